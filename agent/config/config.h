@@ -1,0 +1,70 @@
+// Config: the daemon's configuration as plain structs, produced by LoadConfig (loader.h).
+//
+// Every field has its documented default (docs/configuration.md); the loader fills what the
+// YAML sets. Secrets read from `*_file` keys live in `Secret`, whose value never appears in
+// logs or in ToString output. Plain values: copy freely; not synchronised.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tocsin {
+
+// A secret value read from a file; prints as "<secret>".
+struct Secret {
+  std::string value;
+  std::string source_file;  // where it came from, for error messages
+  bool empty() const { return value.empty(); }
+};
+
+struct GlobalConfig {
+  std::chrono::milliseconds interval{15000};      // collection and rule evaluation interval
+  std::chrono::milliseconds retention{3600000};   // how long the store keeps samples
+  std::map<std::string, std::string> external_labels;
+};
+
+struct WebConfig {
+  std::string listen_address = "127.0.0.1:9469";
+};
+
+struct StorageConfig {
+  size_t max_series = 1'000'000;            // global bound on live series
+  size_t max_series_per_source = 100'000;   // per collector / scrape job
+};
+
+struct SystemCollectorConfig {
+  bool enabled = false;
+  std::string procfs = "/proc";
+  std::string sysfs = "/sys";
+  std::string rootfs = "/";   // where mount points are resolved for statfs
+  std::chrono::milliseconds interval{0};  // 0 = global.interval
+  std::chrono::milliseconds timeout{0};   // 0 = the interval
+  // Filesystems whose type or mount point match are skipped (node_exporter's defaults).
+  std::string fs_types_exclude =
+      "^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|"
+      "iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|"
+      "sysfs|tracefs)$";
+  std::string mount_points_exclude = "^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+)($|/)";
+  std::string netdev_exclude = "^$";
+  std::string diskstats_exclude =
+      "^(ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\\d+n\\d+p)\\d+$";
+};
+
+struct CollectorsConfig {
+  SystemCollectorConfig system;
+};
+
+struct Config {
+  std::string source_file;  // "<built-in>" for the default
+  GlobalConfig global;
+  WebConfig web;
+  std::string state_dir;    // empty = decided at start (see runtime/state_dir.h)
+  StorageConfig storage;
+  CollectorsConfig collectors;
+  std::vector<std::string> rule_files;  // globs
+};
+
+}  // namespace tocsin

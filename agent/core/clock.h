@@ -1,0 +1,49 @@
+// Clock: the only source of time for the daemon's logic, injected so tests can drive it.
+//
+// Now() is wall-clock time (sample timestamps, alert times); Monotonic() is for measuring
+// durations and deadlines. SystemClock is stateless and thread-safe. FakeClock is thread-safe;
+// tests own it and move it forward explicitly.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+
+namespace tocsin {
+
+using Millis = std::chrono::milliseconds;
+using WallTime = std::chrono::time_point<std::chrono::system_clock, std::chrono::milliseconds>;
+
+// Milliseconds since the Unix epoch, the timestamp unit used throughout the store and PromQL.
+using TimestampMs = int64_t;
+
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual TimestampMs NowMs() const = 0;
+  virtual std::chrono::steady_clock::time_point Monotonic() const = 0;
+};
+
+class SystemClock final : public Clock {
+ public:
+  TimestampMs NowMs() const override;
+  std::chrono::steady_clock::time_point Monotonic() const override;
+  // A process-wide instance, for wiring in main.
+  static SystemClock& Instance();
+};
+
+class FakeClock final : public Clock {
+ public:
+  explicit FakeClock(TimestampMs start_ms = 0) : now_ms_(start_ms) {}
+  TimestampMs NowMs() const override { return now_ms_.load(); }
+  std::chrono::steady_clock::time_point Monotonic() const override {
+    return std::chrono::steady_clock::time_point(Millis(now_ms_.load()));
+  }
+  void Advance(Millis d) { now_ms_ += d.count(); }
+  void Set(TimestampMs t) { now_ms_ = t; }
+
+ private:
+  std::atomic<TimestampMs> now_ms_;
+};
+
+}  // namespace tocsin

@@ -1,0 +1,50 @@
+// Queryable: read access to the store for rules, the PromQL engine, the API and the exporter.
+//
+// A Querier is a consistent view of samples with mint <= t <= maxt taken when it was opened;
+// appends that commit later are not visible through it. Queriers are used by one thread; many
+// may be open at once on different threads. The Queryable must outlive its Queriers.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "agent/core/clock.h"
+#include "agent/core/labels.h"
+#include "agent/store/matcher.h"
+
+namespace tocsin {
+
+struct Sample {
+  TimestampMs t;
+  double v;
+  friend bool operator==(const Sample&, const Sample&) = default;
+};
+
+// One series and its samples in [mint, maxt], in time order. Stale markers are included
+// (IsStaleNaN tells them apart from an ordinary NaN).
+struct SeriesData {
+  Labels labels;
+  std::vector<Sample> samples;
+};
+
+class Querier {
+ public:
+  virtual ~Querier() = default;
+  // All series matching every matcher, sorted by labels. An empty matcher list selects nothing.
+  virtual std::vector<SeriesData> Select(std::span<const LabelMatcher> matchers) const = 0;
+  // Sorted distinct values of a label name over all series (for the API and templates).
+  virtual std::vector<std::string> LabelValues(std::string_view name) const = 0;
+};
+
+class Queryable {
+ public:
+  virtual ~Queryable() = default;
+  virtual std::unique_ptr<Querier> NewQuerier(TimestampMs mint, TimestampMs maxt) const = 0;
+};
+
+// Prometheus's staleness marker: a NaN with a specific bit pattern (0x7ff0000000000002).
+double StaleNaN();
+bool IsStaleNaN(double v);
+
+}  // namespace tocsin

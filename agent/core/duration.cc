@@ -24,7 +24,9 @@ constexpr std::array<Unit, 7> kUnits = {{{"y", 365LL * 24 * 3600 * 1000},
 }  // namespace
 
 Result<std::chrono::milliseconds> ParseDuration(std::string_view text) {
-  auto bad = [&] { return InvalidArgument("not a valid duration string: \"" + std::string(text) + "\""); };
+  auto bad = [&] {
+    return InvalidArgument("not a valid duration string: \"" + std::string(text) + "\"");
+  };
   if (text.empty()) return bad();
   if (text == "0") return std::chrono::milliseconds(0);
   int64_t total = 0;

@@ -54,10 +54,11 @@ void Expand(const re2::RE2& re, std::string_view tmpl, const std::vector<re2::St
     }
     if (n == '{') {
       size_t close = tmpl.find('}', i + 2);
-      std::string_view name = close == std::string_view::npos ? std::string_view()
-                                                              : tmpl.substr(i + 2, close - i - 2);
+      std::string_view name =
+          close == std::string_view::npos ? std::string_view() : tmpl.substr(i + 2, close - i - 2);
       bool valid = close != std::string_view::npos && !name.empty();
-      for (char ch : name) valid = valid && (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_');
+      for (char ch : name)
+        valid = valid && (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_');
       if (!valid) {  // malformed: Go copies the "$" literally
         out += '$';
         ++i;
@@ -68,7 +69,8 @@ void Expand(const re2::RE2& re, std::string_view tmpl, const std::vector<re2::St
       continue;
     }
     size_t j = i + 1;
-    while (j < tmpl.size() && (std::isalnum(static_cast<unsigned char>(tmpl[j])) || tmpl[j] == '_')) ++j;
+    while (j < tmpl.size() && (std::isalnum(static_cast<unsigned char>(tmpl[j])) || tmpl[j] == '_'))
+      ++j;
     if (j == i + 1) {
       out += '$';
       ++i;
@@ -85,8 +87,8 @@ Result<Regex> Regex::Compile(std::string_view pattern, Anchoring anchoring) {
   re2::RE2::Options opts;
   opts.set_log_errors(false);
   opts.set_dot_nl(true);  // Prometheus 3: `.` matches newline
-  std::string wrapped = anchoring == Anchoring::kFull ? "^(?:" + std::string(pattern) + ")$"
-                                                      : std::string(pattern);
+  std::string wrapped =
+      anchoring == Anchoring::kFull ? "^(?:" + std::string(pattern) + ")$" : std::string(pattern);
   auto re = std::make_shared<re2::RE2>(wrapped, opts);
   if (!re->ok()) {
     return InvalidArgument("error parsing regexp: " + re->error() + ": `" + std::string(pattern) +

@@ -55,7 +55,9 @@ class [[nodiscard]] Status {
   std::string message_;
 };
 
-inline Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+inline Status InvalidArgument(std::string m) {
+  return {StatusCode::kInvalidArgument, std::move(m)};
+}
 inline Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
 inline Status OutOfRange(std::string m) { return {StatusCode::kOutOfRange, std::move(m)}; }
 inline Status ResourceExhausted(std::string m) {
@@ -70,7 +72,7 @@ inline Status Internal(std::string m) { return {StatusCode::kInternal, std::move
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) {  // NOLINT: implicit by design
     assert(!status_.ok() && "Result constructed from an ok Status without a value");
   }
@@ -103,8 +105,8 @@ class [[nodiscard]] Result {
 }  // namespace tocsin
 
 // Early-return helpers, used sparingly where they make a function read straight.
-#define TOCSIN_RETURN_IF_ERROR(expr)      \
-  do {                                    \
-    ::tocsin::Status _st = (expr);        \
-    if (!_st.ok()) return _st;            \
+#define TOCSIN_RETURN_IF_ERROR(expr) \
+  do {                               \
+    ::tocsin::Status _st = (expr);   \
+    if (!_st.ok()) return _st;       \
   } while (0)

@@ -1,0 +1,83 @@
+#include "agent/cli.h"
+
+namespace tocsin {
+
+const char kUsage[] = R"(usage: tocsin <command> [<args>]
+
+commands:
+  run [--config FILE] [--log.level LEVEL] [--log.target auto|stderr|journal]
+                            run the agent (built-in default config without --config)
+  check config FILE         validate a configuration file
+  check rules FILE...       validate Prometheus rule files
+  test rules FILE...        run rule unit tests (promtool's test-file format)
+  test promql FILE...       run PromQL conformance scripts (promqltest language)
+  version                   print version and build information
+
+exit codes: 0 ok, 1 check or test failed, 2 usage error, 78 invalid config at start
+)";
+
+Result<CliArgs> ParseCli(const std::vector<std::string>& args) {
+  CliArgs out;
+  if (args.empty()) return InvalidArgument("no command given");
+  const std::string& cmd = args[0];
+  auto rest = std::vector<std::string>(args.begin() + 1, args.end());
+  auto need_files = [&](CliCommand c, const std::string& what) -> Result<CliArgs> {
+    if (rest.size() < 2) return InvalidArgument(what + ": at least one FILE is required");
+    out.command = c;
+    out.files.assign(rest.begin() + 1, rest.end());
+    return out;
+  };
+  if (cmd == "run") {
+    out.command = CliCommand::kRun;
+    for (size_t i = 0; i < rest.size(); ++i) {
+      std::string flag = rest[i];
+      std::string value;
+      if (auto eq = flag.find('='); eq != std::string::npos) {
+        value = flag.substr(eq + 1);
+        flag.resize(eq);
+      } else if (i + 1 < rest.size()) {
+        value = rest[++i];
+      } else {
+        return InvalidArgument("flag " + flag + " needs a value");
+      }
+      if (flag == "--config" || flag == "--config.file") {
+        out.config_file = value;
+      } else if (flag == "--log.level") {
+        out.log_level = value;
+      } else if (flag == "--log.target") {
+        if (value != "auto" && value != "stderr" && value != "journal") {
+          return InvalidArgument("--log.target must be auto, stderr or journal");
+        }
+        out.log_target = value;
+      } else {
+        return InvalidArgument("unknown flag " + flag);
+      }
+    }
+    return out;
+  }
+  if (cmd == "check" || cmd == "test") {
+    if (rest.empty()) return InvalidArgument(cmd + ": missing subcommand");
+    const std::string& sub = rest[0];
+    if (cmd == "check" && sub == "config") {
+      if (rest.size() != 2) return InvalidArgument("check config: exactly one FILE is required");
+      out.command = CliCommand::kCheckConfig;
+      out.files = {rest[1]};
+      return out;
+    }
+    if (cmd == "check" && sub == "rules") return need_files(CliCommand::kCheckRules, "check rules");
+    if (cmd == "test" && sub == "rules") return need_files(CliCommand::kTestRules, "test rules");
+    if (cmd == "test" && sub == "promql") return need_files(CliCommand::kTestPromql, "test promql");
+    return InvalidArgument("unknown command: " + cmd + " " + sub);
+  }
+  if (cmd == "version" || cmd == "--version") {
+    out.command = CliCommand::kVersion;
+    return out;
+  }
+  if (cmd == "help" || cmd == "--help" || cmd == "-h") {
+    out.command = CliCommand::kHelp;
+    return out;
+  }
+  return InvalidArgument("unknown command: " + cmd);
+}
+
+}  // namespace tocsin

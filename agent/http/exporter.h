@@ -1,0 +1,59 @@
+// Exporter: renders /metrics — the store's newest samples (everything collected) followed by
+// the agent's own metrics through prometheus-cpp (the only user of prometheus-cpp).
+//
+// Sources are pulled at render time through the functions given at construction, so stages
+// never depend on prometheus-cpp. Render is thread-safe; the exporter holds no sample data.
+#pragma once
+
+#include <prometheus/counter.h>
+#include <prometheus/registry.h>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "agent/core/clock.h"
+#include "agent/runtime/daemon.h"
+#include "agent/runtime/scheduler.h"
+#include "agent/store/series_store.h"
+
+namespace tocsin {
+
+struct BuildInfo {
+  std::string version;
+  std::string revision;
+  std::string compiler;
+};
+
+struct ExporterSources {
+  const SeriesStore* store = nullptr;
+  const Clock* clock = nullptr;
+  std::function<std::vector<CollectorStats>()> collectors;
+  std::function<ReloadStatus()> reload;
+  BuildInfo build;
+};
+
+class Exporter {
+ public:
+  explicit Exporter(ExporterSources sources);
+  ~Exporter();
+
+  // The whole /metrics body in text format 0.0.4.
+  std::string Render() const;
+
+  // Counts an HTTP response for tocsin_http_requests_total{handler,code}.
+  void CountRequest(const std::string& handler, int code);
+
+ private:
+  ExporterSources sources_;
+  std::shared_ptr<prometheus::Registry> registry_;
+  prometheus::Family<prometheus::Counter>* http_requests_;
+  std::vector<std::shared_ptr<prometheus::Collectable>> collectables_;
+};
+
+// Series whose newest sample is older than this are left off /metrics (they are gone).
+inline constexpr std::chrono::milliseconds kExpositionMaxAge{300000};
+
+}  // namespace tocsin

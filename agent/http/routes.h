@@ -1,0 +1,21 @@
+// The daemon's HTTP routes: /metrics, /-/healthy, /-/ready, /-/reload (Prometheus's shapes).
+// Handlers only call the functions given here; they hold no state of their own.
+#pragma once
+
+#include <functional>
+
+#include "agent/core/status.h"
+#include "agent/http/exporter.h"
+#include "agent/http/server.h"
+
+namespace tocsin {
+
+struct RouteHooks {
+  Exporter* exporter = nullptr;
+  std::function<bool()> ready;     // /-/ready answers 200 once this is true
+  std::function<Status()> reload;  // POST /-/reload
+};
+
+void RegisterRoutes(HttpServer& server, RouteHooks hooks);
+
+}  // namespace tocsin

@@ -1,0 +1,76 @@
+// HttpServer: the embedded HTTP server (civetweb behind this one adapter).
+//
+// Routes are exact paths registered before Start; each request runs its handler on one of
+// civetweb's worker threads, so handlers must be thread-safe. Bodies larger than
+// kMaxRequestBody are refused with 413 before the handler runs. The server stops in its
+// destructor, after in-flight requests finish.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "agent/core/status.h"
+
+struct mg_context;
+struct mg_connection;
+
+namespace tocsin {
+
+struct HttpRequest {
+  std::string method;
+  std::string path;
+  std::string query;  // raw query string, without '?'
+  std::string body;
+  std::map<std::string, std::string> headers;  // names lower-cased
+  std::string Header(const std::string& lower_name) const;
+  // Decoded value of a query or form parameter ("" when absent).
+  std::string Param(const std::string& name) const;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "text/plain; charset=utf-8";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
+
+class HttpServer {
+ public:
+  static constexpr size_t kMaxRequestBody = 1 << 20;
+
+  HttpServer();
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // `methods` lists what the route accepts ("GET", "POST", ...); others get 405.
+  void Route(const std::string& path, std::vector<std::string> methods, HttpHandler handler);
+
+  // Listens on "host:port" ("[::1]:9469" for IPv6; port 0 picks a free one).
+  Status Start(const std::string& listen_address, int threads);
+  void Stop();
+  int port() const { return port_; }
+
+ private:
+  struct RouteEntry {
+    std::vector<std::string> methods;
+    HttpHandler handler;
+  };
+  static int Dispatch(mg_connection* conn, void* self);
+  int Handle(mg_connection* conn);
+
+  std::map<std::string, RouteEntry> routes_;
+  mg_context* ctx_ = nullptr;
+  int port_ = 0;
+};
+
+// Splits "host:port" / "[v6]:port"; validates the port.
+Result<std::pair<std::string, int>> SplitHostPort(const std::string& address);
+
+}  // namespace tocsin

@@ -1,0 +1,154 @@
+// tocsin's entry point: parses the command line and wires the stages together. No logic lives
+// here beyond handing each stage its neighbours.
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "agent/build_info.h"
+#include "agent/cli.h"
+#include "agent/config/default_config.h"
+#include "agent/config/loader.h"
+#include "agent/core/clock.h"
+#include "agent/http/exporter.h"
+#include "agent/http/routes.h"
+#include "agent/http/server.h"
+#include "agent/runtime/daemon.h"
+#include "agent/runtime/logging.h"
+#include "agent/runtime/scheduler.h"
+#include "agent/runtime/signals.h"
+#include "agent/runtime/state_dir.h"
+#include "agent/runtime/systemd_notify.h"
+#include "agent/store/series_store.h"
+#include "collectors/registry.h"
+
+namespace tocsin {
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailed = 1;
+constexpr int kExitUsage = 2;
+constexpr int kExitConfig = 78;  // EX_CONFIG: systemd's RestartPreventExitStatus stops a loop
+
+Result<Config> LoadConfig(const CliArgs& args) {
+  if (args.config_file) return LoadConfigFile(*args.config_file);
+  return LoadConfigString(DefaultConfigText(), "<built-in>");
+}
+
+int RunDaemon(const CliArgs& args) {
+  BlockDaemonSignals();  // before any thread exists, so every thread inherits the mask
+  LogTarget target = args.log_target == "journal"  ? LogTarget::kJournal
+                     : args.log_target == "stderr" ? LogTarget::kStderr
+                                                   : LogTarget::kAuto;
+  if (Status st = SetupLogging(target, args.log_level); !st.ok()) {
+    std::cerr << "tocsin: " << st.message() << "\n";
+    return kExitUsage;
+  }
+  auto config = LoadConfig(args);
+  if (!config.ok()) {
+    spdlog::error("invalid configuration:\n{}", config.status().message());
+    return kExitConfig;
+  }
+  auto state_dir = ResolveStateDir(config->state_dir);
+  if (!state_dir.ok()) {
+    spdlog::error("{}", state_dir.status().message());
+    return kExitConfig;
+  }
+  spdlog::info("tocsin {} (revision {}) starting; config {}; state dir {}", TOCSIN_VERSION,
+               TOCSIN_REVISION, config->source_file, *state_dir);
+
+  const Clock& clock = SystemClock::Instance();
+  SeriesStore store(StoreOptions{.retention = config->global.retention,
+                                 .max_series = config->storage.max_series,
+                                 .max_series_per_source = config->storage.max_series_per_source});
+  SystemdNotifier notifier;
+  Scheduler scheduler(store, clock);
+  scheduler.AddHousekeeping(std::chrono::minutes(1), [&] { store.Compact(clock.NowMs()); });
+
+  DaemonHooks hooks;
+  hooks.load_config = [&args] { return LoadConfig(args); };
+  hooks.build_collectors = [](const Config& c) { return BuildCollectors(c); };
+  const std::string listen_address = config->web.listen_address;
+  Daemon daemon(std::move(config).value(), hooks, scheduler, notifier, clock);
+
+  Exporter exporter({.store = &store,
+                     .clock = &clock,
+                     .collectors = [&scheduler] { return scheduler.Stats(); },
+                     .reload = [&daemon] { return daemon.reload_status(); },
+                     .build = {TOCSIN_VERSION, TOCSIN_REVISION, TOCSIN_COMPILER}});
+  HttpServer server;
+  RegisterRoutes(server, {.exporter = &exporter,
+                          .ready = [&scheduler] { return scheduler.AllCollectedOnce(); },
+                          .reload = [&daemon] { return daemon.Reload(); }});
+  if (Status st = daemon.Start(); !st.ok()) {
+    spdlog::error("cannot start collectors: {}", st.message());
+    return kExitConfig;
+  }
+  if (Status st = server.Start(listen_address, 4); !st.ok()) {
+    spdlog::error("{}", st.message());
+    daemon.Stop();
+    return kExitFailed;
+  }
+  spdlog::info("listening on {} (port {})", listen_address, server.port());
+  notifier.Ready("Running; serving /metrics on " + listen_address);
+  daemon.RunUntilStopped();
+  notifier.Stopping();
+  server.Stop();
+  daemon.Stop();
+  spdlog::info("stopped");
+  return kExitOk;
+}
+
+int CheckConfig(const std::string& file) {
+  std::cout << "Checking " << file << "\n";
+  auto config = LoadConfigFile(file);
+  if (!config.ok()) {
+    std::cerr << config.status().message() << "\n";
+    std::cout << "  FAILED: configuration is invalid\n";
+    return kExitFailed;
+  }
+  auto collectors = BuildCollectors(*config);
+  if (!collectors.ok()) {
+    std::cerr << file << ": " << collectors.status().message() << "\n";
+    std::cout << "  FAILED: configuration is invalid\n";
+    return kExitFailed;
+  }
+  std::cout << "  SUCCESS: " << collectors->size() << " collector(s), " << config->rule_files.size()
+            << " rule file pattern(s)\n";
+  return kExitOk;
+}
+
+int Main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  auto cli = ParseCli(args);
+  if (!cli.ok()) {
+    std::cerr << "tocsin: " << cli.status().message() << "\n\n" << kUsage;
+    return kExitUsage;
+  }
+  switch (cli->command) {
+    case CliCommand::kRun:
+      return RunDaemon(*cli);
+    case CliCommand::kCheckConfig:
+      return CheckConfig(cli->files[0]);
+    case CliCommand::kVersion:
+      std::cout << "tocsin, version " << TOCSIN_VERSION << " (revision: " << TOCSIN_REVISION
+                << ")\n  compiler: " << TOCSIN_COMPILER << "\n";
+      return kExitOk;
+    case CliCommand::kHelp:
+      std::cout << kUsage;
+      return kExitOk;
+    case CliCommand::kCheckRules:
+    case CliCommand::kTestRules:
+    case CliCommand::kTestPromql:
+      break;
+  }
+  std::cerr << "tocsin: command not available in this build\n";
+  return kExitUsage;
+}
+
+}  // namespace
+}  // namespace tocsin
+
+int main(int argc, char** argv) { return tocsin::Main(argc, argv); }

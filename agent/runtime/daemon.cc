@@ -1,0 +1,121 @@
+#include "agent/runtime/daemon.h"
+
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include "agent/runtime/signals.h"
+
+namespace tocsin {
+
+Daemon::Daemon(Config initial, DaemonHooks hooks, Scheduler& scheduler, SystemdNotifier& notifier,
+               const Clock& clock)
+    : hooks_(std::move(hooks)),
+      scheduler_(scheduler),
+      notifier_(notifier),
+      clock_(clock),
+      config_(std::make_shared<const Config>(std::move(initial))) {}
+
+Status Daemon::Start() {
+  TOCSIN_RETURN_IF_ERROR(Apply(*config_));
+  scheduler_.Start();
+  {
+    std::lock_guard lock(mu_);
+    reload_.last_success_ms = clock_.NowMs();
+  }
+  return Status::Ok();
+}
+
+Status Daemon::Apply(const Config& config) {
+  auto collectors = hooks_.build_collectors(config);
+  if (!collectors.ok()) return collectors.status();
+  scheduler_.SetCollectors(std::move(collectors).value());
+  return Status::Ok();
+}
+
+Status Daemon::Reload() {
+  std::lock_guard reload_lock(reload_mu_);
+  notifier_.Reloading();
+  spdlog::info("reloading configuration");
+  Status st;
+  auto loaded = hooks_.load_config();
+  if (!loaded.ok()) {
+    st = loaded.status();
+  } else {
+    const Config& old = *config();
+    if (loaded->web.listen_address != old.web.listen_address) {
+      spdlog::warn("web.listen_address changed to {}: takes effect after a restart",
+                   loaded->web.listen_address);
+    }
+    if (loaded->state_dir != old.state_dir) {
+      spdlog::warn("state_dir changed: takes effect after a restart");
+    }
+    st = Apply(*loaded);
+  }
+  {
+    std::lock_guard lock(mu_);
+    if (st.ok()) {
+      config_ = std::make_shared<const Config>(std::move(loaded).value());
+      reload_.last_successful = true;
+      reload_.last_success_ms = clock_.NowMs();
+      reload_.last_error.clear();
+    } else {
+      reload_.last_successful = false;
+      ++reload_.failures;
+      reload_.last_error = st.message();
+    }
+  }
+  if (st.ok()) {
+    spdlog::info("configuration reloaded");
+    notifier_.Ready("Running; configuration reloaded");
+  } else {
+    spdlog::error("reload failed, keeping the running configuration:\n{}", st.message());
+    notifier_.Ready("Running; last reload FAILED, running the previous configuration");
+  }
+  return st;
+}
+
+void Daemon::RunUntilStopped() {
+  auto watchdog = notifier_.WatchdogTimeout();
+  auto tick = std::chrono::milliseconds(1000);
+  if (watchdog) {
+    tick = std::min(tick, std::chrono::duration_cast<std::chrono::milliseconds>(*watchdog / 2));
+    if (tick.count() < 1) tick = std::chrono::milliseconds(1);
+  }
+  auto last_ping = std::chrono::steady_clock::time_point{};
+  while (true) {
+    int sig = WaitForDaemonSignal(tick);
+    if (sig == SIGTERM || sig == SIGINT) {
+      spdlog::info("received {}, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+      return;
+    }
+    if (sig == SIGHUP) (void)Reload();
+    if (watchdog) {
+      auto now = std::chrono::steady_clock::now();
+      // Ping only while the scheduler is alive: a wedged scheduler must get us restarted.
+      bool alive = now - scheduler_.LastHeartbeat() < *watchdog / 2;
+      if (alive && now - last_ping >= *watchdog / 2) {
+        notifier_.Watchdog();
+        last_ping = now;
+      } else if (!alive) {
+        spdlog::error("scheduler heartbeat is stale; withholding the watchdog ping");
+      }
+    }
+  }
+}
+
+void Daemon::Stop() {
+  notifier_.Stopping();
+  scheduler_.Stop();
+}
+
+ReloadStatus Daemon::reload_status() const {
+  std::lock_guard lock(mu_);
+  return reload_;
+}
+
+std::shared_ptr<const Config> Daemon::config() const {
+  std::lock_guard lock(mu_);
+  return config_;
+}
+
+}  // namespace tocsin

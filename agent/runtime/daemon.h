@@ -1,0 +1,70 @@
+// Daemon: the running agent's lifecycle — start, reload, watchdog, stop.
+//
+// Owns no stage itself: main builds the store, scheduler and HTTP server and hands them in with
+// hooks that know how to (re)load the config and build collectors from it. Reload is
+// all-or-nothing: an invalid config, or one whose collectors can't be built, leaves the running
+// configuration untouched and is reported through ReloadStatus. Reload is thread-safe and
+// serialised (SIGHUP on the main thread, POST /-/reload on an HTTP thread).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "agent/config/config.h"
+#include "agent/core/clock.h"
+#include "agent/core/status.h"
+#include "agent/runtime/scheduler.h"
+#include "agent/runtime/systemd_notify.h"
+#include "collectors/collector.h"
+
+namespace tocsin {
+
+struct DaemonHooks {
+  // Reads and validates the configuration again (from the file given at start, or the default).
+  std::function<Result<Config>()> load_config;
+  // Builds the collectors a configuration asks for.
+  std::function<Result<std::vector<ScheduledCollector>>(const Config&)> build_collectors;
+};
+
+struct ReloadStatus {
+  bool last_successful = true;
+  TimestampMs last_success_ms = 0;  // the start counts as the first successful load
+  uint64_t failures = 0;
+  std::string last_error;
+};
+
+class Daemon {
+ public:
+  Daemon(Config initial, DaemonHooks hooks, Scheduler& scheduler, SystemdNotifier& notifier,
+         const Clock& clock);
+
+  // Builds the initial collectors and starts the scheduler.
+  Status Start();
+  // Re-reads the configuration and applies it, or keeps the running one on error.
+  Status Reload();
+  // Main-thread loop: handles SIGHUP (reload) and SIGTERM/SIGINT (returns), and pings the
+  // systemd watchdog at half its timeout while the scheduler's heartbeat is fresh.
+  void RunUntilStopped();
+  void Stop();
+
+  ReloadStatus reload_status() const;
+  std::shared_ptr<const Config> config() const;
+
+ private:
+  Status Apply(const Config& config);
+
+  DaemonHooks hooks_;
+  Scheduler& scheduler_;
+  SystemdNotifier& notifier_;
+  const Clock& clock_;
+  mutable std::mutex mu_;
+  std::mutex reload_mu_;
+  std::shared_ptr<const Config> config_;
+  ReloadStatus reload_;
+};
+
+}  // namespace tocsin

@@ -1,0 +1,193 @@
+"""Integration tests of the real tocsin binary: serving, reload, exit codes, systemd protocol.
+
+Usage: TOCSIN_BINARY=build/dev/agent/tocsin python3 tests/integration/daemon_test.py
+"""
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+from tocsin_harness import TOCSIN, Agent, http, metric_value, wait_for  # noqa: E402
+
+SOURCE_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+
+
+class ServingTest(unittest.TestCase):
+    def setUp(self):
+        self.agent = Agent().start()
+        self.addCleanup(self.agent.close)
+        self.agent.wait_ready()
+
+    def test_metrics_has_system_and_self_metrics(self):
+        body = self.agent.scrape()
+        for family in ("node_cpu_seconds_total", "node_memory_MemTotal_bytes", "node_load1",
+                       "tocsin_build_info", "process_resident_memory_bytes",
+                       "process_cpu_seconds_total", "process_open_fds",
+                       "process_start_time_seconds", "tocsin_collector_last_duration_seconds",
+                       "tocsin_store_series"):
+            self.assertIn(f"\n{family}", "\n" + body, family)
+        self.assertEqual(metric_value(body, 'tocsin_collector_last_success{collector="system"}'), 1)
+        self.assertEqual(metric_value(body, "tocsin_config_last_reload_successful"), 1)
+
+    def test_exposition_passes_promtool(self):
+        body = self.agent.scrape()
+        r = subprocess.run(["promtool", "check", "metrics"], input=body.encode(),
+                           capture_output=True)
+        # promtool exits 1 for format errors and for lint problems; report both.
+        self.assertEqual(r.returncode, 0, r.stdout.decode() + r.stderr.decode())
+
+    def test_health_and_unknown_paths(self):
+        self.assertEqual(http("GET", self.agent.url("/-/healthy"))[0], 200)
+        self.assertEqual(http("GET", self.agent.url("/nope"))[0], 404)
+        self.assertEqual(http("GET", self.agent.url("/-/reload"))[0], 405)
+
+    def test_broken_config_on_sighup_keeps_serving(self):
+        self.agent.write_config(self.agent.default_config() + "bogus_key: 1\n")
+        self.agent.signal(signal.SIGHUP)
+        body = wait_for(lambda: (lambda b: b if metric_value(
+            b, "tocsin_config_last_reload_successful") == 0 else None)(self.agent.scrape()),
+            "tocsin_config_last_reload_successful 0")
+        self.assertEqual(metric_value(body, "tocsin_config_reload_failures_total"), 1)
+        # Still collecting with the old config.
+        runs = metric_value(body, 'tocsin_collector_collections_total{collector="system"}')
+        wait_for(lambda: metric_value(self.agent.scrape(),
+                                      'tocsin_collector_collections_total{collector="system"}')
+                 > runs, "the system collector to keep running")
+        self.assertIn("bogus_key", self.agent.logs())
+
+    def test_http_reload_reports_errors_then_recovers(self):
+        self.agent.write_config("global: {interval: 5x}\n")
+        status, body = http("POST", self.agent.url("/-/reload"))
+        self.assertEqual(status, 500)
+        self.assertIn("global.interval", body)
+        self.assertIn(":1:", body)  # file:line:col
+        self.agent.write_config(self.agent.default_config())
+        status, _ = http("POST", self.agent.url("/-/reload"))
+        self.assertEqual(status, 200)
+        self.assertEqual(
+            metric_value(self.agent.scrape(), "tocsin_config_last_reload_successful"), 1)
+
+    def test_sigterm_stops_cleanly(self):
+        self.assertEqual(self.agent.stop(signal.SIGTERM), 0)
+
+
+class ExitCodeTest(unittest.TestCase):
+    def run_tocsin(self, *args):
+        return subprocess.run([TOCSIN, *args], capture_output=True, text=True, timeout=30)
+
+    def test_broken_config_at_start_exits_78(self):
+        agent = Agent(config_text="web:\n  listen_address: nope\n")
+        self.addCleanup(agent.close)
+        agent.start()
+        agent.proc.wait(timeout=30)
+        self.assertEqual(agent.proc.returncode, 78, agent.logs())
+        self.assertIn("web.listen_address", agent.logs())
+
+    def test_check_config(self):
+        with tempfile.TemporaryDirectory() as d:
+            good = os.path.join(d, "good.yml")
+            bad = os.path.join(d, "bad.yml")
+            with open(good, "w") as f:
+                f.write("global:\n  interval: 30s\ncollectors:\n  system: {}\n")
+            with open(bad, "w") as f:
+                f.write("global:\n  interval: 30s\n  retension: 1h\n")
+            r = self.run_tocsin("check", "config", good)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            r = self.run_tocsin("check", "config", bad)
+            self.assertEqual(r.returncode, 1)
+            self.assertIn(f"{bad}:3:3: global.retension: unknown key", r.stderr)
+
+    def test_shipped_default_config_is_valid(self):
+        r = self.run_tocsin("check", "config", os.path.join(SOURCE_DIR, "systemd", "tocsin.yml"))
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+
+    def test_usage_errors_exit_2(self):
+        self.assertEqual(self.run_tocsin().returncode, 2)
+        self.assertEqual(self.run_tocsin("frobnicate").returncode, 2)
+        self.assertEqual(self.run_tocsin("run", "--bogus", "x").returncode, 2)
+
+    def test_version(self):
+        r = self.run_tocsin("version")
+        self.assertEqual(r.returncode, 0)
+        self.assertIn("tocsin, version", r.stdout)
+
+
+class SystemdNotifyTest(unittest.TestCase):
+    """The sd_notify protocol against a NOTIFY_SOCKET datagram socket the test owns."""
+
+    def setUp(self):
+        self.dir = tempfile.TemporaryDirectory(prefix="tocsin-notify-")
+        self.addCleanup(self.dir.cleanup)
+        self.sock_path = os.path.join(self.dir.name, "notify.sock")
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(self.sock_path)
+        self.addCleanup(self.sock.close)
+        self.messages = []
+
+    def receive_until(self, key, timeout=20):
+        def poll():
+            self.sock.settimeout(0.2)
+            try:
+                data = self.sock.recv(4096).decode()
+                self.messages.append(data)
+            except socket.timeout:
+                pass
+            return any(key in m.split("\n") or any(line.startswith(key) for line in m.split("\n"))
+                       for m in self.messages)
+        wait_for(poll, f"{key} on NOTIFY_SOCKET", timeout=timeout, interval=0)
+        return [m for m in self.messages if key in m]
+
+    def test_ready_watchdog_reload_stopping(self):
+        agent = Agent(env={"NOTIFY_SOCKET": self.sock_path, "WATCHDOG_USEC": "400000"})
+        self.addCleanup(agent.close)
+        agent.start()
+        ready = self.receive_until("READY=1")
+        self.assertTrue(any("STATUS=" in m for m in ready), ready)
+        # Pings at half of WATCHDOG_USEC: several arrive within a few seconds.
+        wait_for(lambda: self.receive_until("WATCHDOG=1") and
+                 sum(m.count("WATCHDOG=1") for m in self.messages) >= 3, "three watchdog pings")
+        agent.signal(signal.SIGHUP)
+        reloading = self.receive_until("RELOADING=1")
+        self.assertTrue(any("MONOTONIC_USEC=" in m for m in reloading), reloading)
+        agent.signal(signal.SIGTERM)
+        self.receive_until("STOPPING=1")
+        agent.proc.wait(timeout=20)
+        self.assertEqual(agent.proc.returncode, 0, agent.logs())
+
+
+class UnitFileTest(unittest.TestCase):
+    UNIT = os.path.join(SOURCE_DIR, "systemd", "tocsin.service")
+
+    @unittest.skipUnless(shutil.which("systemd-analyze"), "systemd-analyze not installed")
+    def test_security_exposure_at_most_2(self):
+        r = subprocess.run(["systemd-analyze", "security", "--offline=true", self.UNIT],
+                           capture_output=True, text=True)
+        line = [l for l in r.stdout.splitlines() if "Overall exposure level" in l]
+        self.assertTrue(line, r.stdout + r.stderr)
+        score = float(line[0].split(":")[1].split()[0])
+        self.assertLessEqual(score, 2.0, line[0])
+
+    @unittest.skipUnless(shutil.which("systemd-analyze"), "systemd-analyze not installed")
+    def test_unit_verifies(self):
+        with tempfile.TemporaryDirectory() as d:
+            with open(self.UNIT) as f:
+                text = f.read().replace("/usr/bin/tocsin", os.path.abspath(TOCSIN))
+            path = os.path.join(d, "tocsin.service")
+            with open(path, "w") as f:
+                f.write(text)
+            r = subprocess.run(["systemd-analyze", "verify", path], capture_output=True,
+                               text=True)
+            problems = [l for l in (r.stdout + r.stderr).splitlines()
+                        if "tocsin.service" in l]
+            self.assertEqual(problems, [], r.stdout + r.stderr)
+
+
+if __name__ == "__main__":
+    if not TOCSIN:
+        sys.exit("set TOCSIN_BINARY to the tocsin binary")
+    unittest.main(verbosity=2)

@@ -30,9 +30,11 @@ class FdCloser {
 }  // namespace
 
 Result<std::string_view> ProcFile::Read(const std::string& path) {
+  last_errno_ = 0;
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     int err = errno;
+    last_errno_ = err;
     std::string msg = path + ": " + std::strerror(err);
     if (err == ENOENT || err == ENOTDIR) return NotFound(std::move(msg));
     return Internal(std::move(msg));
@@ -44,12 +46,16 @@ Result<std::string_view> ProcFile::Read(const std::string& path) {
   size_t used = 0;
   while (true) {
     if (used == buffer_.size()) {
-      if (buffer_.size() >= kMaxSize) return ResourceExhausted(path + ": file too large");
+      if (buffer_.size() >= kMaxSize) {
+        last_errno_ = EFBIG;
+        return ResourceExhausted(path + ": file too large");
+      }
       buffer_.resize(std::min(buffer_.size() * 2, kMaxSize));
     }
     ssize_t n = ::read(fd, buffer_.data() + used, buffer_.size() - used);
     if (n < 0) {
       if (errno == EINTR) continue;
+      last_errno_ = errno;
       return Internal(path + ": read: " + std::strerror(errno));
     }
     if (n == 0) break;

@@ -26,10 +26,14 @@ class ProcFile {
   // ResourceExhausted when the file is larger than kMaxSize.
   Result<std::string_view> Read(const std::string& path);
 
+  // errno of the last failed Read (0 after a successful one).
+  int last_errno() const { return last_errno_; }
+
   static constexpr size_t kMaxSize = 16 << 20;
 
  private:
   std::string buffer_;
+  int last_errno_ = 0;
 };
 
 // Joins a root ("/proc", "/tmp/x/proc") and a relative path ("stat") with exactly one '/'.

@@ -8,10 +8,14 @@
 #include <vector>
 
 #include "agent/core/regex.h"
+#include "collectors/system/cgroup_memory.h"
 #include "collectors/system/cpu_stat.h"
+#include "collectors/system/diskstats.h"
 #include "collectors/system/filesystem.h"
 #include "collectors/system/loadavg.h"
 #include "collectors/system/meminfo.h"
+#include "collectors/system/netdev.h"
+#include "collectors/system/pressure.h"
 #include "collectors/system/proc_file.h"
 #include "collectors/system/sample_sink.h"
 
@@ -32,11 +36,19 @@ Result<Regex> CompileExclude(std::string_view key, const std::string& pattern) {
 class SystemCollector final : public Collector {
  public:
   SystemCollector(SystemCollectorConfig config, SystemCollectorOptions options,
-                  std::unique_ptr<FilesystemReader> filesystem)
+                  std::unique_ptr<FilesystemReader> filesystem, Regex netdev_exclude,
+                  Regex diskstats_exclude)
       : config_(std::move(config)),
         options_(std::move(options)),
         clock_(options_.clock != nullptr ? options_.clock : &SystemClock::Instance()),
-        filesystem_(std::move(filesystem)) {}
+        filesystem_(std::move(filesystem)),
+        netdev_exclude_(std::move(netdev_exclude)),
+        diskstats_exclude_(std::move(diskstats_exclude)) {
+    cgroup_.procfs = config_.procfs;
+    cgroup_.sysfs = config_.sysfs;
+    cgroup_.max_depth = options_.cgroup_max_depth;
+    cgroup_.max_count = options_.cgroup_max_count;
+  }
 
   std::string_view name() const override { return "system"; }
 
@@ -47,7 +59,7 @@ class SystemCollector final : public Collector {
       double seconds;
     };
     std::vector<Outcome> outcomes;
-    outcomes.reserve(8);
+    outcomes.reserve(10);
     Status add_error;
 
     // Runs one part: stages its samples, flushes them only when it succeeded.
@@ -88,6 +100,14 @@ class SystemCollector final : public Collector {
               [&](std::string_view t) { return system::ParseMeminfo(t, sink_); });
     file_part("loadavg", "loadavg",
               [&](std::string_view t) { return system::ParseLoadavg(t, sink_); });
+    file_part("diskstats", "diskstats", [&](std::string_view t) {
+      return system::ParseDiskstats(t, diskstats_exclude_, sink_);
+    });
+    file_part("netdev", "net/dev",
+              [&](std::string_view t) { return system::ParseNetDev(t, netdev_exclude_, sink_); });
+    run("pressure", [&] { return system::ReadPressure(config_.procfs, file_, sink_); });
+    run("cgroup", [&] { return system::ReadCgroupMemory(cgroup_, file_, sink_); });
+    // Last: the only part that may wait (statvfs on a stuck mount).
     run("filesystem", [&] { return filesystem_->Read(file_, ctx.deadline, sink_); });
 
     if (!add_error.ok()) return add_error;
@@ -114,6 +134,9 @@ class SystemCollector final : public Collector {
   SystemCollectorOptions options_;
   const Clock* clock_;
   std::unique_ptr<FilesystemReader> filesystem_;
+  Regex netdev_exclude_;
+  Regex diskstats_exclude_;
+  system::CgroupMemoryOptions cgroup_;
   ProcFile file_;
   SampleSink sink_;
   double user_hz_ = 100;
@@ -154,7 +177,8 @@ Result<std::unique_ptr<Collector>> MakeSystemCollector(const SystemCollectorConf
       std::make_unique<FilesystemReader>(std::move(fs_options), std::move(fs_types).value(),
                                          std::move(mount_points).value(), std::move(statfs));
   auto collector =
-      std::make_unique<SystemCollector>(config, std::move(options), std::move(filesystem));
+      std::make_unique<SystemCollector>(config, std::move(options), std::move(filesystem),
+                                        std::move(netdev).value(), std::move(diskstats).value());
   collector->set_user_hz(user_hz);
   return std::unique_ptr<Collector>(std::move(collector));
 }

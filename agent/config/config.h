@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <iosfwd>
 #include <map>
 #include <optional>
 #include <string>
@@ -19,10 +20,12 @@ struct Secret {
   std::string source_file;  // where it came from, for error messages
   bool empty() const { return value.empty(); }
 };
+// Prints "<secret>" so that logging a Secret or a failing test assertion never shows the value.
+std::ostream& operator<<(std::ostream& os, const Secret& secret);
 
 struct GlobalConfig {
-  std::chrono::milliseconds interval{15000};      // collection and rule evaluation interval
-  std::chrono::milliseconds retention{3600000};   // how long the store keeps samples
+  std::chrono::milliseconds interval{15000};     // collection and rule evaluation interval
+  std::chrono::milliseconds retention{3600000};  // how long the store keeps samples
   std::map<std::string, std::string> external_labels;
 };
 
@@ -31,15 +34,15 @@ struct WebConfig {
 };
 
 struct StorageConfig {
-  size_t max_series = 1'000'000;            // global bound on live series
-  size_t max_series_per_source = 100'000;   // per collector / scrape job
+  size_t max_series = 1'000'000;           // global bound on live series
+  size_t max_series_per_source = 100'000;  // per collector / scrape job
 };
 
 struct SystemCollectorConfig {
   bool enabled = false;
   std::string procfs = "/proc";
   std::string sysfs = "/sys";
-  std::string rootfs = "/";   // where mount points are resolved for statfs
+  std::string rootfs = "/";               // where mount points are resolved for statfs
   std::chrono::milliseconds interval{0};  // 0 = global.interval
   std::chrono::milliseconds timeout{0};   // 0 = the interval
   // Filesystems whose type or mount point match are skipped (node_exporter's defaults).
@@ -49,8 +52,7 @@ struct SystemCollectorConfig {
       "sysfs|tracefs)$";
   std::string mount_points_exclude = "^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+)($|/)";
   std::string netdev_exclude = "^$";
-  std::string diskstats_exclude =
-      "^(ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\\d+n\\d+p)\\d+$";
+  std::string diskstats_exclude = "^(ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\\d+n\\d+p)\\d+$";
 };
 
 struct CollectorsConfig {
@@ -61,10 +63,12 @@ struct Config {
   std::string source_file;  // "<built-in>" for the default
   GlobalConfig global;
   WebConfig web;
-  std::string state_dir;    // empty = decided at start (see runtime/state_dir.h)
+  std::string state_dir;  // empty = decided at start (see runtime/state_dir.h)
   StorageConfig storage;
   CollectorsConfig collectors;
-  std::vector<std::string> rule_files;  // globs
+  std::vector<std::string> rule_files;  // globs; relative ones resolved against the config's dir
+  // Non-fatal remarks from loading (e.g. extra YAML documents ignored), for the caller to log.
+  std::vector<std::string> warnings;
 };
 
 }  // namespace tocsin

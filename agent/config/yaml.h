@@ -31,6 +31,8 @@ class YamlNode {
   const YamlMark& mark() const { return mark_; }
 
   // Scalars: the text as written (after YAML unquoting); `quoted` is true for '...' and "...".
+  // Block scalars (| and >) and `!!str` count as quoted too: like quoted text, YAML never
+  // resolves them to null, booleans or numbers. Plain `~`, `null` and an empty value are kNull.
   const std::string& scalar() const { return scalar_; }
   bool quoted() const { return quoted_; }
 
@@ -55,10 +57,18 @@ class YamlNode {
   std::vector<std::pair<YamlNode, YamlNode>> entries_;
 };
 
+// Key paths as errors print them: "web.listen_address", "rule_files[0]"; a key that is not
+// [A-Za-z0-9_-]+ is bracketed and quoted ("external_labels[\"a.b\"]") to stay unambiguous.
+std::string JoinKeyPath(std::string_view parent, std::string_view key);
+std::string JoinIndexPath(std::string_view parent, size_t index);
+
 // Parses the first document of `text`. A syntax error comes back as
-// "<source>:<line>:<col>: <yaml-cpp's message>". Aliases are resolved; duplicate keys in one
-// map are an error naming the key; an empty document is a Null node. Further documents in the
-// stream are ignored (`had_more_documents` tells the caller, for a warning).
+// "<source>:<line>:<col>: <yaml-cpp's message>". Aliases are resolved (copied; a document whose
+// aliases expand to more than 100000 + text.size() nodes is rejected as an alias bomb). Duplicate
+// keys in one map are an error naming the key: "<source>:<line>:<col>: a.b: duplicate key "b"
+// (first defined at line L, column C)", one line per duplicate. An empty document is a Null node.
+// Further documents in the stream are ignored (`had_more_documents` tells the caller, for a
+// warning).
 Result<YamlNode> ParseYaml(std::string_view text, std::string_view source,
                            bool* had_more_documents = nullptr);
 

@@ -20,10 +20,10 @@ namespace tocsin {
 
 struct CommitStats {
   uint64_t appended = 0;
-  uint64_t out_of_order = 0;      // older than the series' newest sample: dropped
-  uint64_t duplicate = 0;         // same timestamp as the newest sample: dropped
-  uint64_t rejected_series = 0;   // new series refused by a limit
-  uint64_t stale_markers = 0;     // series of this source that vanished
+  uint64_t out_of_order = 0;     // older than the series' newest sample: dropped
+  uint64_t duplicate = 0;        // same timestamp as the newest sample: dropped
+  uint64_t rejected_series = 0;  // new series refused by a limit
+  uint64_t stale_markers = 0;    // series of this source that vanished
 };
 
 class Appender {

@@ -6,10 +6,14 @@ namespace tocsin {
 
 std::string_view MatchOpString(MatchOp op) {
   switch (op) {
-    case MatchOp::kEqual: return "=";
-    case MatchOp::kNotEqual: return "!=";
-    case MatchOp::kRegexMatch: return "=~";
-    case MatchOp::kRegexNoMatch: return "!~";
+    case MatchOp::kEqual:
+      return "=";
+    case MatchOp::kNotEqual:
+      return "!=";
+    case MatchOp::kRegexMatch:
+      return "=~";
+    case MatchOp::kRegexNoMatch:
+      return "!~";
   }
   return "?";
 }
@@ -37,10 +41,14 @@ LabelMatcher LabelMatcher::Equal(std::string name, std::string value) {
 
 bool LabelMatcher::Matches(std::string_view value) const {
   switch (op_) {
-    case MatchOp::kEqual: return value == value_;
-    case MatchOp::kNotEqual: return value != value_;
-    case MatchOp::kRegexMatch: return regex_->Matches(value);
-    case MatchOp::kRegexNoMatch: return !regex_->Matches(value);
+    case MatchOp::kEqual:
+      return value == value_;
+    case MatchOp::kNotEqual:
+      return value != value_;
+    case MatchOp::kRegexMatch:
+      return regex_->Matches(value);
+    case MatchOp::kRegexNoMatch:
+      return !regex_->Matches(value);
   }
   return false;
 }

@@ -7,7 +7,16 @@
 
 namespace tocsin {
 
-enum class MetricType { kUnknown, kCounter, kGauge, kHistogram, kSummary, kInfo, kStateSet, kGaugeHistogram };
+enum class MetricType {
+  kUnknown,
+  kCounter,
+  kGauge,
+  kHistogram,
+  kSummary,
+  kInfo,
+  kStateSet,
+  kGaugeHistogram
+};
 
 // "counter", "gauge", ... as written after "# TYPE name"; kUnknown prints "untyped".
 std::string_view MetricTypeName(MetricType type);

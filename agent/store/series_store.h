@@ -31,8 +31,8 @@ struct StoreOptions {
 };
 
 struct AppendLimits {
-  size_t max_series = 0;   // 0 = StoreOptions::max_series_per_source
-  size_t sample_limit = 0; // 0 = none; Prometheus's scrape sample_limit: over it, the batch fails
+  size_t max_series = 0;    // 0 = StoreOptions::max_series_per_source
+  size_t sample_limit = 0;  // 0 = none; Prometheus's scrape sample_limit: over it, the batch fails
 };
 
 struct StoreStats {

@@ -1,0 +1,246 @@
+// StoreAppender: a batch of samples committed to the SeriesStore at once.
+//
+// Add resolves existing series right away (pinning them) and remembers new label sets; Commit
+// applies the per-source series limit, creates the accepted new series (global limit), appends
+// each series' samples under that series' lock in one go (so a commit's samples for a series
+// become visible together), writes stale markers for the series the source stopped writing and
+// records the new series set of the source.
+#include <algorithm>
+#include <string>
+#include <unordered_set>
+
+#include "agent/store/store_internal.h"
+
+namespace tocsin::store_internal {
+
+StoreAppender::StoreAppender(StoreCore* store, std::string_view source, TimestampMs batch_time,
+                             AppendLimits limits)
+    : store_(store), source_(source), batch_time_(batch_time), limits_(limits) {}
+
+StoreAppender::~StoreAppender() {
+  if (!done_) Rollback();
+}
+
+Status StoreAppender::Add(const Labels& labels, double value) {
+  return AddAt(labels, batch_time_, value);
+}
+
+Status StoreAppender::Fail(Status st) {
+  failed_ = std::move(st);
+  return failed_;
+}
+
+Status StoreAppender::AddAt(const Labels& labels, TimestampMs t, double value) {
+  if (done_) return Internal("append to a batch that was already committed or rolled back");
+  if (!failed_.ok()) return failed_;
+  if (limits_.sample_limit != 0 && pending_.size() >= limits_.sample_limit) {
+    return Fail(ResourceExhausted("source \"" + source_ + "\" exceeded its sample limit of " +
+                                  std::to_string(limits_.sample_limit) +
+                                  " samples; the whole batch is dropped"));
+  }
+  uint64_t hash = labels.Hash();
+  if (Series* s = store_->Lookup(hash, labels)) {
+    pending_.push_back({s, 0, t, value});
+    return Status::Ok();
+  }
+  auto [b, e] = new_by_hash_.equal_range(hash);
+  for (auto it = b; it != e; ++it) {
+    if (new_series_[it->second].labels == labels) {
+      pending_.push_back({nullptr, it->second, t, value});
+      return Status::Ok();
+    }
+  }
+  std::string_view name = labels.MetricName();
+  if (name.empty()) return InvalidArgument("sample without a metric name: " + labels.ToString());
+  if (!IsValidMetricName(name)) {
+    return InvalidArgument("invalid metric name \"" + std::string(name) + "\"");
+  }
+  for (const Label& l : labels) {
+    if (!IsValidLabelName(l.name)) {
+      return InvalidArgument("invalid label name \"" + l.name + "\" in " + labels.ToString());
+    }
+  }
+  auto idx = static_cast<uint32_t>(new_series_.size());
+  new_series_.push_back({hash, labels});
+  new_by_hash_.emplace(hash, idx);
+  pending_.push_back({nullptr, idx, t, value});
+  return Status::Ok();
+}
+
+void StoreAppender::SetMetadata(std::string_view family, const Metadata& metadata) {
+  metadata_.emplace_back(std::string(family), metadata);
+}
+
+void StoreAppender::Unpin() {
+  for (const Pending& p : pending_) {
+    if (p.series != nullptr) p.series->pins.fetch_sub(1, std::memory_order_release);
+  }
+  pending_.clear();
+  new_series_.clear();
+  new_by_hash_.clear();
+}
+
+void StoreAppender::Rollback() {
+  if (done_) return;
+  done_ = true;
+  Unpin();
+  metadata_.clear();
+}
+
+Result<CommitStats> StoreAppender::Commit() {
+  if (done_) return Internal("batch already committed or rolled back");
+  done_ = true;
+  CommitStats cs;
+  std::shared_ptr<SourceState> src = source_.empty() ? nullptr : store_->Source(source_);
+  std::unique_lock<std::mutex> src_lock;
+  if (src) src_lock = std::unique_lock(src->mu);
+
+  if (!failed_.ok()) {
+    // As Prometheus does for a scrape over sample_limit: nothing is appended and the source's
+    // series go stale (the batch counts as an empty one).
+    Unpin();
+    if (src) {
+      cs.stale_markers = store_->MarkStale(*src, batch_time_, {});
+      for (Series* s : src->prev) s->source_refs.fetch_sub(1, std::memory_order_release);
+      src->prev.clear();
+    }
+    return failed_;
+  }
+
+  const std::vector<Series*> empty_prev;
+  const std::vector<Series*>& prev = src ? src->prev : empty_prev;
+  auto in_prev = [&](Series* s) { return std::binary_search(prev.begin(), prev.end(), s); };
+
+  // Per-source limit over the distinct series of the batch: the series the source wrote last
+  // time are always kept (an established set never flaps); others are taken in order of first
+  // appearance while the limit allows.
+  size_t limit =
+      limits_.max_series != 0 ? limits_.max_series : store_->options.max_series_per_source;
+  size_t kept = 0;
+  {
+    std::vector<Series*> seen;
+    seen.reserve(pending_.size());
+    for (const Pending& p : pending_) {
+      if (p.series != nullptr) seen.push_back(p.series);
+    }
+    std::sort(seen.begin(), seen.end());
+    seen.erase(std::unique(seen.begin(), seen.end()), seen.end());
+    for (Series* s : seen) kept += in_prev(s) ? 1 : 0;
+  }
+  size_t budget = limit > kept ? limit - kept : 0;
+  std::unordered_set<Series*> accepted_old, rejected_old;
+  // Decision for each new label set: 0 undecided, 1 accepted, 2 rejected.
+  std::vector<uint8_t> fresh_decision(new_series_.size(), 0);
+  std::vector<Series*> fresh_series(new_series_.size(), nullptr);
+  std::vector<Series*> created_pins;
+  for (const Pending& p : pending_) {
+    if (p.series != nullptr) {
+      if (in_prev(p.series) || accepted_old.count(p.series) || rejected_old.count(p.series)) {
+        continue;
+      }
+      if (budget > 0) {
+        --budget;
+        accepted_old.insert(p.series);
+      } else {
+        rejected_old.insert(p.series);
+        ++cs.rejected_series;
+        store_->rejected_source_limit.fetch_add(1, std::memory_order_relaxed);
+      }
+      continue;
+    }
+    if (fresh_decision[p.fresh] != 0) continue;
+    if (budget == 0) {
+      fresh_decision[p.fresh] = 2;
+      ++cs.rejected_series;
+      store_->rejected_source_limit.fetch_add(1, std::memory_order_relaxed);
+      continue;
+    }
+    bool created = false, over = false;
+    const NewSeries& ns = new_series_[p.fresh];
+    Series* s = store_->GetOrCreate(ns.hash, ns.labels, &created, &over);
+    if (s == nullptr) {
+      fresh_decision[p.fresh] = 2;
+      ++cs.rejected_series;
+      store_->rejected_global_limit.fetch_add(1, std::memory_order_relaxed);
+      continue;
+    }
+    --budget;
+    fresh_decision[p.fresh] = 1;
+    fresh_series[p.fresh] = s;
+    created_pins.push_back(s);
+  }
+
+  // Accepted samples grouped by series, in batch order within a series.
+  struct Item {
+    Series* s;
+    uint32_t seq;
+    TimestampMs t;
+    double v;
+  };
+  std::vector<Item> items;
+  items.reserve(pending_.size());
+  for (uint32_t i = 0; i < pending_.size(); ++i) {
+    const Pending& p = pending_[i];
+    Series* s = p.series;
+    if (s == nullptr) {
+      if (fresh_decision[p.fresh] != 1) continue;
+      s = fresh_series[p.fresh];
+    } else if (rejected_old.count(s)) {
+      continue;
+    }
+    items.push_back({s, i, p.t, p.v});
+  }
+  std::sort(items.begin(), items.end(),
+            [](const Item& a, const Item& b) { return a.s != b.s ? a.s < b.s : a.seq < b.seq; });
+  SeriesDelta delta;
+  auto spc = static_cast<uint32_t>(store_->options.samples_per_chunk);
+  std::vector<Series*> now_set;
+  now_set.reserve(items.size());
+  for (size_t i = 0; i < items.size();) {
+    Series* s = items[i].s;
+    now_set.push_back(s);
+    std::lock_guard lock(s->mu);
+    for (; i < items.size() && items[i].s == s; ++i) {
+      switch (s->Append(items[i].t, items[i].v, spc, &delta)) {
+        case AppendOutcome::kAppended:
+          ++cs.appended;
+          break;
+        case AppendOutcome::kOutOfOrder:
+          ++cs.out_of_order;
+          break;
+        case AppendOutcome::kDuplicate:
+          ++cs.duplicate;
+          break;
+        case AppendOutcome::kIdenticalDuplicate:
+          break;
+      }
+    }
+  }
+  store_->ApplyDelta(delta);
+
+  if (src) {
+    cs.stale_markers = store_->MarkStale(*src, batch_time_, now_set);
+    for (Series* s : now_set) {
+      if (!in_prev(s)) s->source_refs.fetch_add(1, std::memory_order_relaxed);
+    }
+    for (Series* s : src->prev) {
+      if (!std::binary_search(now_set.begin(), now_set.end(), s)) {
+        s->source_refs.fetch_sub(1, std::memory_order_release);
+      }
+    }
+    src->prev = std::move(now_set);
+  }
+  for (auto& [family, md] : metadata_) store_->SetMetadata(family, md);
+  metadata_.clear();
+  Unpin();
+  for (Series* s : created_pins) s->pins.fetch_sub(1, std::memory_order_release);
+  if (src_lock.owns_lock()) src_lock.unlock();
+
+  store_->samples_appended.fetch_add(cs.appended, std::memory_order_relaxed);
+  store_->out_of_order.fetch_add(cs.out_of_order, std::memory_order_relaxed);
+  store_->duplicate.fetch_add(cs.duplicate, std::memory_order_relaxed);
+  if (store_->commit_listener) store_->commit_listener(source_);
+  return cs;
+}
+
+}  // namespace tocsin::store_internal

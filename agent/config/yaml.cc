@@ -195,10 +195,59 @@ class TreeBuilder : public YAML::EventHandler {
   void FinishCollection() {
     Frame frame = std::move(stack_.back());
     stack_.pop_back();
-    YamlNode node = frame.node.IsMap()
-                        ? YamlNode::Map(std::move(frame.entries), frame.node.mark())
-                        : YamlNode::Sequence(std::move(frame.items), frame.node.mark());
+    YamlNode node =
+        frame.node.IsMap()
+            ? YamlNode::Map(ApplyMergeKeys(std::move(frame.entries), frame.path), frame.node.mark())
+            : YamlNode::Sequence(std::move(frame.items), frame.node.mark());
     Complete(std::move(node), frame.anchor);
+  }
+
+  // YAML merge keys (`<<: *defaults`, or `<<: [*a, *b]`), as Go's yaml (and so Prometheus and
+  // Alertmanager configs) understand them: the merged maps' entries are added unless the map
+  // sets the key itself; among several merged maps the first one wins.
+  std::vector<std::pair<YamlNode, YamlNode>> ApplyMergeKeys(
+      std::vector<std::pair<YamlNode, YamlNode>> entries, const std::string& path) {
+    auto is_merge_key = [](const YamlNode& k) {
+      return k.IsScalar() && !k.quoted() && k.scalar() == "<<";
+    };
+    bool has_merge = false;
+    for (const auto& [k, v] : entries) has_merge = has_merge || is_merge_key(k);
+    if (!has_merge) return entries;
+
+    std::vector<std::pair<YamlNode, YamlNode>> merged;
+    std::vector<const YamlNode*> sources;
+    for (auto& entry : entries) {
+      if (!is_merge_key(entry.first)) {
+        merged.push_back(std::move(entry));
+        continue;
+      }
+      const YamlNode& value = entry.second;
+      if (value.IsMap()) {
+        sources.push_back(&value);
+      } else if (value.IsSequence()) {
+        for (const YamlNode& item : value.items()) {
+          if (item.IsMap()) {
+            sources.push_back(&item);
+          } else {
+            errors_.push_back(FormatPosition(source_, item.mark()) + ": " +
+                              JoinKeyPath(path, "<<") + ": a merge key takes maps only");
+          }
+        }
+      } else {
+        errors_.push_back(FormatPosition(source_, value.mark()) + ": " + JoinKeyPath(path, "<<") +
+                          ": a merge key takes a map or a list of maps");
+      }
+    }
+    for (const YamlNode* source : sources) {
+      for (const auto& [k, v] : source->entries()) {
+        bool present = false;
+        for (const auto& [mk, mv] : merged) {
+          present = present || (k.IsScalar() && mk.IsScalar() && mk.scalar() == k.scalar());
+        }
+        if (!present) merged.emplace_back(k, v);
+      }
+    }
+    return merged;
   }
 
   // Records an anchor (if any) and attaches a finished node to its parent.
@@ -328,7 +377,9 @@ Result<YamlNode> ParseYaml(std::string_view text, std::string_view source,
   if (had_more_documents != nullptr) *had_more_documents = false;
   // yaml-cpp reads from a stream; the copy is the price of its API.
   std::istringstream in{std::string(text)};
-  TreeBuilder builder(text, source);
+  // yaml-cpp skips a UTF-8 byte order mark and counts positions after it.
+  std::string_view after_bom = text.starts_with("\xEF\xBB\xBF") ? text.substr(3) : text;
+  TreeBuilder builder(after_bom, source);
   try {
     YAML::Parser parser(in);
     parser.HandleNextDocument(builder);

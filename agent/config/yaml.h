@@ -63,7 +63,8 @@ std::string JoinKeyPath(std::string_view parent, std::string_view key);
 std::string JoinIndexPath(std::string_view parent, size_t index);
 
 // Parses the first document of `text`. A syntax error comes back as
-// "<source>:<line>:<col>: <yaml-cpp's message>". Aliases are resolved (copied; a document whose
+// "<source>:<line>:<col>: <yaml-cpp's message>". Merge keys (`<<: *base`) are applied as Go's
+// yaml does: keys set in the map itself win. Aliases are resolved (copied; a document whose
 // aliases expand to more than 100000 + text.size() nodes is rejected as an alias bomb). Duplicate
 // keys in one map are an error naming the key: "<source>:<line>:<col>: a.b: duplicate key "b"
 // (first defined at line L, column C)", one line per duplicate. An empty document is a Null node.

@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 namespace tocsin {
@@ -113,6 +116,64 @@ TEST(YamlTest, AliasesAreResolved) {
   const YamlNode* items = root.Find("items");
   ASSERT_EQ(items->items().size(), 2u);
   EXPECT_EQ(items->items()[1].scalar(), "7");
+}
+
+TEST(YamlTest, MergeKeysAddMissingEntriesOnly) {
+  YamlNode root = MustParse(
+      "base: &base {a: 1, b: 2}\n"
+      "more: &more {b: 20, c: 30}\n"
+      "one:\n  <<: *base\n  b: 3\n"
+      "two: {<<: [*base, *more], d: 4}\n"
+      "quoted: {'<<': x}\n");
+  const YamlNode* one = root.Find("one");
+  ASSERT_NE(one, nullptr);
+  ASSERT_EQ(one->entries().size(), 2u);
+  EXPECT_EQ(one->Find("a")->scalar(), "1");
+  EXPECT_EQ(one->Find("b")->scalar(), "3");  // the map's own key wins
+  EXPECT_EQ(one->Find("<<"), nullptr);
+  const YamlNode* two = root.Find("two");
+  ASSERT_EQ(two->entries().size(), 4u);
+  EXPECT_EQ(two->Find("b")->scalar(), "2");  // the first merged map wins
+  EXPECT_EQ(two->Find("c")->scalar(), "30");
+  EXPECT_EQ(two->Find("d")->scalar(), "4");
+  // A quoted "<<" is an ordinary key.
+  EXPECT_EQ(root.Find("quoted")->Find("<<")->scalar(), "x");
+}
+
+TEST(YamlTest, MergeKeyOfAScalarIsAnError) {
+  Result<YamlNode> r = ParseYaml("a:\n  <<: 5\n", "t.yml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(),
+            "t.yml:2:7: a[\"<<\"]: a merge key takes a map or a list of maps");
+}
+
+TEST(YamlTest, ByteOrderMarkDoesNotShiftPositions) {
+  YamlNode root = MustParse("\xEF\xBB\xBFlist:\n  -\n  - b\n");
+  ExpectMark(root.entries()[0].first, 1, 1);
+  ExpectMark(root.Find("list")->items()[0], 2, 3);
+}
+
+// Every config case cut at each structural character (where parser states change) must parse
+// or fail cleanly: no crash, no exception, and a failure always carries a position.
+TEST(YamlTest, TruncatedDocumentsFailCleanly) {
+  namespace fs = std::filesystem;
+  size_t parsed = 0;
+  for (const auto& entry : fs::directory_iterator(fs::path(TOCSIN_TEST_DATA_DIR) / "cases")) {
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    for (size_t n = 0; n <= text.size(); ++n) {
+      if (n < text.size() &&
+          std::string_view(":\n[]{}\"',-&*|").find(text[n]) == std::string::npos) {
+        continue;
+      }
+      Result<YamlNode> r = ParseYaml(std::string_view(text).substr(0, n), "t.yml");
+      if (!r.ok()) {
+        EXPECT_TRUE(r.status().message().starts_with("t.yml:")) << r.status().message();
+      }
+      ++parsed;
+    }
+  }
+  EXPECT_GT(parsed, 500u);
 }
 
 TEST(YamlTest, RecursiveAliasIsAnErrorNotACrash) {

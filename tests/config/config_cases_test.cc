@@ -82,7 +82,8 @@ TEST_P(BadConfigCase, FailsWithExpectedErrors) {
   EXPECT_EQ(Relativize(config.status().message()), expected);
 }
 
-INSTANTIATE_TEST_SUITE_P(ConfigCases, BadConfigCase, testing::ValuesIn(CaseFiles(".bad.yml")), TestName);
+INSTANTIATE_TEST_SUITE_P(ConfigCases, BadConfigCase, testing::ValuesIn(CaseFiles(".bad.yml")),
+                         TestName);
 
 // Guards the table itself: a typo in a file name must not silently drop a case.
 TEST(ConfigCasesTable, EveryFileIsACase) {

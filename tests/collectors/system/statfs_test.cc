@@ -39,7 +39,7 @@ class GateStatFs final : public StatFs {
   int calls_ = 0;
 };
 
-TEST(TimedStatFs, ReturnsTheInnerResult) {
+TEST(SystemTimedStatFs, ReturnsTheInnerResult) {
   auto inner = std::make_shared<GateStatFs>();
   TimedStatFs t(inner);
   auto r = t.Stat("/abc", std::chrono::steady_clock::now() + std::chrono::minutes(1));
@@ -48,7 +48,7 @@ TEST(TimedStatFs, ReturnsTheInnerResult) {
   EXPECT_EQ(t.stuck_count(), 0u);
 }
 
-TEST(TimedStatFs, BlockedCallTimesOutAndIsNotRetriedUntilItReturns) {
+TEST(SystemTimedStatFs, BlockedCallTimesOutAndIsNotRetriedUntilItReturns) {
   auto inner = std::make_shared<GateStatFs>();
   TimedStatFs t(inner);
   auto r = t.Stat("/blocked", std::chrono::steady_clock::now() + std::chrono::milliseconds(10));
@@ -74,7 +74,7 @@ TEST(TimedStatFs, BlockedCallTimesOutAndIsNotRetriedUntilItReturns) {
   EXPECT_EQ(r2->blocks, 8u);
 }
 
-TEST(RealStatFs, StatsTheRootAndFailsOnMissingPaths) {
+TEST(SystemRealStatFs, StatsTheRootAndFailsOnMissingPaths) {
   auto fs = MakeRealStatFs();
   auto root = fs->Stat("/");
   ASSERT_TRUE(root.ok()) << root.status().ToString();

@@ -1,0 +1,151 @@
+// Plain structs for the `alerting:` section: Alertmanager's route tree, inhibit rules and
+// receivers (the supported subset), Prometheus's `alertmanagers`, and tocsin's delivery knobs.
+//
+// Produced by the config loader (agent/config/alerting_section.*) or built directly by tests.
+// Every field carries Alertmanager's / Prometheus's default. Secrets (routing keys, webhook URLs)
+// are SecretString values that print as "<secret>". Plain values: copy freely; not synchronised.
+#pragma once
+
+#include <chrono>
+#include <iosfwd>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "agent/store/matcher.h"
+
+namespace tocsin {
+
+using std::chrono_literals::operator""ms;
+using std::chrono_literals::operator""s;
+using std::chrono_literals::operator""min;
+using std::chrono_literals::operator""h;
+
+// A secret (routing key, webhook URL); operator<< prints "<secret>" so it never reaches a log.
+struct SecretString {
+  std::string value;
+  std::string source_file;  // where it was read from, for messages
+  bool empty() const { return value.empty(); }
+};
+std::ostream& operator<<(std::ostream& os, const SecretString& s);
+
+// Route defaults (Alertmanager dispatch/route.go DefaultRouteOpts).
+inline constexpr std::chrono::milliseconds kDefaultGroupWait = 30s;
+inline constexpr std::chrono::milliseconds kDefaultGroupInterval = 5min;
+inline constexpr std::chrono::milliseconds kDefaultRepeatInterval = 4h;
+
+struct RouteConfig {
+  std::string receiver;  // empty: inherited from the parent (required on the root)
+  // Unset: inherited. ["..."] groups by all labels (every alert its own group).
+  std::optional<std::vector<std::string>> group_by;
+  bool continue_matching = false;      // YAML `continue`
+  std::vector<LabelMatcher> matchers;  // all must match; the root has none
+  std::optional<std::chrono::milliseconds> group_wait;
+  std::optional<std::chrono::milliseconds> group_interval;
+  std::optional<std::chrono::milliseconds> repeat_interval;
+  std::vector<RouteConfig> routes;
+};
+
+struct InhibitRuleConfig {
+  std::vector<LabelMatcher> source_matchers;
+  std::vector<LabelMatcher> target_matchers;
+  std::vector<std::string> equal;
+};
+
+// Delivery limits of one integration; the dispatcher enforces them (not the notifier).
+struct RateLimitConfig {
+  double per_second = 0;  // 0 = unlimited
+  double burst = 1;
+};
+
+inline constexpr const char* kPagerDutyDefaultUrl = "https://events.pagerduty.com/v2/enqueue";
+
+struct PagerDutyConfig {
+  bool send_resolved = true;
+  SecretString routing_key;                // exactly 32 characters (Events API v2 integration key)
+  std::string url = kPagerDutyDefaultUrl;  // EU: https://events.eu.pagerduty.com/v2/enqueue
+  std::string client = "tocsin";
+  std::string client_url;
+  std::string source;    // empty: the `instance` label, else the client name
+  std::string severity;  // fixed severity; empty: from severity_label via severity_map
+  std::string severity_label = "severity";
+  // Label value -> PagerDuty severity. Values not listed that are already one of
+  // critical|error|warning|info pass through; anything else becomes default_severity.
+  std::map<std::string, std::string> severity_map = {
+      {"page", "critical"}, {"err", "error"}, {"warn", "warning"}, {"none", "info"}};
+  std::string default_severity = "error";  // Alertmanager's default
+  std::string component;                   // empty: omitted
+  std::string group;
+  std::string class_name;  // YAML `class`
+  std::chrono::milliseconds timeout = 10s;
+  RateLimitConfig rate_limit{2, 20};  // ~120 events/min per routing key
+};
+
+struct SlackConfig {
+  bool send_resolved = false;
+  SecretString api_url;  // the incoming webhook URL
+  std::string channel;
+  std::string username;
+  std::string icon_emoji;
+  std::string icon_url;
+  std::string title_link;
+  bool link_names = false;
+  std::chrono::milliseconds timeout = 10s;
+  RateLimitConfig rate_limit{1, 1};  // Slack: at most one message per second per webhook
+};
+
+struct WebhookConfig {
+  bool send_resolved = true;
+  SecretString url;
+  size_t max_alerts = 0;  // 0 = all
+  std::chrono::milliseconds timeout = 10s;
+  RateLimitConfig rate_limit{};
+};
+
+struct LogReceiverConfig {
+  bool send_resolved = true;
+};
+
+struct ReceiverConfig {
+  std::string name;
+  std::vector<PagerDutyConfig> pagerduty_configs;
+  std::vector<SlackConfig> slack_configs;
+  std::vector<WebhookConfig> webhook_configs;
+  std::vector<LogReceiverConfig> log_configs;
+};
+
+// Prometheus's alertmanager_config (static targets only, API v2).
+struct AlertmanagerTargetsConfig {
+  std::vector<std::string> targets;  // host:port
+  std::string scheme = "http";
+  std::string path_prefix = "/";
+  std::chrono::milliseconds timeout = 10s;
+};
+
+struct DeliveryConfig {
+  size_t queue_capacity = 10000;  // per integration; oldest dropped first when full
+  std::chrono::milliseconds initial_backoff = 500ms;
+  std::chrono::milliseconds max_backoff = 5min;
+  std::chrono::milliseconds max_age = 6h;  // give up on a notification this old
+  int breaker_failures = 5;                // consecutive failures that open the breaker
+  std::chrono::milliseconds breaker_cooldown = 1min;
+};
+
+struct AlertingConfig {
+  RouteConfig route;  // receiver defaults to the log receiver
+  std::vector<InhibitRuleConfig> inhibit_rules;
+  std::vector<ReceiverConfig> receivers;
+  std::vector<AlertmanagerTargetsConfig> alertmanagers;
+  DeliveryConfig delivery;
+  std::string external_url;  // links back to tocsin (client_url, title_link); may be empty
+  // Prometheus's notifier: queue capacity and batch size per Alertmanager.
+  size_t alertmanager_queue_capacity = 10000;
+  size_t alertmanager_batch_size = 256;
+};
+
+// The default when the config has no `alerting:` section: everything goes to a log receiver.
+inline constexpr const char* kDefaultReceiverName = "log";
+AlertingConfig DefaultAlertingConfig();
+
+}  // namespace tocsin

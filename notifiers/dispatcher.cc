@@ -1,0 +1,313 @@
+#include "notifiers/dispatcher.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <set>
+
+#include "notifiers/log/log_notifier.h"
+#include "notifiers/pagerduty/pagerduty_notifier.h"
+#include "notifiers/slack/slack_notifier.h"
+#include "notifiers/webhook/webhook_notifier.h"
+
+namespace tocsin {
+
+namespace {
+
+constexpr TimestampMs kResolvedRetentionMs = 15 * 60 * 1000;
+
+// A receiver name as a directory name: [A-Za-z0-9_.-] kept, anything else as %XX.
+std::string DirName(const std::string& s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '_' || c == '-' || (c == '.' && !out.empty())) {
+      out += static_cast<char>(c);
+    } else {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", c);
+      out += buf;
+    }
+  }
+  return out.empty() ? "%" : out;
+}
+
+Status CheckRouteReceivers(const RouteConfig& r, const std::set<std::string>& names,
+                           const std::string& path) {
+  if (!r.receiver.empty() && !names.contains(r.receiver)) {
+    return InvalidArgument(path + ".receiver: undefined receiver \"" + r.receiver +
+                           "\" used in route");
+  }
+  for (size_t i = 0; i < r.routes.size(); ++i) {
+    TOCSIN_RETURN_IF_ERROR(
+        CheckRouteReceivers(r.routes[i], names, path + ".routes[" + std::to_string(i) + "]"));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Dispatcher::Dispatcher(const AlertingConfig& config, DispatcherOptions options, const Clock& clock,
+                       HttpClient& http)
+    : options_(std::move(options)),
+      clock_(clock),
+      http_(http),
+      external_url_(config.external_url),
+      inhibitor_(config.inhibit_rules) {}
+
+Result<std::unique_ptr<Dispatcher>> Dispatcher::Create(const AlertingConfig& config,
+                                                       DispatcherOptions options,
+                                                       const Clock& clock, HttpClient& http) {
+  std::unique_ptr<Dispatcher> d(new Dispatcher(config, std::move(options), clock, http));
+  TOCSIN_RETURN_IF_ERROR(d->Init(config));
+  return d;
+}
+
+Status Dispatcher::Init(const AlertingConfig& config) {
+  std::set<std::string> names;
+  for (const ReceiverConfig& r : config.receivers) {
+    if (r.name.empty()) return InvalidArgument("alerting.receivers: a receiver has no name");
+    if (!names.insert(r.name).second) {
+      return InvalidArgument("alerting.receivers: receiver \"" + r.name + "\" is defined twice");
+    }
+  }
+  TOCSIN_RETURN_IF_ERROR(CheckRouteReceivers(config.route, names, "alerting.route"));
+  auto route = Route::Build(config.route);
+  if (!route.ok()) return route.status().WithContext("alerting.route");
+  route_ = std::move(route).value();
+
+  std::string queue_root = options_.state_dir.empty() ? "" : options_.state_dir + "/notifications";
+  silences_ = std::make_unique<Silences>(
+      clock_, options_.state_dir.empty() ? "" : options_.state_dir + "/silences.json");
+  if (!options_.state_dir.empty()) {
+    Status st = silences_->Load();
+    if (!st.ok()) spdlog::error("silences: {} (starting with none)", st.message());
+  }
+  forwarder_ = std::make_unique<AlertmanagerForwarder>(config.alertmanagers,
+                                                       config.alertmanager_queue_capacity,
+                                                       config.alertmanager_batch_size, http_);
+
+  for (const ReceiverConfig& r : config.receivers) {
+    std::vector<std::unique_ptr<Notifier>> notifiers;
+    std::string where = "alerting.receivers." + r.name;
+    for (const PagerDutyConfig& c : r.pagerduty_configs) {
+      if (c.routing_key.empty()) return InvalidArgument(where + ": pagerduty routing_key missing");
+      notifiers.push_back(std::make_unique<PagerDutyNotifier>(c, http_, clock_));
+    }
+    for (const SlackConfig& c : r.slack_configs) {
+      if (c.api_url.empty()) return InvalidArgument(where + ": slack api_url missing");
+      notifiers.push_back(std::make_unique<SlackNotifier>(c, http_, clock_));
+    }
+    for (const WebhookConfig& c : r.webhook_configs) {
+      if (c.url.empty()) return InvalidArgument(where + ": webhook url missing");
+      notifiers.push_back(std::make_unique<WebhookNotifier>(c, http_, clock_));
+    }
+    for (const LogReceiverConfig& c : r.log_configs) {
+      notifiers.push_back(std::make_unique<LogNotifier>(c, options_.log_sink));
+    }
+    std::map<std::string, int> per_type;
+    std::vector<Integration>& integrations = receivers_[r.name];
+    for (auto& n : notifiers) {
+      std::string type(n->Integration());
+      int index = per_type[type]++;
+      std::string id = type + "[" + std::to_string(index) + "]";
+      std::string dir = queue_root.empty() ? ""
+                                           : queue_root + "/" + DirName(r.name) + "/" + type + "-" +
+                                                 std::to_string(index);
+      auto worker = std::make_unique<DeliveryWorker>(r.name, index, std::move(n), config.delivery,
+                                                     clock_, dir);
+      Result<size_t> recovered = worker->Recover();
+      if (!recovered.ok()) return recovered.status().WithContext(worker->name());
+      if (*recovered > 0) {
+        spdlog::info("notify {}: {} undelivered notifications recovered from {}", worker->name(),
+                     *recovered, dir);
+      }
+      integrations.push_back({worker.get(), id});
+      workers_.push_back(std::move(worker));
+    }
+  }
+  return Status::Ok();
+}
+
+Dispatcher::~Dispatcher() { Stop(); }
+
+void Dispatcher::Start() {
+  for (auto& w : workers_) w->Start();
+  forwarder_->Start();
+  std::lock_guard<std::mutex> lock(mu_);
+  if (thread_.joinable()) return;
+  stop_ = false;
+  thread_ = std::thread([this] { Run(); });
+}
+
+void Dispatcher::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  for (auto& w : workers_) w->Stop();
+  if (forwarder_) forwarder_->Stop();
+}
+
+NotifyFn Dispatcher::AsNotifyFn() {
+  return [this](std::vector<Alert> alerts) { Receive(std::move(alerts)); };
+}
+
+void Dispatcher::Receive(std::vector<Alert> alerts) {
+  TimestampMs now = clock_.NowMs();
+  std::vector<Alert> accepted;
+  accepted.reserve(alerts.size());
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (Alert& a : alerts) {
+      ++counters_.alerts_received_total;
+      if (!options_.external_labels.empty()) {
+        LabelsBuilder b(a.labels);
+        for (const auto& [k, v] : options_.external_labels) {
+          if (!a.labels.Has(k)) b.Set(k, v);
+        }
+        a.labels = b.Build();
+      }
+      bool valid = !a.labels.empty();
+      for (const Label& l : a.labels) valid = valid && IsValidLabelName(l.name);
+      if (!valid || (a.ends_at != 0 && a.starts_at != 0 && a.ends_at < a.starts_at)) {
+        ++counters_.alerts_invalid_total;
+        continue;
+      }
+      if (a.starts_at == 0) a.starts_at = a.ends_at != 0 ? a.ends_at : now;
+      uint64_t fp = a.Fingerprint();
+      auto it = alerts_.find(fp);
+      if (it == alerts_.end()) {
+        alerts_.emplace(fp, a);
+      } else {
+        it->second = MergeAlert(it->second, a, now);
+      }
+      for (const Route* r : route_->Match(a.labels)) {
+        Labels group_labels = r->GroupLabels(a.labels);
+        GroupId id{r, group_labels.ToString()};
+        auto g = groups_.find(id);
+        if (g == groups_.end()) {
+          g = groups_.emplace(id, std::make_unique<AggregationGroup>(r, group_labels, now)).first;
+        }
+        g->second->Insert(a, now);
+      }
+      accepted.push_back(std::move(a));
+    }
+  }
+  forwarder_->Forward(accepted);
+  cv_.notify_all();
+}
+
+void Dispatcher::FlushGroupLocked(AggregationGroup& group, TimestampMs now) {
+  std::vector<Alert> snapshot = group.Flush(now);
+  std::vector<Alert> unmuted;
+  for (const Alert& a : snapshot) {
+    if (inhibitor_.Mutes(a.labels, alerts_, now)) {
+      ++counters_.inhibited_total;
+      continue;
+    }
+    if (silences_->Mutes(a.labels)) {
+      ++counters_.silenced_total;
+      continue;
+    }
+    unmuted.push_back(a);
+  }
+  auto it = receivers_.find(group.route()->opts().receiver);
+  if (it != receivers_.end()) {
+    for (const Integration& integration : it->second) {
+      bool send_resolved = integration.worker->notifier().SendResolved();
+      std::set<uint64_t> firing, resolved;
+      for (const Alert& a : unmuted) (a.ends_at == 0 ? firing : resolved).insert(a.Fingerprint());
+      if (!group.NeedsUpdate(integration.id, firing, resolved, send_resolved, now)) continue;
+      Notification n;
+      n.receiver = it->first;
+      n.group_key = group.key();
+      n.group_labels = group.group_labels();
+      n.created_at = now;
+      n.external_url = external_url_;
+      for (const Alert& a : unmuted) {
+        if (a.ends_at == 0 || send_resolved) n.alerts.push_back(a);
+      }
+      group.RecordSent(integration.id, std::move(firing), std::move(resolved), now);
+      if (!n.alerts.empty()) integration.worker->Enqueue(std::move(n));
+    }
+  }
+  group.RemoveResolved(snapshot, now);
+}
+
+void Dispatcher::Tick() {
+  TimestampMs now = clock_.NowMs();
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto it = groups_.begin(); it != groups_.end();) {
+    AggregationGroup& g = *it->second;
+    if (g.Due(now)) {
+      FlushGroupLocked(g, now);
+      if (g.empty()) {
+        it = groups_.erase(it);
+        continue;
+      }
+    }
+    ++it;
+  }
+  if (now - last_gc_ >= 60 * 1000) {
+    last_gc_ = now;
+    std::erase_if(alerts_, [now](const auto& kv) {
+      return kv.second.Resolved(now) && kv.second.ends_at + kResolvedRetentionMs < now;
+    });
+    silences_->GarbageCollect();
+  }
+}
+
+TimestampMs Dispatcher::NextFlush() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  TimestampMs next = 0;
+  for (const auto& [id, g] : groups_) {
+    if (next == 0 || g->next_flush() < next) next = g->next_flush();
+  }
+  return next;
+}
+
+void Dispatcher::Run() {
+  while (true) {
+    Tick();
+    TimestampMs next = NextFlush();
+    std::unique_lock<std::mutex> lock(mu_);
+    if (stop_) return;
+    TimestampMs now = clock_.NowMs();
+    // Bounded wait: new alerts notify us; a FakeClock moves without notifying.
+    TimestampMs wait = next == 0 ? 200 : std::clamp<TimestampMs>(next - now, 0, 200);
+    if (wait > 0) cv_.wait_for(lock, std::chrono::milliseconds(wait));
+  }
+}
+
+size_t Dispatcher::ProcessDeliveriesOnce() {
+  size_t n = 0;
+  for (auto& w : workers_) n += w->ProcessOnce() ? 1 : 0;
+  return n;
+}
+
+size_t Dispatcher::PendingNotifications() const {
+  size_t n = 0;
+  for (const auto& w : workers_) n += w->QueueLength();
+  return n;
+}
+
+DispatcherStats Dispatcher::Stats() const {
+  DispatcherStats s;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    s = counters_;
+    s.aggregation_groups = groups_.size();
+    TimestampMs now = clock_.NowMs();
+    s.active_alerts =
+        static_cast<uint64_t>(std::count_if(alerts_.begin(), alerts_.end(), [now](const auto& kv) {
+          return !kv.second.Resolved(now);
+        }));
+  }
+  for (const auto& w : workers_) s.integrations.push_back(w->Stats());
+  s.alertmanagers = forwarder_->Stats();
+  return s;
+}
+
+}  // namespace tocsin

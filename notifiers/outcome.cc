@@ -1,0 +1,50 @@
+#include "notifiers/outcome.h"
+
+#include <cctype>
+#include <ctime>
+#include <string>
+
+namespace tocsin {
+
+std::optional<TimestampMs> ParseRetryAfter(std::string_view v, TimestampMs now) {
+  while (!v.empty() && std::isspace(static_cast<unsigned char>(v.front()))) v.remove_prefix(1);
+  while (!v.empty() && std::isspace(static_cast<unsigned char>(v.back()))) v.remove_suffix(1);
+  if (v.empty()) return std::nullopt;
+  bool all_digits = true;
+  for (char c : v) all_digits = all_digits && std::isdigit(static_cast<unsigned char>(c));
+  if (all_digits) {
+    if (v.size() > 9) return now + int64_t{999999999} * 1000;
+    return now + std::stoll(std::string(v)) * 1000;
+  }
+  std::string s(v);
+  static const char* kFormats[] = {"%a, %d %b %Y %H:%M:%S GMT", "%A, %d-%b-%y %H:%M:%S GMT",
+                                   "%a %b %d %H:%M:%S %Y"};
+  for (const char* format : kFormats) {
+    struct tm tm {};
+    const char* end = strptime(s.c_str(), format, &tm);
+    if (end != nullptr && *end == '\0') return static_cast<TimestampMs>(timegm(&tm)) * 1000;
+  }
+  return std::nullopt;
+}
+
+SendResult ClassifyHttpResponse(const HttpResponse& r, TimestampMs now) {
+  SendResult result;
+  result.http_status = r.status;
+  if (r.status == 0) {
+    result.outcome = SendResult::Outcome::kRetry;
+    result.detail = r.timed_out ? "timeout: " + r.error : "network error: " + r.error;
+    return result;
+  }
+  if (r.Ok2xx()) return result;
+  std::string body = r.body.substr(0, 512);
+  result.detail = "HTTP " + std::to_string(r.status) + (body.empty() ? "" : ": " + body);
+  if (r.status == 429 || r.status >= 500) {
+    result.outcome = SendResult::Outcome::kRetry;
+    result.not_before = ParseRetryAfter(r.Header("retry-after"), now);
+  } else {
+    result.outcome = SendResult::Outcome::kDrop;
+  }
+  return result;
+}
+
+}  // namespace tocsin

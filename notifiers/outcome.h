@@ -1,0 +1,21 @@
+// HTTP outcome classification shared by every HTTP notifier: 2xx done; 429, 5xx, network
+// errors and timeouts retried (honouring Retry-After in seconds or as an HTTP-date); any other
+// status dropped with the (truncated) response body as detail. Pure functions; thread-safe.
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+#include "agent/core/clock.h"
+#include "notifiers/http_client.h"
+#include "notifiers/notifier.h"
+
+namespace tocsin {
+
+SendResult ClassifyHttpResponse(const HttpResponse& response, TimestampMs now);
+
+// Retry-After: delta-seconds ("120") or an IMF-fixdate ("Wed, 21 Oct 2015 07:28:00 GMT"); also
+// RFC 850 and asctime forms. Returns the absolute time, or nullopt when absent/unparsable.
+std::optional<TimestampMs> ParseRetryAfter(std::string_view value, TimestampMs now);
+
+}  // namespace tocsin

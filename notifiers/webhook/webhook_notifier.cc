@@ -1,0 +1,38 @@
+#include "notifiers/webhook/webhook_notifier.h"
+
+#include <nlohmann/json.hpp>
+
+#include "notifiers/outcome.h"
+
+namespace tocsin {
+
+WebhookNotifier::WebhookNotifier(WebhookConfig config, HttpClient& http, const Clock& clock)
+    : config_(std::move(config)), http_(http), clock_(clock) {}
+
+std::string WebhookNotifier::Render(const Notification& n) const {
+  Notification shown = n;
+  uint64_t truncated = 0;
+  if (config_.max_alerts > 0 && shown.alerts.size() > config_.max_alerts) {
+    truncated = shown.alerts.size() - config_.max_alerts;
+    shown.alerts.resize(config_.max_alerts);
+  }
+  nlohmann::json j = TemplateData(shown);
+  j["status"] = n.Status();  // of the whole group, as Alertmanager computes it before truncation
+  j["version"] = "4";
+  j["groupKey"] = n.group_key;
+  j["truncatedAlerts"] = truncated;
+  return j.dump();
+}
+
+SendResult WebhookNotifier::Send(const Notification& n) {
+  HttpRequest req;
+  req.url = config_.url.value;
+  req.headers = {{"Content-Type", "application/json"}};
+  req.body = Render(n);
+  req.timeout = config_.timeout;
+  SendResult r = ClassifyHttpResponse(http_.Do(req), clock_.NowMs());
+  if (r.outcome != SendResult::Outcome::kOk) r.detail += " (" + RedactUrl(req.url) + ")";
+  return r;
+}
+
+}  // namespace tocsin

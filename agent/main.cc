@@ -9,7 +9,6 @@
 
 #include "agent/build_info.h"
 #include "agent/cli.h"
-#include "agent/config/default_config.h"
 #include "agent/config/loader.h"
 #include "agent/core/clock.h"
 #include "agent/http/exporter.h"
@@ -34,7 +33,7 @@ constexpr int kExitConfig = 78;  // EX_CONFIG: systemd's RestartPreventExitStatu
 
 Result<Config> LoadConfig(const CliArgs& args) {
   if (args.config_file) return LoadConfigFile(*args.config_file);
-  return LoadConfigString(DefaultConfigText(), "<built-in>");
+  return LoadDefaultConfig();
 }
 
 int RunDaemon(const CliArgs& args) {
@@ -56,6 +55,7 @@ int RunDaemon(const CliArgs& args) {
     spdlog::error("{}", state_dir.status().message());
     return kExitConfig;
   }
+  for (const std::string& warning : config->warnings) spdlog::warn("{}", warning);
   spdlog::info("tocsin {} (revision {}) starting; config {}; state dir {}", TOCSIN_VERSION,
                TOCSIN_REVISION, config->source_file, *state_dir);
 

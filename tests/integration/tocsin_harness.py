@@ -109,7 +109,7 @@ class Agent:
         assert status == 200, f"/metrics answered {status}: {body}"
         return body
 
-    def signal(self, sig):
+    def send_signal(self, sig):
         self.proc.send_signal(sig)
 
     def stop(self, sig=signal.SIGTERM, timeout=DEFAULT_TIMEOUT):

@@ -324,8 +324,9 @@ bool Evaluator::EvalAggregate(const AggregateExpr& a, TimestampMs ts, EvalValue&
   double param = 0;
   std::string sparam;
   if (a.param) {
+    // Prometheus 3.0 evaluates the parameter once, at the first step of the query.
     EvalValue p;
-    if (!Eval(*a.param, ts, p)) return false;
+    if (!Eval(*a.param, start_, p)) return false;
     param = p.scalar;
     sparam = p.str;
   }

@@ -130,7 +130,8 @@ bool EvalAggregation(Evaluator& ev, const AggregateExpr& a, double param, const 
           break;
         case AggOp::kStddev:
         case AggOp::kStdvar:
-          g.value = 0;
+          // Welford's first step from mean 0: a lone NaN gives NaN, as in Prometheus.
+          g.value = v * (v - v);
           break;
         case AggOp::kQuantile:
           g.values.push_back(v);

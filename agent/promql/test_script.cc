@@ -147,6 +147,7 @@ class Script {
       Status st;
       if (l == "clear") {
         Reset();
+        j = i + 1;  // clear takes no block
       } else if (l.starts_with("load ") || l.starts_with("load_with_nhcb ")) {
         st = Load(l, body, lineno);
       } else if (l.starts_with("eval")) {
@@ -172,8 +173,10 @@ class Script {
     bool nhcb = header.starts_with("load_with_nhcb");
     std::string_view arg = Trim(header.substr(header.find(' ')));
     auto interval = ParseDuration(arg);
-    if (!interval.ok()) return InvalidArgument("invalid load interval \"" + std::string(arg) + "\"");
-    auto app = store_->NewAppender("", 0);
+    if (!interval.ok())
+      return InvalidArgument("invalid load interval \"" + std::string(arg) + "\"");
+    // A series defined twice in one block: the later definition wins, as in promqltest.
+    std::vector<SeriesDescription> defs;
     for (size_t k = 0; k < body.size(); ++k) {
       std::string line(body[k]);
       bool native = false;
@@ -196,8 +199,8 @@ class Script {
       }
       auto desc = ParseSeriesDescription(line);
       if (!desc.ok()) {
-        return InvalidArgument("line " + std::to_string(lineno + 1 + static_cast<int>(k)) +
-                               ": " + desc.status().message());
+        return InvalidArgument("line " + std::to_string(lineno + 1 + static_cast<int>(k)) + ": " +
+                               desc.status().message());
       }
       if (native) native_.push_back(desc->labels);
       if (nhcb) {
@@ -211,10 +214,22 @@ class Script {
           }
         }
       }
-      for (size_t i = 0; i < desc->values.size(); ++i) {
-        if (!desc->values[i]) continue;
+      bool replaced = false;
+      for (SeriesDescription& d : defs) {
+        if (d.labels == desc->labels) {
+          d = std::move(desc).value();
+          replaced = true;
+          break;
+        }
+      }
+      if (!replaced) defs.push_back(std::move(desc).value());
+    }
+    auto app = store_->NewAppender("", 0);
+    for (const SeriesDescription& d : defs) {
+      for (size_t i = 0; i < d.values.size(); ++i) {
+        if (!d.values[i]) continue;
         auto t = static_cast<TimestampMs>(i) * interval->count();
-        TOCSIN_RETURN_IF_ERROR(app->AddAt(desc->labels, t, *desc->values[i]));
+        TOCSIN_RETURN_IF_ERROR(app->AddAt(d.labels, t, *d.values[i]));
       }
     }
     auto committed = app->Commit();
@@ -255,8 +270,7 @@ class Script {
       c.range = true;
       std::optional<TimestampMs> a, b, s;
       if (next_word() != "from" || !(a = ParseTime(next_word())) || next_word() != "to" ||
-          !(b = ParseTime(next_word())) || next_word() != "step" ||
-          !(s = ParseTime(next_word()))) {
+          !(b = ParseTime(next_word())) || next_word() != "step" || !(s = ParseTime(next_word()))) {
         return InvalidArgument("invalid range eval: want \"range from A to B step S EXPR\"");
       }
       c.start = *a;
@@ -289,8 +303,8 @@ class Script {
       } else {
         auto d = ParseSeriesDescription(line);
         if (!d.ok()) {
-          return InvalidArgument("line " + std::to_string(lineno + 1 + static_cast<int>(k)) +
-                                 ": " + d.status().message());
+          return InvalidArgument("line " + std::to_string(lineno + 1 + static_cast<int>(k)) + ": " +
+                                 d.status().message());
         }
         e.labels = std::move(d->labels);
         e.values = std::move(d->values);
@@ -359,7 +373,8 @@ class Script {
       if (!c.fail_regexp.empty()) {
         auto re = Regex::Compile(c.fail_regexp, Regex::Anchoring::kNone);
         if (!re.ok()) return "invalid expected_fail_regexp: " + re.status().message();
-        if (!re->Matches(msg)) return "error \"" + msg + "\" does not match /" + c.fail_regexp + "/";
+        if (!re->Matches(msg))
+          return "error \"" + msg + "\" does not match /" + c.fail_regexp + "/";
       }
       return "";
     }
@@ -374,7 +389,8 @@ class Script {
         }
         return "";
       }
-      case ValueType::kString: return "unexpected string result \"" + v.str + "\"";
+      case ValueType::kString:
+        return "unexpected string result \"" + v.str + "\"";
       case ValueType::kVector: {
         if (c.range) return "range query returned an instant vector";
         std::vector<bool> seen(c.expected.size());
@@ -400,7 +416,8 @@ class Script {
             return "expected metric " +
                    (c.expected[i].scalar ? std::string("(scalar)")
                                          : c.expected[i].labels.ToMetricString()) +
-                   " with " + FormatValues(c.expected[i].values) + " not found";
+                   " with " + FormatValues(c.expected[i].values) + " not found (result has " +
+                   std::to_string(v.vector.size()) + " elements)";
           }
         }
         return "";
@@ -410,13 +427,13 @@ class Script {
         std::vector<bool> seen(c.expected.size());
         for (const RangeSeries& s : v.matrix) {
           const Expected* e = Find(c, s.labels);
-          if (e == nullptr && s.labels.empty() && c.expected.size() == 1 &&
-              c.expected[0].scalar) {
+          if (e == nullptr && s.labels.empty() && c.expected.size() == 1 && c.expected[0].scalar) {
             e = &c.expected[0];
           }
           if (e == nullptr) {
             std::string got;
-            for (const Sample& p : s.points) got += " " + FormatFloat(p.v) + "@" + std::to_string(p.t);
+            for (const Sample& p : s.points)
+              got += " " + FormatFloat(p.v) + "@" + std::to_string(p.t);
             return "unexpected metric " + s.labels.ToMetricString() + " in result, has" + got;
           }
           seen[static_cast<size_t>(e - c.expected.data())] = true;
@@ -431,7 +448,8 @@ class Script {
             if (e->values[i]) want.push_back(Sample{t, *e->values[i]});
           }
           std::string got;
-          for (const Sample& p : s.points) got += " " + FormatFloat(p.v) + "@" + std::to_string(p.t);
+          for (const Sample& p : s.points)
+            got += " " + FormatFloat(p.v) + "@" + std::to_string(p.t);
           if (want.size() != s.points.size()) {
             return "expected " + std::to_string(want.size()) + " points for " +
                    s.labels.ToMetricString() + ", got" + got;
@@ -453,7 +471,8 @@ class Script {
         }
         return "";
       }
-      case ValueType::kNone: return "no result";
+      case ValueType::kNone:
+        return "no result";
     }
     return "";
   }

@@ -233,7 +233,7 @@ void XorChunkAppender::EncodeValueXor(uint64_t bits) {
 }
 
 void XorChunkAppender::EncodeValueDecimal(double v) {
-  int64_t m;
+  int64_t m = 0;
   bool fits = ScaledInt(v, mode_, &m);
   if (count_ == 0) {  // Append() chose a mode that fits the first value
     WriteVarbits(w_, ZigZag(m));

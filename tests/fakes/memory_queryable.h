@@ -1,0 +1,68 @@
+// MemoryQueryable: a tiny in-memory Queryable for evaluator tests (no compression, no limits).
+//
+// Add() series with their samples, then query. Not thread-safe while adding; queries copy the
+// data, so Queriers stay valid independently. Header-only.
+#pragma once
+
+#include <algorithm>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "agent/store/queryable.h"
+
+namespace tocsin::testing {
+
+class MemoryQueryable final : public Queryable {
+ public:
+  // Samples must be in time order.
+  void Add(Labels labels, std::vector<Sample> samples) {
+    series_.push_back(SeriesData{std::move(labels), std::move(samples)});
+    std::sort(series_.begin(), series_.end(),
+              [](const SeriesData& a, const SeriesData& b) { return a.labels < b.labels; });
+  }
+
+  std::unique_ptr<Querier> NewQuerier(TimestampMs mint, TimestampMs maxt) const override {
+    return std::make_unique<Q>(series_, mint, maxt);
+  }
+
+ private:
+  class Q final : public Querier {
+   public:
+    Q(const std::vector<SeriesData>& s, TimestampMs mint, TimestampMs maxt)
+        : series_(s), mint_(mint), maxt_(maxt) {}
+    std::vector<SeriesData> Select(std::span<const LabelMatcher> matchers) const override {
+      std::vector<SeriesData> out;
+      if (matchers.empty()) return out;
+      for (const SeriesData& s : series_) {
+        bool ok = true;
+        for (const LabelMatcher& m : matchers) ok = ok && m.Matches(s.labels.Get(m.name()));
+        if (!ok) continue;
+        SeriesData d{s.labels, {}};
+        for (const Sample& x : s.samples) {
+          if (x.t >= mint_ && x.t <= maxt_) d.samples.push_back(x);
+        }
+        if (!d.samples.empty()) out.push_back(std::move(d));
+      }
+      return out;
+    }
+    std::vector<std::string> LabelValues(std::string_view name) const override {
+      std::vector<std::string> out;
+      for (const SeriesData& s : series_) {
+        if (s.labels.Has(name)) out.emplace_back(s.labels.Get(name));
+      }
+      std::sort(out.begin(), out.end());
+      out.erase(std::unique(out.begin(), out.end()), out.end());
+      return out;
+    }
+
+   private:
+    const std::vector<SeriesData>& series_;
+    TimestampMs mint_, maxt_;
+  };
+
+  std::vector<SeriesData> series_;
+};
+
+}  // namespace tocsin::testing

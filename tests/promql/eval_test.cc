@@ -1,0 +1,199 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "agent/promql/engine.h"
+#include "tests/fakes/memory_queryable.h"
+
+namespace tocsin::promql {
+namespace {
+
+using tocsin::testing::MemoryQueryable;
+constexpr TimestampMs kMin = 60'000;
+
+// Samples every `step` ms from 0 with the given values.
+std::vector<Sample> Series(int64_t step, std::initializer_list<double> values) {
+  std::vector<Sample> out;
+  TimestampMs t = 0;
+  for (double v : values) {
+    out.push_back(Sample{t, v});
+    t += step;
+  }
+  return out;
+}
+
+class EvalTest : public ::testing::Test {
+ protected:
+  Result<Value> Instant(std::string_view q, TimestampMs t) {
+    auto e = Parse(q);
+    if (!e.ok()) return e.status();
+    return engine_.Instant(*e, data_, t);
+  }
+  Vector Vec(std::string_view q, TimestampMs t) {
+    auto r = Instant(q, t);
+    EXPECT_TRUE(r.ok()) << q << ": " << r.status().message();
+    if (!r.ok()) return {};
+    EXPECT_EQ(r->type, ValueType::kVector) << q;
+    return r->vector;
+  }
+  MemoryQueryable data_;
+  Engine engine_;
+};
+
+TEST_F(EvalTest, LookbackIsLeftOpenAndStaleMarkersEndSeries) {
+  data_.Add({{"__name__", "m"}}, {{0, 1}, {10'000, 2}, {20'000, StaleNaN()}, {30'000, 3}});
+  EXPECT_EQ(Vec("m", 10'000).at(0).v, 2);
+  EXPECT_TRUE(Vec("m", 25'000).empty());  // newest sample is a stale marker
+  EXPECT_EQ(Vec("m", 30'000 + 299'999).size(), 1u);
+  EXPECT_TRUE(Vec("m", 30'000 + 300'000).empty());  // (t-5m, t] excludes the sample
+  // Range vectors drop stale markers and are left-open too.
+  EXPECT_EQ(Vec("count_over_time(m[30s])", 30'000).at(0).v, 2);
+}
+
+TEST_F(EvalTest, RateExtrapolatesLikePrometheus3) {
+  // A counter scraped every 15s, increasing by 15 each scrape (1/s), with a reset.
+  data_.Add({{"__name__", "c"}, {"job", "a"}},
+            Series(15'000, {0,   15,  30,  45,  60,  75,  90,  105, 120, 135, 150,
+                            165, 180, 195, 210, 225, 240, 255, 270, 285, 300}));
+  data_.Add({{"__name__", "r"}}, Series(15'000, {10, 20, 5, 15}));
+  // 20 samples in (0, 300s]: extrapolated to the whole window.
+  auto v = Vec("rate(c[5m])", 5 * kMin);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_DOUBLE_EQ(v[0].v, 1.0);
+  EXPECT_EQ(v[0].labels, (Labels{{"job", "a"}}));  // name dropped
+  // Reset: 10 -> 20 -> 5 -> 15 is an increase of 10 + 5 + 10 = 25 over 45s sampled. The 15s
+  // gap to the window start (-15s, 45s] is under 1.1 x the 15s spacing: extrapolated fully.
+  auto inc = Vec("increase(r[1m])", 45'000);
+  ASSERT_EQ(inc.size(), 1u);
+  EXPECT_NEAR(inc[0].v, 25.0 * 60.0 / 45.0, 1e-9);
+  // Window (0, 45s]: the sample at 0 sits on the open left edge and is excluded: 20, 5, 15
+  // increase by 15 over 30s; the 15s start gap is extrapolated, but not below zero.
+  EXPECT_NEAR(Vec("increase(r[45s])", 45'000).at(0).v, 15.0 * 45.0 / 30.0, 1e-9);
+  EXPECT_EQ(Vec("irate(r[1m])", 45'000).at(0).v, 10.0 / 15.0);
+  EXPECT_TRUE(Vec("rate(r[10s])", 45'000).empty());  // one sample: no rate
+}
+
+TEST_F(EvalTest, ComparisonFiltersOrReturnsBool) {
+  data_.Add({{"__name__", "x"}, {"i", "1"}}, {{0, 1}});
+  data_.Add({{"__name__", "x"}, {"i", "2"}}, {{0, 5}});
+  auto f = Vec("x > 2", 0);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].labels, (Labels{{"__name__", "x"}, {"i", "2"}}));  // name kept, value kept
+  EXPECT_EQ(f[0].v, 5);
+  auto b = Vec("x > bool 2", 0);
+  ASSERT_EQ(b.size(), 2u);
+  EXPECT_EQ(b[0].v, 0);
+  EXPECT_EQ(b[1].v, 1);
+  EXPECT_FALSE(b[0].labels.Has("__name__"));
+  auto s = Instant("1 < bool 2", 0);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->scalar, 1);
+}
+
+TEST_F(EvalTest, GroupLeftCopiesLabelsAndReportsCardinalityErrors) {
+  data_.Add({{"__name__", "usage"}, {"pod", "a"}, {"c", "1"}}, {{0, 10}});
+  data_.Add({{"__name__", "usage"}, {"pod", "a"}, {"c", "2"}}, {{0, 20}});
+  data_.Add({{"__name__", "info"}, {"pod", "a"}, {"node", "n1"}}, {{0, 1}});
+  auto v = Vec("usage * on(pod) group_left(node) info", 0);
+  ASSERT_EQ(v.size(), 2u);
+  EXPECT_EQ(v[0].labels, (Labels{{"c", "1"}, {"node", "n1"}, {"pod", "a"}}));
+  auto err = Instant("usage * on(pod) info", 0);
+  ASSERT_FALSE(err.ok());
+  EXPECT_EQ(err.status().message(),
+            "multiple matches for labels: many-to-one matching must be explicit "
+            "(group_left/group_right)");
+  auto dup = Instant("info * on(pod) group_right usage", 0);
+  ASSERT_TRUE(dup.ok());
+  auto mm = Instant("info + on(pod) group_left usage", 0);
+  ASSERT_FALSE(mm.ok());
+  EXPECT_NE(mm.status().message().find("many-to-many matching not allowed"), std::string::npos);
+}
+
+TEST_F(EvalTest, SetOperators) {
+  data_.Add({{"__name__", "a"}, {"k", "1"}}, {{0, 1}});
+  data_.Add({{"__name__", "a"}, {"k", "2"}}, {{0, 2}});
+  data_.Add({{"__name__", "b"}, {"k", "2"}}, {{0, 3}});
+  data_.Add({{"__name__", "b"}, {"k", "3"}}, {{0, 4}});
+  EXPECT_EQ(Vec("a and b", 0).size(), 1u);
+  EXPECT_EQ(Vec("a or b", 0).size(), 3u);
+  auto u = Vec("a unless b", 0);
+  ASSERT_EQ(u.size(), 1u);
+  EXPECT_EQ(u[0].v, 1);
+}
+
+TEST_F(EvalTest, AggregationsAndLabelFunctions) {
+  data_.Add({{"__name__", "x"}, {"job", "a"}, {"i", "1"}}, {{0, 1}});
+  data_.Add({{"__name__", "x"}, {"job", "a"}, {"i", "2"}}, {{0, 3}});
+  data_.Add({{"__name__", "x"}, {"job", "b"}, {"i", "1"}}, {{0, 5}});
+  auto s = Vec("sum by (job) (x)", 0);
+  ASSERT_EQ(s.size(), 2u);
+  EXPECT_EQ(s[0].labels, (Labels{{"job", "a"}}));
+  EXPECT_EQ(s[0].v, 4);
+  EXPECT_EQ(Vec("avg(x)", 0).at(0).v, 3);
+  EXPECT_EQ(Vec("quantile(0.5, x)", 0).at(0).v, 3);
+  auto top = Vec("topk(1, x)", 0);
+  ASSERT_EQ(top.size(), 1u);
+  EXPECT_EQ(top[0].labels.Get("job"), "b");  // topk keeps the original labels
+  auto cv = Vec("count_values(\"val\", x)", 0);
+  EXPECT_EQ(cv.size(), 3u);
+  auto lr = Vec("label_replace(x, \"j2\", \"$1-x\", \"job\", \"(a)\")", 0);
+  ASSERT_EQ(lr.size(), 3u);
+  for (const auto& s : lr) {
+    // {i="1",job="a"}, {i="1",job="b"}, {i="2",job="a"}: only job="a" matches.
+    EXPECT_EQ(s.labels.Get("j2"), s.labels.Get("job") == "a" ? "a-x" : "") << s.labels.ToString();
+  }
+  // Anchored regex: "a" does not match "ab".
+  EXPECT_FALSE(Vec("label_replace(x, \"j2\", \"y\", \"job\", \"\")", 0)[0].labels.Has("j2"));
+}
+
+TEST_F(EvalTest, AbsentDerivesLabelsFromEqualityMatchers) {
+  auto v = Vec("absent(nonexistent{job=\"myjob\", instance=~\".*\"})", 0);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0].labels, (Labels{{"job", "myjob"}}));
+  EXPECT_EQ(Vec("absent(sum(nonexistent{job=\"x\"}))", 0).at(0).labels, Labels{});
+}
+
+TEST_F(EvalTest, HistogramQuantileOverClassicBuckets) {
+  for (auto [le, v] : std::initializer_list<std::pair<const char*, double>>{
+           {"0.1", 10}, {"0.5", 20}, {"1", 18}, {"+Inf", 40}}) {
+    data_.Add({{"__name__", "h_bucket"}, {"le", le}, {"job", "a"}}, {{0, v}});
+  }
+  auto v = Vec("histogram_quantile(0.5, h_bucket)", 0);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0].labels, (Labels{{"job", "a"}}));
+  // Buckets 10, 20, 18->20 (monotonicity fix), 40: rank 20 falls at the end of (0.1, 0.5].
+  EXPECT_DOUBLE_EQ(v[0].v, 0.5);
+  EXPECT_DOUBLE_EQ(Vec("histogram_quantile(0.9, h_bucket)", 0).at(0).v, 1);  // +Inf bucket
+  EXPECT_TRUE(std::isinf(Vec("histogram_quantile(2, h_bucket)", 0).at(0).v));
+}
+
+TEST_F(EvalTest, RangeQueryStepsOffsetAndAt) {
+  data_.Add({{"__name__", "m"}}, Series(kMin, {0, 1, 2, 3, 4, 5}));
+  auto e = Parse("m");
+  ASSERT_TRUE(e.ok());
+  auto r = engine_.Range(*e, data_, 0, 5 * kMin, std::chrono::minutes(1));
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->matrix.size(), 1u);
+  EXPECT_EQ(r->matrix[0].points.size(), 6u);
+  EXPECT_EQ(r->matrix[0].points[3], (Sample{3 * kMin, 3}));
+  EXPECT_EQ(Vec("m offset 2m", 5 * kMin).at(0).v, 3);
+  EXPECT_EQ(Vec("m @ 120", 5 * kMin).at(0).v, 2);
+  EXPECT_EQ(Vec("max_over_time(m[3m:1m])", 5 * kMin).at(0).v, 5);
+  auto scalar = engine_.Range(*Parse("time()"), data_, 0, 2 * kMin, std::chrono::minutes(1));
+  ASSERT_TRUE(scalar.ok());
+  EXPECT_EQ(scalar->matrix.at(0).points.at(2).v, 120);
+  auto bad = engine_.Range(*Parse("m[5m]"), data_, 0, kMin, std::chrono::minutes(1));
+  EXPECT_FALSE(bad.ok());
+}
+
+TEST_F(EvalTest, DelayedNameRemovalDetectsCollisions) {
+  data_.Add({{"__name__", "a"}, {"k", "1"}}, {{0, 1.5}});
+  data_.Add({{"__name__", "b"}, {"k", "1"}}, {{0, 2.5}});
+  auto r = Instant("ceil({k=\"1\"})", 0);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "vector cannot contain metrics with the same labelset");
+  EXPECT_EQ(Vec("sum by (k) (ceil({k=\"1\"}))", 0).at(0).v, 5);
+}
+
+}  // namespace
+}  // namespace tocsin::promql

@@ -1,0 +1,67 @@
+// Runs Prometheus's PromQL test suite (shared/promqltest, v3.0.0) through the runner, and checks
+// that the runner itself detects failures.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <sstream>
+
+#include "agent/promql/test_script.h"
+
+namespace tocsin::promql {
+namespace {
+
+TEST(PromqlTestRunnerTest, DetectsWrongResultsAndSkipsNativeHistograms) {
+  std::ostringstream out;
+  auto r = RunPromqlTestScript("inline", R"(
+load 5m
+  m{a="1"} 0+10x10
+  h{a="1"} {{schema:0 sum:1 count:1}}
+
+eval instant at 50m m
+  m{a="1"} 100
+
+eval instant at 50m m
+  m{a="1"} 99
+
+eval_fail instant at 50m m
+
+eval range from 0 to 10m step 5m m * 2
+  {a="1"} 0 20 40
+
+eval instant at 50m h
+
+eval_fail instant at 0m unknown_fn(m)
+)",
+                               out);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->passed, 3) << out.str();
+  EXPECT_EQ(r->failed, 2) << out.str();
+  EXPECT_EQ(r->skipped, 1) << out.str();
+  EXPECT_NE(out.str().find("inline:9: FAILED"), std::string::npos) << out.str();
+}
+
+TEST(PromqlTestRunnerTest, MalformedScriptIsAnError) {
+  std::ostringstream out;
+  EXPECT_FALSE(RunPromqlTestScript("x", "frobnicate\n", out).ok());
+  EXPECT_FALSE(RunPromqlTestScript("x", "load 5m\n  m{a=} 1\n", out).ok());
+}
+
+TEST(PromqlTestSuiteTest, PrometheusSuitePasses) {
+  std::filesystem::path dir =
+      std::filesystem::path(TOCSIN_SOURCE_DIR) / ".." / "shared" / "promqltest";
+  ASSERT_TRUE(std::filesystem::is_directory(dir)) << dir;
+  std::vector<std::string> files;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    if (e.path().extension() == ".test") files.push_back(e.path().string());
+  }
+  std::sort(files.begin(), files.end());
+  ASSERT_GE(files.size(), 14u);
+  std::ostringstream out;
+  int rc = RunPromqlTestFiles(files, out);
+  std::cout << out.str();
+  EXPECT_EQ(rc, 0) << out.str();
+  EXPECT_EQ(out.str().find("FAILED"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tocsin::promql

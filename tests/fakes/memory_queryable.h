@@ -18,9 +18,9 @@ class MemoryQueryable final : public Queryable {
  public:
   // Samples must be in time order.
   void Add(Labels labels, std::vector<Sample> samples) {
-    series_.push_back(SeriesData{std::move(labels), std::move(samples)});
-    std::sort(series_.begin(), series_.end(),
-              [](const SeriesData& a, const SeriesData& b) { return a.labels < b.labels; });
+    auto it = std::lower_bound(series_.begin(), series_.end(), labels,
+                               [](const SeriesData& a, const Labels& l) { return a.labels < l; });
+    series_.insert(it, SeriesData{std::move(labels), std::move(samples)});
   }
 
   std::unique_ptr<Querier> NewQuerier(TimestampMs mint, TimestampMs maxt) const override {

@@ -25,7 +25,7 @@
 #include "notifiers/config.h"
 #include "notifiers/delivery_worker.h"
 #include "notifiers/group.h"
-#include "notifiers/http_client.h"
+#include "agent/http/http_client.h"
 #include "notifiers/inhibit.h"
 #include "notifiers/route.h"
 #include "notifiers/silences.h"

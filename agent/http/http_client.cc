@@ -1,4 +1,4 @@
-#include "notifiers/http_client.h"
+#include "agent/http/http_client.h"
 
 #include <curl/curl.h>
 

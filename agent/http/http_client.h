@@ -1,4 +1,4 @@
-// HttpClient: the injected HTTP seam of the notifiers, plus CurlHttpClient, its libcurl
+// HttpClient: the injected outbound-HTTP seam (notifiers, scrape, probes), plus CurlHttpClient, its libcurl
 // implementation (the only user of libcurl in tocsin).
 //
 // Post() never throws and never blocks longer than the request's timeout (connect included).

@@ -19,7 +19,7 @@ std::string Lower(std::string s) {
   return s;
 }
 
-void Send(mg_connection* conn, const HttpResponse& r) {
+void Send(mg_connection* conn, const ServerResponse& r) {
   std::string head = "HTTP/1.1 " + std::to_string(r.status) + " " +
                      mg_get_response_code_text(conn, r.status) + "\r\n";
   head += "Content-Type: " + r.content_type + "\r\n";
@@ -32,12 +32,12 @@ void Send(mg_connection* conn, const HttpResponse& r) {
 
 }  // namespace
 
-std::string HttpRequest::Header(const std::string& lower_name) const {
+std::string ServerRequest::Header(const std::string& lower_name) const {
   auto it = headers.find(lower_name);
   return it == headers.end() ? std::string() : it->second;
 }
 
-std::string HttpRequest::Param(const std::string& name) const {
+std::string ServerRequest::Param(const std::string& name) const {
   // Query first, then an urlencoded form body (Prometheus's API accepts both).
   for (const std::string* src : {&query, &body}) {
     if (src == &body &&
@@ -80,7 +80,7 @@ HttpServer::HttpServer() = default;
 HttpServer::~HttpServer() { Stop(); }
 
 void HttpServer::Route(const std::string& path, std::vector<std::string> methods,
-                       HttpHandler handler) {
+                       ServerHandler handler) {
   routes_[path] = RouteEntry{std::move(methods), std::move(handler)};
 }
 
@@ -132,7 +132,7 @@ int HttpServer::Dispatch(mg_connection* conn, void* self) {
 
 int HttpServer::Handle(mg_connection* conn) {
   const mg_request_info* info = mg_get_request_info(conn);
-  HttpRequest req;
+  ServerRequest req;
   req.method = info->request_method ? info->request_method : "";
   req.path = info->local_uri ? info->local_uri : "/";
   req.query = info->query_string ? info->query_string : "";
@@ -165,7 +165,7 @@ int HttpServer::Handle(mg_connection* conn) {
     Send(conn, {413, "text/plain; charset=utf-8", "request body too large\n", {}});
     return 413;
   }
-  HttpResponse resp = route.handler(req);
+  ServerResponse resp = route.handler(req);
   Send(conn, resp);
   return resp.status;
 }

@@ -20,7 +20,7 @@ struct mg_connection;
 
 namespace tocsin {
 
-struct HttpRequest {
+struct ServerRequest {
   std::string method;
   std::string path;
   std::string query;  // raw query string, without '?'
@@ -31,14 +31,14 @@ struct HttpRequest {
   std::string Param(const std::string& name) const;
 };
 
-struct HttpResponse {
+struct ServerResponse {
   int status = 200;
   std::string content_type = "text/plain; charset=utf-8";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
 };
 
-using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
+using ServerHandler = std::function<ServerResponse(const ServerRequest&)>;
 
 class HttpServer {
  public:
@@ -50,7 +50,7 @@ class HttpServer {
   HttpServer& operator=(const HttpServer&) = delete;
 
   // `methods` lists what the route accepts ("GET", "POST", ...); others get 405.
-  void Route(const std::string& path, std::vector<std::string> methods, HttpHandler handler);
+  void Route(const std::string& path, std::vector<std::string> methods, ServerHandler handler);
 
   // Listens on "host:port" ("[::1]:9469" for IPv6; port 0 picks a free one).
   Status Start(const std::string& listen_address, int threads);
@@ -60,7 +60,7 @@ class HttpServer {
  private:
   struct RouteEntry {
     std::vector<std::string> methods;
-    HttpHandler handler;
+    ServerHandler handler;
   };
   static int Dispatch(mg_connection* conn, void* self);
   int Handle(mg_connection* conn);

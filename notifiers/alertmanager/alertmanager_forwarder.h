@@ -20,7 +20,7 @@
 #include "agent/core/clock.h"
 #include "notifiers/alert.h"
 #include "notifiers/config.h"
-#include "notifiers/http_client.h"
+#include "agent/http/http_client.h"
 #include "notifiers/stats.h"
 
 namespace tocsin {

@@ -10,7 +10,7 @@
 
 #include "agent/core/clock.h"
 #include "notifiers/config.h"
-#include "notifiers/http_client.h"
+#include "agent/http/http_client.h"
 #include "notifiers/notifier.h"
 
 namespace tocsin {

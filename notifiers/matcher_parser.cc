@@ -116,9 +116,9 @@ Result<LabelMatcher> ParseMatcher(std::string_view text) {
     }
     value = std::move(unq).value();
   } else {
-    if (rest.find('"') != std::string_view::npos) {
+    if (rest.find_first_of("\"={},") != std::string_view::npos) {
       return InvalidArgument("bad matcher \"" + std::string(text) +
-                             "\": a value containing '\"' must be quoted");
+                             "\": a value containing any of \" = { } , must be quoted");
     }
     value = std::string(rest);
   }

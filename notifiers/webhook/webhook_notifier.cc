@@ -17,7 +17,6 @@ std::string WebhookNotifier::Render(const Notification& n) const {
     shown.alerts.resize(config_.max_alerts);
   }
   nlohmann::json j = TemplateData(shown);
-  j["status"] = n.Status();  // of the whole group, as Alertmanager computes it before truncation
   j["version"] = "4";
   j["groupKey"] = n.group_key;
   j["truncatedAlerts"] = truncated;

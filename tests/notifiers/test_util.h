@@ -18,8 +18,8 @@
 #include <thread>
 #include <vector>
 
-#include "notifiers/alert.h"
 #include "agent/http/http_client.h"
+#include "notifiers/alert.h"
 
 namespace tocsin::testing {
 
@@ -85,8 +85,8 @@ inline bool WaitFor(const std::function<bool()>& cond,
 }
 
 inline std::string TempDir(const std::string& name) {
-  std::string dir = std::filesystem::temp_directory_path().string() + "/tocsin-notifiers-" +
-                    name + "-" + std::to_string(::getpid());
+  std::string dir = std::filesystem::temp_directory_path().string() + "/tocsin-notifiers-" + name +
+                    "-" + std::to_string(::getpid());
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;
@@ -96,7 +96,9 @@ inline std::string TempDir(const std::string& name) {
 class Child {
  public:
   Child() = default;
-  explicit Child(std::vector<std::string> argv, const std::string& log_file = "") { Start(argv, log_file); }
+  explicit Child(std::vector<std::string> argv, const std::string& log_file = "") {
+    Start(argv, log_file);
+  }
   ~Child() { Kill(SIGKILL); }
   Child(const Child&) = delete;
   Child& operator=(const Child&) = delete;
@@ -159,12 +161,12 @@ class FakeServer {
   // Returns false if it did not come up within 15 s.
   bool Start(int port = 0) {
     port_file_ = TempDir("fakeport") + "/port";
-    std::vector<std::string> argv = {"python3", script_, "--port", std::to_string(port),
+    std::vector<std::string> argv = {"python3",     script_,   "--port", std::to_string(port),
                                      "--port-file", port_file_};
     argv.insert(argv.end(), extra_.begin(), extra_.end());
     child_.Start(argv);
-    bool up = WaitFor([&] { return !ReadFileOrEmpty(port_file_).empty(); },
-                      std::chrono::seconds(15));
+    bool up =
+        WaitFor([&] { return !ReadFileOrEmpty(port_file_).empty(); }, std::chrono::seconds(15));
     if (up) port_ = std::stoi(ReadFileOrEmpty(port_file_));
     return up;
   }

@@ -1,0 +1,338 @@
+// Pure formatting and parsing: matchers, hashes, times, Retry-After, outcome classification,
+// and the PagerDuty / Slack / webhook / Alertmanager request bodies.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "notifiers/alertmanager/alertmanager_forwarder.h"
+#include "notifiers/matcher_parser.h"
+#include "notifiers/outcome.h"
+#include "notifiers/pagerduty/pagerduty_notifier.h"
+#include "notifiers/sha256.h"
+#include "notifiers/slack/slack_notifier.h"
+#include "notifiers/webhook/webhook_notifier.h"
+#include "tests/notifiers/test_util.h"
+
+namespace tocsin {
+namespace {
+
+using nlohmann::json;
+using testing::MakeAlert;
+
+TEST(NotifiersMatcherParser, ParsesAlertmanagerForms) {
+  struct Case {
+    std::string text;
+    std::string name;
+    MatchOp op;
+    std::string value;
+  };
+  std::vector<Case> cases = {
+      {"severity=\"critical\"", "severity", MatchOp::kEqual, "critical"},
+      {"severity=~\"crit.*\"", "severity", MatchOp::kRegexMatch, "crit.*"},
+      {"a!=b", "a", MatchOp::kNotEqual, "b"},
+      {"  job !~ \"api|db\" ", "job", MatchOp::kRegexNoMatch, "api|db"},
+      {"msg=\"say \\\"hi\\\"\"", "msg", MatchOp::kEqual, "say \"hi\""},
+      {"empty=\"\"", "empty", MatchOp::kEqual, ""},
+  };
+  for (const Case& c : cases) {
+    auto m = ParseMatcher(c.text);
+    ASSERT_TRUE(m.ok()) << c.text << ": " << m.status().ToString();
+    EXPECT_EQ(m->name(), c.name) << c.text;
+    EXPECT_EQ(m->op(), c.op) << c.text;
+    EXPECT_EQ(m->value(), c.value) << c.text;
+  }
+  auto set = ParseMatchers("{a=\"b,c\", d=~\"e|f\",}");
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  ASSERT_EQ(set->size(), 2u);
+  EXPECT_EQ((*set)[0].value(), "b,c");
+  EXPECT_TRUE((*set)[1].Matches("f"));
+  EXPECT_FALSE((*set)[1].Matches("ef"));  // anchored
+  for (const char* bad : {"", "=x", "a", "a==", "a=\"x", "1a=b", "a=~\"(\"", "a=x\"y"}) {
+    EXPECT_FALSE(ParseMatcher(bad).ok()) << bad;
+  }
+}
+
+TEST(NotifiersMatcherParser, KeyStringIsAlertmanagers) {
+  auto ms = ParseMatchers("{severity=\"page\", env=~\"prod\"}");
+  ASSERT_TRUE(ms.ok());
+  EXPECT_EQ(MatchersKeyString(*ms), "{env=~\"prod\",severity=\"page\"}");
+  EXPECT_EQ(MatchersKeyString({}), "{}");
+}
+
+TEST(NotifiersHash, Sha256AndGroupKeyHash) {
+  EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(Sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(Sha256Hex(std::string(1000, 'a')).size(), 64u);
+  // The Alertmanager example key (reference §2.6), checked with sha256sum.
+  Notification n;
+  n.group_key = "{}:{alertname=\"OtherAlert\"}";
+  EXPECT_EQ(n.GroupKeyHash(), "5b36771f8f23627967c662113cc5caf04d02b2c632d350f78bcc3886e4626339");
+}
+
+TEST(NotifiersTime, Rfc3339RoundTrip) {
+  EXPECT_EQ(FormatRfc3339(1714564800123), "2024-05-01T12:00:00.123Z");
+  TimestampMs t = 0;
+  ASSERT_TRUE(ParseRfc3339("2024-05-01T12:00:00.123Z", &t));
+  EXPECT_EQ(t, 1714564800123);
+  ASSERT_TRUE(ParseRfc3339("2024-05-01T14:00:00+02:00", &t));
+  EXPECT_EQ(t, 1714564800000);
+  ASSERT_TRUE(ParseRfc3339("2024-05-01T12:00:00.123456789Z", &t));
+  EXPECT_EQ(t, 1714564800123);
+  EXPECT_FALSE(ParseRfc3339("2024-05-01 12:00", &t));
+  EXPECT_FALSE(ParseRfc3339("2024-05-01T12:00:00", &t));
+  EXPECT_EQ(FormatAlertTime(0), "0001-01-01T00:00:00Z");
+}
+
+TEST(NotifiersOutcome, RetryAfterSecondsAndHttpDate) {
+  const TimestampMs now = 1445412480000;  // Wed, 21 Oct 2015 07:28:00 GMT
+  EXPECT_EQ(ParseRetryAfter("120", now), now + 120000);
+  EXPECT_EQ(ParseRetryAfter(" 0 ", now), now);
+  EXPECT_EQ(ParseRetryAfter("Wed, 21 Oct 2015 07:28:30 GMT", now), now + 30000);
+  EXPECT_EQ(ParseRetryAfter("Wednesday, 21-Oct-15 07:28:30 GMT", now), now + 30000);
+  EXPECT_EQ(ParseRetryAfter("Wed Oct 21 07:28:30 2015", now), now + 30000);
+  EXPECT_EQ(ParseRetryAfter("", now), std::nullopt);
+  EXPECT_EQ(ParseRetryAfter("soon", now), std::nullopt);
+  EXPECT_EQ(ParseRetryAfter("-5", now), std::nullopt);
+}
+
+TEST(NotifiersOutcome, Classification) {
+  using O = SendResult::Outcome;
+  struct Case {
+    int status;
+    O outcome;
+  };
+  for (Case c : std::vector<Case>{{200, O::kOk},
+                                  {202, O::kOk},
+                                  {204, O::kOk},
+                                  {429, O::kRetry},
+                                  {500, O::kRetry},
+                                  {502, O::kRetry},
+                                  {503, O::kRetry},
+                                  {400, O::kDrop},
+                                  {403, O::kDrop},
+                                  {404, O::kDrop},
+                                  {410, O::kDrop},
+                                  {301, O::kDrop}}) {
+    EXPECT_EQ(ClassifyHttpResponse(testing::Status(c.status), 0).outcome, c.outcome) << c.status;
+  }
+  HttpResponse refused;
+  refused.error = "Couldn't connect to server";
+  EXPECT_EQ(ClassifyHttpResponse(refused, 0).outcome, O::kRetry);
+  HttpResponse timeout;
+  timeout.timed_out = true;
+  EXPECT_EQ(ClassifyHttpResponse(timeout, 0).outcome, O::kRetry);
+  SendResult r = ClassifyHttpResponse(testing::Status(429, "", "7"), 1000);
+  EXPECT_EQ(r.not_before, 8000);
+  SendResult bad = ClassifyHttpResponse(testing::Status(400, "{\"errors\":[\"x\"]}"), 0);
+  EXPECT_NE(bad.detail.find("HTTP 400"), std::string::npos);
+  EXPECT_NE(bad.detail.find("errors"), std::string::npos);
+}
+
+TEST(NotifiersRedact, UrlsLoseTheirSecrets) {
+  EXPECT_EQ(RedactUrl("https://hooks.slack.com/services/T1/B2/sekrit"),
+            "https://hooks.slack.com/<redacted>");
+  EXPECT_EQ(RedactUrl("http://user:pw@host:80/x?y"), "http://<redacted>@host:80/<redacted>");
+  EXPECT_EQ(RedactUrl("http://host:80"), "http://host:80");
+}
+
+Notification TwoAlertGroup() {
+  Notification n;
+  n.receiver = "oncall";
+  n.group_key = "{}/{severity=\"critical\"}:{alertname=\"HighLatency\"}";
+  n.group_labels = Labels{{"alertname", "HighLatency"}};
+  n.created_at = 1714564800000;
+  n.external_url = "http://tocsin.example:9469";
+  n.alerts.push_back(MakeAlert(
+      {{"alertname", "HighLatency"}, {"severity", "critical"}, {"env", "prod"}, {"job", "api"}},
+      1714564700000));
+  n.alerts.push_back(MakeAlert(
+      {{"alertname", "HighLatency"}, {"severity", "warning"}, {"env", "prod"}, {"job", "db"}},
+      1714564700000, 1714564790000));
+  return n;
+}
+
+TEST(NotifiersSubject, AlertmanagerDefault) {
+  Notification n = TwoAlertGroup();
+  EXPECT_EQ(Subject(n), "[FIRING:1] HighLatency (prod)");
+  n.alerts.pop_back();
+  EXPECT_EQ(Subject(n), "[FIRING:1] HighLatency (prod api critical)");
+  n.alerts[0].ends_at = 5;
+  EXPECT_EQ(Subject(n), "[RESOLVED] HighLatency (prod api critical)");
+}
+
+TEST(NotifiersPagerDuty, TriggerEvent) {
+  testing::RecordingHttpClient http;
+  FakeClock clock(1714564800000);
+  PagerDutyConfig c;
+  c.routing_key.value = testing::kRoutingKey;
+  c.url = "https://events.eu.pagerduty.com/v2/enqueue";
+  c.component = "api";
+  c.group = "prod";
+  c.class_name = "latency";
+  c.client_url = "http://tocsin.example:9469/alerts";
+  PagerDutyNotifier pd(c, http, clock);
+  Notification n = TwoAlertGroup();
+  ASSERT_EQ(pd.Send(n).outcome, SendResult::Outcome::kOk);
+  ASSERT_EQ(http.requests().size(), 1u);
+  EXPECT_EQ(http.requests()[0].url, c.url);
+  json ev = json::parse(http.requests()[0].body);
+  EXPECT_EQ(ev["routing_key"], testing::kRoutingKey);
+  EXPECT_EQ(ev["event_action"], "trigger");
+  EXPECT_EQ(ev["dedup_key"], Sha256Hex(n.group_key));
+  EXPECT_EQ(ev["client"], "tocsin");
+  EXPECT_EQ(ev["client_url"], "http://tocsin.example:9469/alerts");
+  EXPECT_EQ(ev["payload"]["summary"], "[FIRING:1] HighLatency (prod)");
+  EXPECT_EQ(ev["payload"]["severity"], "critical");  // from the firing alert's label
+  EXPECT_EQ(ev["payload"]["component"], "api");
+  EXPECT_EQ(ev["payload"]["group"], "prod");
+  EXPECT_EQ(ev["payload"]["class"], "latency");
+  EXPECT_FALSE(ev["payload"]["source"].get<std::string>().empty());
+  EXPECT_EQ(ev["payload"]["custom_details"]["num_firing"], 1);
+  EXPECT_EQ(ev["payload"]["custom_details"]["num_resolved"], 1);
+  EXPECT_EQ(ev["payload"]["custom_details"]["firing"][0]["labels"]["job"], "api");
+  EXPECT_EQ(ev["payload"]["custom_details"]["resolved"][0]["labels"]["job"], "db");
+}
+
+TEST(NotifiersPagerDuty, ResolveSeverityMappingAndLimits) {
+  testing::RecordingHttpClient http;
+  FakeClock clock(0);
+  PagerDutyConfig c;
+  c.routing_key.value = testing::kRoutingKey;
+  PagerDutyNotifier pd(c, http, clock);
+  Notification n = TwoAlertGroup();
+  n.alerts[0].ends_at = n.created_at - 1;
+  json ev = json::parse(pd.Render(n));
+  EXPECT_EQ(ev["event_action"], "resolve");
+  EXPECT_EQ(ev["dedup_key"].get<std::string>().size(), 64u);
+
+  struct Case {
+    std::string label;
+    std::string want;
+  };
+  for (const Case& k : std::vector<Case>{{"critical", "critical"},
+                                         {"page", "critical"},
+                                         {"warning", "warning"},
+                                         {"warn", "warning"},
+                                         {"info", "info"},
+                                         {"none", "info"},
+                                         {"bogus", "error"},
+                                         {"", "error"}}) {
+    Notification one;
+    one.group_key = "{}:{}";
+    one.alerts.push_back(MakeAlert({{"alertname", "A"}, {"severity", k.label}}, 1));
+    EXPECT_EQ(pd.Severity(one), k.want) << k.label;
+  }
+  PagerDutyConfig fixed = c;
+  fixed.severity = "warning";
+  EXPECT_EQ(PagerDutyNotifier(fixed, http, clock).Severity(TwoAlertGroup()), "warning");
+
+  // Summary: at most 1024 runes, counted as characters not bytes.
+  Notification long_n = TwoAlertGroup();
+  long_n.group_labels = Labels{{"alertname", std::string(3000, 'x')}};
+  json ev2 = json::parse(pd.Render(long_n));
+  std::string summary = ev2["payload"]["summary"];
+  EXPECT_EQ(summary.size(), 1023u + 3u);  // 1023 ASCII + "…" (3 bytes)
+  long_n.group_labels = Labels{{"alertname", "\u00e9" + std::string(1100, 'y')}};
+  summary = json::parse(pd.Render(long_n))["payload"]["summary"];
+  size_t runes = 0;
+  for (unsigned char ch : summary) runes += (ch & 0xC0) != 0x80 ? 1 : 0;
+  EXPECT_EQ(runes, kPagerDutyMaxSummaryRunes);
+  EXPECT_NE(summary.find("\u00e9"), std::string::npos);
+
+  // Over 512000 bytes: custom_details replaced, as in Alertmanager.
+  Notification big = TwoAlertGroup();
+  for (int i = 0; i < 400; ++i) {
+    Alert a = MakeAlert({{"alertname", "HighLatency"}, {"i", std::to_string(i)}}, 1);
+    a.annotations["description"] = std::string(2000, 'd');
+    big.alerts.push_back(a);
+  }
+  std::string body = pd.Render(big);
+  EXPECT_LE(body.size(), kPagerDutyMaxEventBytes);
+  json ev3 = json::parse(body);
+  EXPECT_NE(ev3["payload"]["custom_details"]["error"].get<std::string>().find("removed"),
+            std::string::npos);
+}
+
+TEST(NotifiersSlack, DefaultMessageEscapedAndBounded) {
+  testing::RecordingHttpClient http;
+  FakeClock clock(0);
+  SlackConfig c;
+  c.api_url.value = "https://hooks.slack.com/services/T1/B2/secret";
+  c.channel = "#ops";
+  SlackNotifier slack(c, http, clock);
+  EXPECT_FALSE(slack.SendResolved());
+  EXPECT_EQ(slack.RateLimit().per_second, 1);
+  Notification n = TwoAlertGroup();
+  n.alerts[0].annotations["summary"] = "p99 > 2s & <rising>";
+  json msg = json::parse(slack.Render(n));
+  EXPECT_EQ(msg["channel"], "#ops");
+  ASSERT_EQ(msg["attachments"].size(), 1u);
+  const json& a = msg["attachments"][0];
+  EXPECT_EQ(a["title"], "[FIRING:1] HighLatency (prod)");
+  EXPECT_EQ(a["color"], "danger");
+  EXPECT_EQ(a["title_link"], "http://tocsin.example:9469/alerts");
+  std::string text = a["text"];
+  EXPECT_NE(text.find("p99 &gt; 2s &amp; &lt;rising&gt;"), std::string::npos) << text;
+  EXPECT_EQ(text.find("<rising>"), std::string::npos);
+  ASSERT_TRUE(a.contains("fields"));
+  EXPECT_EQ(a["fields"][0]["title"], "env");
+  EXPECT_EQ(a["fields"][0]["value"], "prod");
+  n.alerts[0].ends_at = 1;
+  EXPECT_EQ(json::parse(slack.Render(n))["attachments"][0]["color"], "good");
+
+  Notification big = TwoAlertGroup();
+  for (int i = 0; i < 500; ++i) {
+    big.alerts.push_back(MakeAlert(
+        {{"alertname", "HighLatency"}, {"i", std::to_string(i)}, {"x", std::string(100, '<')}}, 1));
+  }
+  std::string body = slack.Render(big);
+  EXPECT_LT(body.size(), kSlackMaxBodyBytes);
+  json m2 = json::parse(body);
+  std::string t2 = m2["attachments"][0]["text"];
+  EXPECT_LE(t2.size(), kSlackMaxTextChars);
+  EXPECT_NE(t2.find("more"), std::string::npos);
+  EXPECT_LE(m2["attachments"][0].value("fields", json::array()).size(), kSlackMaxFields);
+}
+
+TEST(NotifiersWebhook, Version4Message) {
+  testing::RecordingHttpClient http;
+  FakeClock clock(0);
+  WebhookConfig c;
+  c.url.value = "http://127.0.0.1:1/hook";
+  c.max_alerts = 1;
+  WebhookNotifier hook(c, http, clock);
+  json m = json::parse(hook.Render(TwoAlertGroup()));
+  EXPECT_EQ(m["version"], "4");
+  EXPECT_EQ(m["groupKey"], TwoAlertGroup().group_key);
+  EXPECT_EQ(m["truncatedAlerts"], 1);
+  EXPECT_EQ(m["receiver"], "oncall");
+  EXPECT_EQ(m["status"], "firing");
+  EXPECT_EQ(m["groupLabels"], json({{"alertname", "HighLatency"}}));
+  EXPECT_EQ(m["externalURL"], "http://tocsin.example:9469");
+  ASSERT_EQ(m["alerts"].size(), 1u);
+  const json& a = m["alerts"][0];
+  for (const char* k :
+       {"status", "labels", "annotations", "startsAt", "endsAt", "generatorURL", "fingerprint"}) {
+    EXPECT_TRUE(a.contains(k)) << k;
+  }
+  EXPECT_EQ(a["endsAt"], "0001-01-01T00:00:00Z");
+  EXPECT_EQ(a["fingerprint"].get<std::string>().size(), 16u);
+  // As in Alertmanager, the template data is computed over the alerts that are sent.
+  EXPECT_EQ(m["commonLabels"], m["alerts"][0]["labels"]);
+}
+
+TEST(NotifiersAlertmanager, PostableAlerts) {
+  Alert firing = MakeAlert({{"alertname", "A"}}, 1714564800000, 1714565040000);
+  Alert fresh = MakeAlert({{"alertname", "B"}}, 0, 0);
+  json arr = json::parse(AlertmanagerAlertsJson({firing, fresh}));
+  ASSERT_EQ(arr.size(), 2u);
+  EXPECT_EQ(arr[0]["labels"]["alertname"], "A");
+  EXPECT_EQ(arr[0]["startsAt"], "2024-05-01T12:00:00.000Z");
+  EXPECT_EQ(arr[0]["endsAt"], "2024-05-01T12:04:00.000Z");
+  EXPECT_EQ(arr[0]["generatorURL"], firing.generator_url);
+  EXPECT_FALSE(arr[1].contains("startsAt"));
+  EXPECT_FALSE(arr[1].contains("endsAt"));
+}
+
+}  // namespace
+}  // namespace tocsin

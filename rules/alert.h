@@ -20,9 +20,9 @@ std::string_view AlertStateName(AlertState s);  // "unknown", "inactive", "pendi
 
 struct Alert {
   AlertState state = AlertState::kPending;
-  Labels labels;       // final identity: sample labels - __name__ + rule labels + alertname
-  Labels annotations;  // expanded
-  double value = 0;    // value at the last evaluation that produced it
+  Labels labels;              // final identity: sample labels - __name__ + rule labels + alertname
+  Labels annotations;         // expanded
+  double value = 0;           // value at the last evaluation that produced it
   TimestampMs active_at = 0;  // start of pending (always set)
   std::optional<TimestampMs> fired_at;
   std::optional<TimestampMs> resolved_at;

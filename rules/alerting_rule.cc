@@ -52,7 +52,8 @@ Result<std::vector<OutputSample>> AlertingRule::Eval(const promql::Vector& resul
     }
     Labels key = lb.Build();
     if (alerts.count(key)) {
-      return InvalidArgument("vector contains metrics with the same labelset after applying alert labels");
+      return InvalidArgument(
+          "vector contains metrics with the same labelset after applying alert labels");
     }
     Alert alert;
     alert.state = AlertState::kPending;

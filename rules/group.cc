@@ -65,8 +65,8 @@ void Group::Eval(TimestampMs ts) {
       rule.set_last_error(InvalidArgument("rule result is not a vector or scalar"));
       continue;
     }
-    auto out = rule.Eval(vec, rule.spec().kind == RuleSpec::Kind::kAlerting ? ts : query_ts,
-                         limit_);
+    auto out =
+        rule.Eval(vec, rule.spec().kind == RuleSpec::Kind::kAlerting ? ts : query_ts, limit_);
     if (!out.ok()) {
       rule.set_last_error(out.status());
       continue;

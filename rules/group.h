@@ -32,9 +32,9 @@ struct GroupOptions {
   std::chrono::milliseconds default_interval{60000};
   std::chrono::milliseconds default_query_offset{0};
   std::chrono::milliseconds resend_delay{60000};
-  NotifyFn notify;                // optional
-  bool alerts_restored = true;    // emit ALERTS_FOR_STATE from the first evaluation
-  std::string file;               // for the store source names "rules/<file>;<group>/<i>"
+  NotifyFn notify;              // optional
+  bool alerts_restored = true;  // emit ALERTS_FOR_STATE from the first evaluation
+  std::string file;             // for the store source names "rules/<file>;<group>/<i>"
 };
 
 class Group {

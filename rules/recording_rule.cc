@@ -4,8 +4,8 @@
 
 namespace tocsin::rules {
 
-Result<std::vector<OutputSample>> RecordingRule::Eval(const promql::Vector& result,
-                                                      TimestampMs ts, int64_t limit) {
+Result<std::vector<OutputSample>> RecordingRule::Eval(const promql::Vector& result, TimestampMs ts,
+                                                      int64_t limit) {
   std::vector<OutputSample> out;
   out.reserve(result.size());
   for (const auto& s : result) {
@@ -18,7 +18,8 @@ Result<std::vector<OutputSample>> RecordingRule::Eval(const promql::Vector& resu
     std::vector<const Labels*> sorted;
     sorted.reserve(out.size());
     for (const auto& o : out) sorted.push_back(&o.labels);
-    std::sort(sorted.begin(), sorted.end(), [](const Labels* a, const Labels* b) { return *a < *b; });
+    std::sort(sorted.begin(), sorted.end(),
+              [](const Labels* a, const Labels* b) { return *a < *b; });
     for (size_t i = 1; i < sorted.size(); ++i) {
       if (*sorted[i] == *sorted[i - 1]) {
         return InvalidArgument(

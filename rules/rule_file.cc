@@ -77,9 +77,9 @@ void ValidateRule(const std::string& record, const std::string& alert, const Rul
       out.push_back({Pos(rec) + ": ", "invalid recording rule name: " + record});
     }
     if (record.find_first_of("{}") != std::string::npos) {
-      out.push_back({Pos(rec) + ": ",
-                     "braces present in the recording rule name; should it be in expr?: " +
-                         record});
+      out.push_back(
+          {Pos(rec) + ": ",
+           "braces present in the recording rule name; should it be in expr?: " + record});
     }
   }
   for (const auto& l : r.labels) {

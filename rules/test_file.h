@@ -52,7 +52,7 @@ struct TestGroup {
 };
 
 struct TestFile {
-  std::vector<std::string> rule_files;  // as written
+  std::vector<std::string> rule_files;               // as written
   std::chrono::milliseconds evaluation_interval{0};  // 0: unset (1m)
   std::vector<std::string> group_eval_order;
   std::vector<TestGroup> tests;

@@ -152,8 +152,8 @@ class GroupRunner {
         for (size_t i = 0; i < g->size(); ++i) {
           const Status& st = g->rule(i).last_error();
           if (!st.ok()) {
-            eval_errs.push_back("    rule: " + g->rule(i).name() + ", time: " +
-                                GoDurationString(std::chrono::milliseconds(ts)) +
+            eval_errs.push_back("    rule: " + g->rule(i).name() +
+                                ", time: " + GoDurationString(std::chrono::milliseconds(ts)) +
                                 ", err: " + st.message());
           }
         }
@@ -189,8 +189,8 @@ class GroupRunner {
       }
       for (size_t i = 0; i < values->size(); ++i) {
         if (!(*values)[i]) continue;
-        Status st = app->AddAt(*labels, static_cast<int64_t>(i) * tg_.interval.count(),
-                               *(*values)[i]);
+        Status st =
+            app->AddAt(*labels, static_cast<int64_t>(i) * tg_.interval.count(), *(*values)[i]);
         if (!st.ok()) {
           errs.push_back(st.message());
           return false;
@@ -235,8 +235,7 @@ class GroupRunner {
   }
 
   void CheckAlerts(const std::set<std::string>& names,
-                   const std::vector<const AlertTestCase*>& cases,
-                   std::vector<std::string>& errs) {
+                   const std::vector<const AlertTestCase*>& cases, std::vector<std::string>& errs) {
     std::map<std::string, AlertList> got;
     for (auto& g : groups_) {
       for (size_t i = 0; i < g->size(); ++i) {
@@ -260,11 +259,10 @@ class GroupRunner {
       std::sort(exp_alerts.begin(), exp_alerts.end());
       if (got_alerts == exp_alerts) continue;
       std::string name = tg_.name.empty() ? "" : "    name: " + tg_.name + ",\n";
-      errs.push_back(name + "    alertname: " + tc->alertname + ", time: " +
-                     FormatDuration(tc->eval_time) + ", \n        exp:" +
-                     IndentLines(AlertListString(exp_alerts), "            ") +
-                     ", \n        got:" +
-                     IndentLines(AlertListString(got_alerts), "            "));
+      errs.push_back(name + "    alertname: " + tc->alertname +
+                     ", time: " + FormatDuration(tc->eval_time) +
+                     ", \n        exp:" + IndentLines(AlertListString(exp_alerts), "            ") +
+                     ", \n        got:" + IndentLines(AlertListString(got_alerts), "            "));
     }
   }
 

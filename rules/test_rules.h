@@ -21,7 +21,7 @@ int RunTestRules(const std::vector<std::string>& files, std::ostream& out, std::
 
 // Helpers that print values exactly as Go does in promtool's messages.
 std::string GoDurationString(std::chrono::milliseconds d);  // time.Duration: "1m0s", "1.5s"
-std::string GoLabelsString(const Labels& labels);            // {a="b", c="d"} (strconv.Quote)
-std::string GoFormatFloatE(double v);                        // strconv 'E', -1: "9E+00"
+std::string GoLabelsString(const Labels& labels);           // {a="b", c="d"} (strconv.Quote)
+std::string GoFormatFloatE(double v);                       // strconv 'E', -1: "9E+00"
 
 }  // namespace tocsin::rules

@@ -16,7 +16,8 @@ bool IsIntText(const std::string& s) {
 }
 bool IsFloatText(const std::string& s) {
   static const std::regex re(
-      "[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\\.(inf|Inf|INF)|\\.(nan|NaN|NAN)");
+      "[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\\.(inf|Inf|INF)|\\.(nan|NaN|"
+      "NAN)");
   return std::regex_match(s, re);
 }
 
@@ -104,10 +105,14 @@ bool YamlDecoder::Int(const YamlNode& node, int64_t& out) {
     digits = digits.substr(1);
   }
   if (digits.size() > 1 && digits[0] == '0') {
-    if (digits[1] == 'x') base = 16, digits = digits.substr(2);
-    else if (digits[1] == 'o') base = 8, digits = digits.substr(2);
-    else if (digits[1] == 'b') base = 2, digits = digits.substr(2);
-    else base = 8;
+    if (digits[1] == 'x')
+      base = 16, digits = digits.substr(2);
+    else if (digits[1] == 'o')
+      base = 8, digits = digits.substr(2);
+    else if (digits[1] == 'b')
+      base = 2, digits = digits.substr(2);
+    else
+      base = 8;
   }
   errno = 0;
   long long v = std::strtoll(digits.c_str(), nullptr, base);

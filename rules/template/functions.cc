@@ -8,20 +8,42 @@ namespace {
 
 // Go 1.19 text/template builtins.
 constexpr std::array<std::string_view, 19> kBuiltins = {
-    "and", "call", "eq",    "ge",    "gt",      "html",    "index", "js",   "le",      "len",
-    "lt",  "ne",   "not",   "or",    "print",   "printf",  "println", "slice", "urlquery",
+    "and", "call", "eq",  "ge", "gt",    "html",   "index",   "js",    "le",       "len",
+    "lt",  "ne",   "not", "or", "print", "printf", "println", "slice", "urlquery",
 };
 
 // Prometheus's alert-template funcMap (2.x and 3.x).
 constexpr std::array<std::string_view, 30> kPrometheus = {
-    "args",          "externalURL",       "first",           "graphLink",
-    "humanize",      "humanize1024",      "humanizeDuration", "humanizePercentage",
-    "humanizeTimestamp", "label",         "match",           "now",
-    "parseDuration", "pathPrefix",        "query",           "reReplaceAll",
-    "safeHtml",      "sortByLabel",       "stripDomain",     "stripPort",
-    "strvalue",      "tableLink",         "title",           "toDuration",
-    "toLower",       "toTime",            "toUpper",         "urlQueryEscape",
-    "value",         "tmpl",
+    "args",
+    "externalURL",
+    "first",
+    "graphLink",
+    "humanize",
+    "humanize1024",
+    "humanizeDuration",
+    "humanizePercentage",
+    "humanizeTimestamp",
+    "label",
+    "match",
+    "now",
+    "parseDuration",
+    "pathPrefix",
+    "query",
+    "reReplaceAll",
+    "safeHtml",
+    "sortByLabel",
+    "stripDomain",
+    "stripPort",
+    "strvalue",
+    "tableLink",
+    "title",
+    "toDuration",
+    "toLower",
+    "toTime",
+    "toUpper",
+    "urlQueryEscape",
+    "value",
+    "tmpl",
 };
 
 }  // namespace

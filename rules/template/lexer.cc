@@ -55,9 +55,12 @@ std::string FormatRuneU(std::string_view s, size_t i) {
   int r = DecodeRune(s, i);
   size_t len = 1;
   unsigned char c = s[i];
-  if (c >= 0xF0) len = 4;
-  else if (c >= 0xE0) len = 3;
-  else if (c >= 0xC0) len = 2;
+  if (c >= 0xF0)
+    len = 4;
+  else if (c >= 0xE0)
+    len = 3;
+  else if (c >= 0xC0)
+    len = 2;
   if (r >= 0x20 && r != 0x7F) {
     std::snprintf(buf, sizeof buf, "U+%04X '", r);
     return std::string(buf) + std::string(s.substr(i, len)) + "'";
@@ -441,15 +444,33 @@ std::string GoQuote(std::string_view s) {
   std::string out = "\"";
   for (unsigned char c : s) {
     switch (c) {
-      case '\a': out += "\\a"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\v': out += "\\v"; break;
-      case '\\': out += "\\\\"; break;
-      case '"': out += "\\\""; break;
+      case '\a':
+        out += "\\a";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\v':
+        out += "\\v";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '"':
+        out += "\\\"";
+        break;
       default:
         if (c < 0x20 || c == 0x7F) {
           char buf[8];
@@ -527,15 +548,33 @@ bool GoUnquote(std::string_view q, std::string& out) {
     if (++i >= s.size()) return false;
     char e = s[i];
     switch (e) {
-      case 'a': out += '\a'; break;
-      case 'b': out += '\b'; break;
-      case 'f': out += '\f'; break;
-      case 'n': out += '\n'; break;
-      case 'r': out += '\r'; break;
-      case 't': out += '\t'; break;
-      case 'v': out += '\v'; break;
-      case '\\': out += '\\'; break;
-      case '"': out += '"'; break;
+      case 'a':
+        out += '\a';
+        break;
+      case 'b':
+        out += '\b';
+        break;
+      case 'f':
+        out += '\f';
+        break;
+      case 'n':
+        out += '\n';
+        break;
+      case 'r':
+        out += '\r';
+        break;
+      case 't':
+        out += '\t';
+        break;
+      case 'v':
+        out += '\v';
+        break;
+      case '\\':
+        out += '\\';
+        break;
+      case '"':
+        out += '"';
+        break;
       case 'x':
       case 'u':
       case 'U': {

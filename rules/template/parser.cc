@@ -66,8 +66,10 @@ class Parser {
   const Item& Next() {
     const Item& it = items_[pos_];
     last_line_ = it.line;
-    if (pos_ + 1 < items_.size()) ++pos_;
-    else pos_ = items_.size() - 1, ++past_end_;
+    if (pos_ + 1 < items_.size())
+      ++pos_;
+    else
+      pos_ = items_.size() - 1, ++past_end_;
     return it;
   }
   void Backup() {
@@ -474,10 +476,14 @@ class Parser {
       bool neg = false;
       if (*s == '+' || *s == '-') neg = *s++ == '-';
       int base = 10;
-      if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) base = 16, s += 2;
-      else if (s[0] == '0' && (s[1] == 'o' || s[1] == 'O')) base = 8, s += 2;
-      else if (s[0] == '0' && (s[1] == 'b' || s[1] == 'B')) base = 2, s += 2;
-      else if (s[0] == '0' && s[1] != '\0' && s[1] != '.' && s[1] != 'e' && s[1] != 'E') base = 8;
+      if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+        base = 16, s += 2;
+      else if (s[0] == '0' && (s[1] == 'o' || s[1] == 'O'))
+        base = 8, s += 2;
+      else if (s[0] == '0' && (s[1] == 'b' || s[1] == 'B'))
+        base = 2, s += 2;
+      else if (s[0] == '0' && s[1] != '\0' && s[1] != '.' && s[1] != 'e' && s[1] != 'E')
+        base = 8;
       uint64_t v;
       auto [p, ec] = std::from_chars(s, s + std::strlen(s), v, base);
       if (ec == std::errc() && *p == '\0' && p != s) {
@@ -496,7 +502,8 @@ class Parser {
     }
     n->is_float = true;
     n->float_value = f;
-    if (f == static_cast<double>(static_cast<int64_t>(f)) && text.find_first_of(".eE") != std::string::npos) {
+    if (f == static_cast<double>(static_cast<int64_t>(f)) &&
+        text.find_first_of(".eE") != std::string::npos) {
       n->is_int = true;
       n->int_value = static_cast<int64_t>(f);
     }

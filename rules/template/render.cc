@@ -1,12 +1,12 @@
 #include "rules/template/render.h"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
-#include <map>
-#include <algorithm>
-#include <cctype>
 #include <cstdlib>
+#include <map>
 
 namespace tocsin::rules::tmpl {
 namespace {
@@ -226,6 +226,10 @@ class Renderer {
         return Value::Str(static_cast<const StringNode&>(n).text);
       case NodeType::kNumber: {
         const auto& num = static_cast<const NumberNode&>(n);
+        // Go's idealConstant: text with . e E p P is a float64, otherwise an int.
+        if (num.is_float && num.text.find_first_of(".eEpP") != std::string::npos) {
+          return Value::Float(num.float_value);
+        }
         if (num.is_int) return Value::Int(num.int_value);
         return Value::Float(num.float_value);
       }
@@ -338,7 +342,8 @@ class Renderer {
       double y = b.kind == Value::Kind::kInt ? b.i : b.f;
       return x < y ? -1 : x > y ? 1 : 0;
     }
-    if (a.kind == Value::Kind::kBool && b.kind == Value::Kind::kBool && (fn == "eq" || fn == "ne")) {
+    if (a.kind == Value::Kind::kBool && b.kind == Value::Kind::kBool &&
+        (fn == "eq" || fn == "ne")) {
       return a.b == b.b ? 0 : 1;
     }
     Fail("error calling " + fn + ": incompatible types for comparison");
@@ -355,8 +360,8 @@ class Renderer {
       }
       size_t j = i + 1;
       std::string spec = "%";
-      while (j < format.size() && std::string_view("+-# 0123456789.").find(format[j]) !=
-                                      std::string_view::npos) {
+      while (j < format.size() &&
+             std::string_view("+-# 0123456789.").find(format[j]) != std::string_view::npos) {
         spec += format[j++];
       }
       if (j >= format.size()) {
@@ -399,7 +404,8 @@ class Renderer {
         case 'E':
         case 'g':
         case 'G': {
-          if (a.kind != Value::Kind::kFloat) Fail("printf: %" + std::string(1, verb) + " needs a float");
+          if (a.kind != Value::Kind::kFloat)
+            Fail("printf: %" + std::string(1, verb) + " needs a float");
           std::snprintf(buf, sizeof buf, (spec + verb).c_str(), a.f);
           out += buf;
           break;
@@ -508,8 +514,7 @@ class Renderer {
       want(1);
       std::string s = Print(args[0]);
       size_t colon = s.rfind(':');
-      if (colon != std::string::npos && s.find(']') == std::string::npos &&
-          s.find(':') == colon) {
+      if (colon != std::string::npos && s.find(']') == std::string::npos && s.find(':') == colon) {
         s = s.substr(0, colon);
       }
       return Value::Str(s);

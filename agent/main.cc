@@ -14,6 +14,7 @@
 #include "agent/http/exporter.h"
 #include "agent/http/routes.h"
 #include "agent/http/server.h"
+#include "agent/promql/test_script.h"
 #include "agent/runtime/daemon.h"
 #include "agent/runtime/logging.h"
 #include "agent/runtime/scheduler.h"
@@ -22,6 +23,8 @@
 #include "agent/runtime/systemd_notify.h"
 #include "agent/store/series_store.h"
 #include "collectors/registry.h"
+#include "rules/check_rules.h"
+#include "rules/test_rules.h"
 
 namespace tocsin {
 namespace {
@@ -140,11 +143,12 @@ int Main(int argc, char** argv) {
       std::cout << kUsage;
       return kExitOk;
     case CliCommand::kCheckRules:
+      return rules::RunCheckRules(cli->files, std::cout, std::cerr);
     case CliCommand::kTestRules:
+      return rules::RunTestRules(cli->files, std::cout, std::cerr);
     case CliCommand::kTestPromql:
-      break;
+      return promql::RunPromqlTestFiles(cli->files, std::cout);
   }
-  std::cerr << "tocsin: command not available in this build\n";
   return kExitUsage;
 }
 

@@ -315,7 +315,6 @@ bool Evaluator::EvalSubquery(const SubqueryExpr& sq, TimestampMs ts, EvalValue& 
 bool Evaluator::EvalBinary(const BinaryExpr& b, TimestampMs ts, EvalValue& out) {
   EvalValue lhs, rhs;
   if (!Eval(*b.lhs, ts, lhs)) return false;
-  // Short-circuits as Prometheus does: `and` / `unless` with an empty side.
   if (!Eval(*b.rhs, ts, rhs)) return false;
   return EvalBinaryValues(*this, b, lhs, rhs, out);
 }
@@ -499,6 +498,7 @@ Result<Value> Engine::Range(const ExprPtr& expr, const Queryable& data, Timestam
   size_t points = 0;
   for (TimestampMs t = start; t <= end; t += step.count()) {
     EvalValue v;
+    ev.ResetSampleCount();
     if (!ev.Eval(*expr, t, v)) return ev.error();
     if (v.type == ValueType::kScalar) {
       if (acc.empty()) acc.push_back(Acc{ev.Intern(Labels{}), {}, false});

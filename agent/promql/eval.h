@@ -60,6 +60,8 @@ class Evaluator {
   // Evaluates `e` at `ts`. On error returns false and sets error().
   bool Eval(const Expr& e, TimestampMs ts, EvalValue& out);
   const Status& error() const { return err_; }
+  // Starts counting samples held for max_samples afresh (one top-level step of a range query).
+  void ResetSampleCount() { samples_in_flight_ = 0; }
 
   const Labels* Intern(Labels l);
   // Like Intern, but returns the same pointer for equal label sets within this query.

@@ -138,6 +138,9 @@ struct AlertingConfig {
   std::vector<ReceiverConfig> receivers;
   std::vector<AlertmanagerTargetsConfig> alertmanagers;
   DeliveryConfig delivery;
+  // An alert received without endsAt resolves this long after it was last received
+  // (Alertmanager's global.resolve_timeout).
+  std::chrono::milliseconds resolve_timeout = 5min;
   std::string external_url;  // links back to tocsin (client_url, title_link); may be empty
   // Prometheus's notifier: queue capacity and batch size per Alertmanager.
   size_t alertmanager_queue_capacity = 10000;

@@ -52,6 +52,7 @@ Dispatcher::Dispatcher(const AlertingConfig& config, DispatcherOptions options, 
       clock_(clock),
       http_(http),
       external_url_(config.external_url),
+      resolve_timeout_(config.resolve_timeout),
       inhibitor_(config.inhibit_rules) {}
 
 Result<std::unique_ptr<Dispatcher>> Dispatcher::Create(const AlertingConfig& config,
@@ -176,6 +177,7 @@ void Dispatcher::Receive(std::vector<Alert> alerts) {
         continue;
       }
       if (a.starts_at == 0) a.starts_at = a.ends_at != 0 ? a.ends_at : now;
+      if (a.ends_at == 0) a.ends_at = now + resolve_timeout_.count();
       uint64_t fp = a.Fingerprint();
       auto it = alerts_.find(fp);
       if (it == alerts_.end()) {

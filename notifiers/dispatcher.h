@@ -20,12 +20,12 @@
 
 #include "agent/core/clock.h"
 #include "agent/core/status.h"
+#include "agent/http/http_client.h"
 #include "notifiers/alert.h"
 #include "notifiers/alertmanager/alertmanager_forwarder.h"
 #include "notifiers/config.h"
 #include "notifiers/delivery_worker.h"
 #include "notifiers/group.h"
-#include "agent/http/http_client.h"
 #include "notifiers/inhibit.h"
 #include "notifiers/route.h"
 #include "notifiers/silences.h"
@@ -99,6 +99,7 @@ class Dispatcher {
   const Clock& clock_;
   HttpClient& http_;
   std::string external_url_;
+  std::chrono::milliseconds resolve_timeout_;
   std::unique_ptr<Route> route_;
   Inhibitor inhibitor_;
   std::unique_ptr<Silences> silences_;

@@ -1,5 +1,7 @@
 #include "collectors/registry.h"
 
+#include "collectors/scrape/scrape_collector.h"
+#include "collectors/postgres/postgres_collector.h"
 #include "collectors/system/system_collector.h"
 
 namespace tocsin {
@@ -20,6 +22,17 @@ Result<std::vector<ScheduledCollector>> BuildCollectors(const Config& config) {
     auto interval = OrDefault(config.collectors.system.interval, global);
     out.push_back(
         {std::move(c).value(), interval, OrDefault(config.collectors.system.timeout, interval)});
+  }
+  auto http = std::make_shared<CurlHttpClient>();  // scrape targets and probes share it
+  for (const ScrapeConfig& scrape : config.scrape_configs) {
+    for (ScheduledCollector& c : MakeScrapeCollectors(scrape, http)) out.push_back(std::move(c));
+  }
+  for (const PostgresCollectorConfig& pg : config.collectors.postgres) {
+    auto interval = OrDefault(pg.interval, global);
+    auto timeout = OrDefault(pg.timeout, interval);
+    auto c = MakePostgresCollector(pg, timeout);
+    if (!c.ok()) return c.status();
+    out.push_back({std::move(c).value(), interval, timeout});
   }
   return out;
 }

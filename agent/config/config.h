@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/config/app_collectors_config.h"
 namespace tocsin {
 
 // A secret value read from a file; prints as "<secret>".
@@ -59,6 +60,9 @@ struct CollectorsConfig {
   SystemCollectorConfig system;
 };
 
+  StatsdCollectorConfig statsd;
+  std::vector<ProbeConfig> probes;
+  TextfileCollectorConfig textfile;
 struct Config {
   std::string source_file;  // "<built-in>" for the default
   GlobalConfig global;
@@ -71,4 +75,5 @@ struct Config {
   std::vector<std::string> warnings;
 };
 
+  std::vector<ScrapeConfig> scrape_configs;
 }  // namespace tocsin

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
+#include <ctime>
 #include <mutex>
 
 namespace tocsin {
@@ -11,13 +13,52 @@ namespace {
 
 std::once_flag g_curl_init;
 
+struct BodySink {
+  std::string* out;
+  size_t cap;
+  bool abort_over_cap;  // an explicit cap aborts the transfer; the default one only truncates
+  bool truncated = false;
+};
+
 size_t WriteBody(char* data, size_t size, size_t nmemb, void* user) {
-  auto* out = static_cast<std::string*>(user);
+  auto* sink = static_cast<BodySink*>(user);
   size_t n = size * nmemb;
-  if (out->size() < HttpClient::kMaxResponseBody) {
-    out->append(data, std::min(n, HttpClient::kMaxResponseBody - out->size()));
+  std::string& out = *sink->out;
+  if (out.size() + n > sink->cap) {
+    sink->truncated = true;
+    out.append(data, sink->cap - std::min(sink->cap, out.size()));
+    return sink->abort_over_cap ? 0 : n;  // 0 makes libcurl stop with CURLE_WRITE_ERROR
   }
+  out.append(data, n);
   return n;
+}
+
+double Seconds(CURL* curl, CURLINFO info) {
+  curl_off_t us = 0;
+  if (curl_easy_getinfo(curl, info, &us) != CURLE_OK) return 0;
+  return static_cast<double>(us) / 1e6;
+}
+
+// "Expire date: Jan  1 00:00:00 2030 GMT" (OpenSSL's ASN1_TIME_print) -> Unix seconds.
+std::optional<int64_t> EarliestExpiry(CURL* curl) {
+  struct curl_certinfo* info = nullptr;
+  if (curl_easy_getinfo(curl, CURLINFO_CERTINFO, &info) != CURLE_OK || info == nullptr) {
+    return std::nullopt;
+  }
+  std::optional<int64_t> earliest;
+  for (int i = 0; i < info->num_of_certs; ++i) {
+    for (struct curl_slist* s = info->certinfo[i]; s != nullptr; s = s->next) {
+      static constexpr char kKey[] = "Expire date:";
+      if (std::strncmp(s->data, kKey, sizeof(kKey) - 1) != 0) continue;
+      struct tm tm {};
+      const char* rest = s->data + sizeof(kKey) - 1;
+      while (*rest == ' ') ++rest;
+      if (strptime(rest, "%b %d %H:%M:%S %Y", &tm) == nullptr) continue;
+      int64_t t = static_cast<int64_t>(timegm(&tm));
+      if (!earliest || t < *earliest) earliest = t;
+    }
+  }
+  return earliest;
 }
 
 size_t WriteHeader(char* data, size_t size, size_t nmemb, void* user) {
@@ -80,12 +121,40 @@ HttpResponse CurlHttpClient::Do(const HttpRequest& request) {
                        static_cast<curl_off_t>(request.body.size()));
     }
   }
+  if (request.accept_gzip) curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "gzip");
+  if (!request.verify_tls) {
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
+  }
+  if (!request.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, request.ca_file.c_str());
+  if (request.collect_certificates) curl_easy_setopt(curl, CURLOPT_CERTINFO, 1L);
+  BodySink sink{
+      &response.body,
+      request.max_response_body > 0 ? request.max_response_body : HttpClient::kMaxResponseBody,
+      request.max_response_body > 0};
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, WriteBody);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, WriteHeader);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response.headers);
   CURLcode rc = curl_easy_perform(curl);
-  if (rc == CURLE_OK) {
+  response.truncated = sink.truncated;
+  response.timings.name_lookup = Seconds(curl, CURLINFO_NAMELOOKUP_TIME_T);
+  response.timings.connect = Seconds(curl, CURLINFO_CONNECT_TIME_T);
+  response.timings.app_connect = Seconds(curl, CURLINFO_APPCONNECT_TIME_T);
+  response.timings.pre_transfer = Seconds(curl, CURLINFO_PRETRANSFER_TIME_T);
+  response.timings.start_transfer = Seconds(curl, CURLINFO_STARTTRANSFER_TIME_T);
+  response.timings.total = Seconds(curl, CURLINFO_TOTAL_TIME_T);
+  if (request.collect_certificates) response.earliest_cert_expiry = EarliestExpiry(curl);
+  if (rc == CURLE_WRITE_ERROR && sink.truncated) {
+    long code = 0;
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
+    response.status = static_cast<int>(code);
+    response.error = "response body exceeds " + std::to_string(sink.cap) + " bytes";
+  } else if (rc == CURLE_OK) {
+    curl_off_t length = -1;
+    if (curl_easy_getinfo(curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length) == CURLE_OK) {
+      response.content_length = static_cast<int64_t>(length);
+    }
     long code = 0;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
     response.status = static_cast<int>(code);

@@ -1,14 +1,18 @@
-// HttpClient: the injected outbound-HTTP seam (notifiers, scrape, probes), plus CurlHttpClient, its libcurl
-// implementation (the only user of libcurl in tocsin).
+// HttpClient: the injected outbound-HTTP seam (notifiers, scrape, probes), plus CurlHttpClient, its
+// libcurl implementation (the only user of libcurl in tocsin).
 //
-// Post() never throws and never blocks longer than the request's timeout (connect included).
+// Do() never throws and never blocks longer than the request's timeout (connect included).
 // A transport failure (refused, DNS, timeout, TLS) comes back as status 0 with `error` set.
+// The optional request fields (body cap, gzip, TLS verification, timings, certificate expiry)
+// default to the original behaviour, so notifier callers need not set them.
 // CurlHttpClient is thread-safe: each call uses its own easy handle; curl_global_init runs once.
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +24,23 @@ struct HttpRequest {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   std::chrono::milliseconds timeout{10000};
+  // Bytes of (decoded) body kept; 0 = HttpClient::kMaxResponseBody. Beyond it the transfer is
+  // aborted and the response is marked `truncated` (scrape bodies are often megabytes).
+  size_t max_response_body = 0;
+  bool accept_gzip = false;           // sends Accept-Encoding: gzip and decodes the body
+  bool verify_tls = true;             // false = accept any peer certificate and host name
+  std::string ca_file;                // extra CA bundle for verification; empty = system default
+  bool collect_certificates = false;  // fill HttpResponse::earliest_cert_expiry (TLS only)
+};
+
+// Cumulative phase times in seconds (libcurl's *_TIME_T), measured even when the request fails.
+struct HttpTimings {
+  double name_lookup = 0;     // DNS resolution done
+  double connect = 0;         // TCP connected
+  double app_connect = 0;     // TLS handshake done (0 for plain HTTP)
+  double pre_transfer = 0;    // request about to be sent
+  double start_transfer = 0;  // first response byte
+  double total = 0;
 };
 
 struct HttpResponse {
@@ -27,7 +48,11 @@ struct HttpResponse {
   std::string error;  // transport error text, without the URL
   bool timed_out = false;
   std::map<std::string, std::string> headers;  // names lower-cased; last value wins
-  std::string body;                            // truncated to kMaxResponseBody bytes
+  std::string body;                            // at most the request's max_response_body bytes
+  bool truncated = false;                      // the body exceeded max_response_body
+  HttpTimings timings;
+  int64_t content_length = -1;                  // Content-Length as sent; -1 = unknown
+  std::optional<int64_t> earliest_cert_expiry;  // Unix seconds; when collect_certificates and TLS
 
   bool Ok2xx() const { return status >= 200 && status < 300; }
   std::string Header(const std::string& lower_name) const {

@@ -144,7 +144,8 @@ Status Silences::Validate(const Silence& s, TimestampMs now) const {
 
 Result<std::string> Silences::Set(Silence s) {
   TimestampMs now = clock_.NowMs();
-  if (s.starts_at < now) s.starts_at = std::max(s.starts_at, now);  // no start in the past
+  if (s.ends_at != 0 && s.ends_at < now) return InvalidArgument("end time can't be in the past");
+  if (s.starts_at != 0 && s.starts_at < now) s.starts_at = now;  // no start in the past
   TOCSIN_RETURN_IF_ERROR(Validate(s, now));
   auto compiled = Compile(s.matchers);
   std::lock_guard<std::mutex> lock(mu_);

@@ -1,6 +1,7 @@
 #include "collectors/registry.h"
 
 #include "collectors/scrape/scrape_collector.h"
+#include "collectors/statsd/statsd_collector.h"
 #include "collectors/postgres/postgres_collector.h"
 #include "collectors/system/system_collector.h"
 
@@ -26,6 +27,12 @@ Result<std::vector<ScheduledCollector>> BuildCollectors(const Config& config) {
   auto http = std::make_shared<CurlHttpClient>();  // scrape targets and probes share it
   for (const ScrapeConfig& scrape : config.scrape_configs) {
     for (ScheduledCollector& c : MakeScrapeCollectors(scrape, http)) out.push_back(std::move(c));
+  }
+  if (config.collectors.statsd.enabled) {
+    auto c = MakeStatsdCollector(config.collectors.statsd);
+    if (!c.ok()) return c.status().WithContext("collectors.statsd");
+    auto interval = OrDefault(config.collectors.statsd.interval, global);
+    out.push_back({std::move(c).value(), interval, interval});
   }
   for (const PostgresCollectorConfig& pg : config.collectors.postgres) {
     auto interval = OrDefault(pg.interval, global);

@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "agent/config/app_collectors_config.h"
+#include "agent/config/datastore_collectors_config.h"
+
 namespace tocsin {
 
 // A secret value read from a file; prints as "<secret>".
@@ -58,11 +60,14 @@ struct SystemCollectorConfig {
 
 struct CollectorsConfig {
   SystemCollectorConfig system;
-};
-
   StatsdCollectorConfig statsd;
   std::vector<ProbeConfig> probes;
   TextfileCollectorConfig textfile;
+  std::vector<PostgresCollectorConfig> postgres;
+  std::vector<RedisCollectorConfig> redis;
+  std::vector<ScyllaCollectorConfig> scylla;
+};
+
 struct Config {
   std::string source_file;  // "<built-in>" for the default
   GlobalConfig global;
@@ -70,10 +75,10 @@ struct Config {
   std::string state_dir;  // empty = decided at start (see runtime/state_dir.h)
   StorageConfig storage;
   CollectorsConfig collectors;
+  std::vector<ScrapeConfig> scrape_configs;
   std::vector<std::string> rule_files;  // globs; relative ones resolved against the config's dir
   // Non-fatal remarks from loading (e.g. extra YAML documents ignored), for the caller to log.
   std::vector<std::string> warnings;
 };
 
-  std::vector<ScrapeConfig> scrape_configs;
 }  // namespace tocsin

@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include "agent/config/app_collectors_section.h"
+#include "agent/config/datastore_collectors_section.h"
 #include "agent/config/default_config.h"
 #include "agent/config/map_reader.h"
 #include "agent/config/yaml.h"
@@ -59,8 +60,9 @@ void BindSystemCollector(MapReader& r, SystemCollectorConfig& system, const Glob
 
 void BindCollectors(MapReader& r, CollectorsConfig& collectors, const GlobalConfig& global) {
   r.Section("system", [&](MapReader& s) { BindSystemCollector(s, collectors.system, global); });
-}
   BindAppCollectors(r, collectors, global);
+  BindDatastoreCollectors(r, collectors, global);
+}
 
 // The top level. `global` is bound first whatever the document order: other sections default
 // to its interval.
@@ -72,9 +74,9 @@ void BindConfig(MapReader& r, Config& config) {
   r.Section("collectors",
             [&](MapReader& s) { BindCollectors(s, config.collectors, config.global); });
   r.PathList("rule_files", &config.rule_files);
+  BindScrapeConfigs(r, config.scrape_configs, config.global);
 }
 
-  BindScrapeConfigs(r, config.scrape_configs, config.global);
 // POSIX reads, not ifstream: a directory must fail with EISDIR rather than read as empty.
 Status ReadConfigFile(const std::string& path, std::string& out) {
   auto fail = [&](int err) {

@@ -3,7 +3,8 @@
 A fake validates each request by the real API's documented rules, answers like the real service,
 records everything it received, and can be told to fail. Control endpoints (JSON):
 
-  GET  /_control/received  -> {"requests": [{"path", "body", "status", "json"}...]}
+  GET  /_control/received  -> {"requests": [{"path", "body", "status", "json", "t"}...]}
+                              (t = arrival, Unix seconds)
   POST /_control/faults    {"faults": [{"status": 500|429|400|..., "count": n,
                               "retry_after": "1", "delay": seconds, "body": "..."}]}
                            queued faults, consumed one request at a time (status 0 = only delay)
@@ -50,6 +51,12 @@ def make_handler(state, validate, api_paths):
             pass
 
         def _send(self, status, ctype, body, headers=None):
+            try:
+                self._write(status, ctype, body, headers)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up (a timeout test); the request is recorded anyway
+
+        def _write(self, status, ctype, body, headers):
             self.send_response(status)
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(body)))
@@ -100,7 +107,7 @@ def make_handler(state, validate, api_paths):
             except ValueError:
                 parsed = None
             with state.lock:
-                state.requests.append({"path": self.path, "status": status,
+                state.requests.append({"path": self.path, "status": status, "t": time.time(),
                                        "json": parsed, "body": raw.decode("utf-8", "replace")})
             self._send(status, ctype, body, headers)
 

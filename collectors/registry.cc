@@ -2,6 +2,7 @@
 
 #include "collectors/scrape/scrape_collector.h"
 #include "collectors/statsd/statsd_collector.h"
+#include "collectors/textfile/textfile_collector.h"
 #include "collectors/postgres/postgres_collector.h"
 #include "collectors/system/system_collector.h"
 
@@ -32,6 +33,12 @@ Result<std::vector<ScheduledCollector>> BuildCollectors(const Config& config) {
     auto c = MakeStatsdCollector(config.collectors.statsd);
     if (!c.ok()) return c.status().WithContext("collectors.statsd");
     auto interval = OrDefault(config.collectors.statsd.interval, global);
+    out.push_back({std::move(c).value(), interval, interval});
+  }
+  if (config.collectors.textfile.enabled) {
+    auto c = MakeTextfileCollector(config.collectors.textfile);
+    if (!c.ok()) return c.status().WithContext("collectors.textfile");
+    auto interval = OrDefault(config.collectors.textfile.interval, global);
     out.push_back({std::move(c).value(), interval, interval});
   }
   for (const PostgresCollectorConfig& pg : config.collectors.postgres) {

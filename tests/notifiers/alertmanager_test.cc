@@ -1,0 +1,124 @@
+// A real Alertmanager (Debian package prometheus-alertmanager) on loopback, clustering off, with
+// its own storage and a minimal config. tocsin forwards alerts through `alerting.alertmanagers`;
+// Alertmanager's API shows them with the right labels, startsAt and endsAt; a resolved alert
+// leaves its active list.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "notifiers/dispatcher.h"
+#include "tests/notifiers/test_util.h"
+
+namespace tocsin {
+namespace {
+
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+constexpr const char* kAlertmanagerBinary = "/usr/bin/prometheus-alertmanager";
+
+int FreePort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  int port = ntohs(addr.sin_port);
+  ::close(fd);
+  return port;
+}
+
+json GetAlerts(CurlHttpClient& http, int port) {
+  HttpRequest r;
+  r.method = "GET";
+  r.url = "http://127.0.0.1:" + std::to_string(port) + "/api/v2/alerts";
+  HttpResponse resp = http.Do(r);
+  if (resp.status != 200) return json::array();
+  return json::parse(resp.body, nullptr, false);
+}
+
+const json* Find(const json& alerts, const std::string& name) {
+  for (const json& a : alerts) {
+    if (a["labels"].value("alertname", "") == name) return &a;
+  }
+  return nullptr;
+}
+
+TEST(NotifiersAlertmanager, RealAlertmanagerReceivesForwardedAlerts) {
+  ASSERT_TRUE(std::filesystem::exists(kAlertmanagerBinary))
+      << "install the Debian package prometheus-alertmanager";
+  std::string dir = testing::TempDir("alertmanager");
+  std::ofstream(dir + "/alertmanager.yml") << "route:\n  receiver: blackhole\n"
+                                              "receivers:\n  - name: blackhole\n";
+  int port = FreePort();
+  testing::Child am(
+      {kAlertmanagerBinary, "--config.file=" + dir + "/alertmanager.yml",
+       "--storage.path=" + dir + "/data", "--web.listen-address=127.0.0.1:" + std::to_string(port),
+       "--cluster.listen-address=", "--log.level=warn"},
+      dir + "/alertmanager.log");
+  CurlHttpClient http;
+  ASSERT_TRUE(testing::WaitFor([&] {
+    HttpRequest r;
+    r.method = "GET";
+    r.url = "http://127.0.0.1:" + std::to_string(port) + "/-/ready";
+    return http.Do(r).status == 200;
+  })) << testing::ReadFileOrEmpty(dir + "/alertmanager.log");
+
+  AlertingConfig c = DefaultAlertingConfig();
+  AlertmanagerTargetsConfig target;
+  target.targets = {"127.0.0.1:" + std::to_string(port)};
+  c.alertmanagers.push_back(target);
+  DispatcherOptions o;
+  o.external_labels = {{"node", "db-1"}};
+  o.log_sink = [](const std::string&) {};
+  auto d = Dispatcher::Create(c, o, SystemClock::Instance(), http);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  (*d)->Start();
+
+  // Whole seconds so that the round trip through Alertmanager's formatting is exact.
+  TimestampMs now = SystemClock::Instance().NowMs() / 1000 * 1000;
+  Alert firing = testing::MakeAlert({{"alertname", "PgDown"}, {"severity", "critical"}},
+                                    now - 60'000, now + 240'000);
+  Alert other = testing::MakeAlert({{"alertname", "SlowQueries"}, {"severity", "warning"}},
+                                   now - 30'000, now + 240'000);
+  (*d)->Receive({firing, other});
+  json alerts;
+  ASSERT_TRUE(testing::WaitFor([&] {
+    alerts = GetAlerts(http, port);
+    return Find(alerts, "PgDown") != nullptr && Find(alerts, "SlowQueries") != nullptr;
+  })) << alerts.dump();
+  const json& pg = *Find(alerts, "PgDown");
+  EXPECT_EQ(pg["labels"],
+            json({{"alertname", "PgDown"}, {"severity", "critical"}, {"node", "db-1"}}));
+  EXPECT_EQ(pg["annotations"]["summary"], "summary of PgDown");
+  TimestampMs starts = 0, ends = 0;
+  ASSERT_TRUE(ParseRfc3339(pg["startsAt"].get<std::string>(), &starts)) << pg.dump();
+  ASSERT_TRUE(ParseRfc3339(pg["endsAt"].get<std::string>(), &ends)) << pg.dump();
+  EXPECT_EQ(starts, now - 60'000);
+  EXPECT_EQ(ends, now + 240'000);
+  EXPECT_EQ(pg["generatorURL"], firing.generator_url);
+  EXPECT_EQ(pg["status"]["state"], "active");
+
+  // Resolve PgDown: endsAt in the past; Alertmanager drops it from its active alerts.
+  Alert resolved = firing;
+  resolved.ends_at = SystemClock::Instance().NowMs() - 1000;
+  (*d)->Receive({resolved});
+  ASSERT_TRUE(testing::WaitFor([&] {
+    alerts = GetAlerts(http, port);
+    return Find(alerts, "PgDown") == nullptr && Find(alerts, "SlowQueries") != nullptr;
+  })) << alerts.dump();
+  AlertmanagerTargetStats s = (*d)->Stats().alertmanagers.at(0);
+  EXPECT_EQ(s.sent_total, 3u);
+  EXPECT_EQ(s.errors_total, 0u);
+  (*d)->Stop();
+}
+
+}  // namespace
+}  // namespace tocsin

@@ -4,6 +4,7 @@
 #include "collectors/statsd/statsd_collector.h"
 #include "collectors/textfile/textfile_collector.h"
 #include "collectors/postgres/postgres_collector.h"
+#include "collectors/probe/probe_collector.h"
 #include "collectors/system/system_collector.h"
 
 namespace tocsin {
@@ -34,6 +35,11 @@ Result<std::vector<ScheduledCollector>> BuildCollectors(const Config& config) {
     if (!c.ok()) return c.status().WithContext("collectors.statsd");
     auto interval = OrDefault(config.collectors.statsd.interval, global);
     out.push_back({std::move(c).value(), interval, interval});
+  }
+  for (const ProbeConfig& probe : config.collectors.probes) {
+    auto c = MakeProbeCollector(probe, http);
+    if (!c.ok()) return c.status().WithContext("collectors.probes." + probe.name);
+    out.push_back({std::move(c).value(), probe.interval, probe.timeout});
   }
   if (config.collectors.textfile.enabled) {
     auto c = MakeTextfileCollector(config.collectors.textfile);

@@ -11,6 +11,7 @@
 #include "agent/cli.h"
 #include "agent/config/loader.h"
 #include "agent/core/clock.h"
+#include "agent/http/api_query.h"
 #include "agent/http/exporter.h"
 #include "agent/http/routes.h"
 #include "agent/http/server.h"
@@ -81,7 +82,9 @@ int RunDaemon(const CliArgs& args) {
                      .collectors = [&scheduler] { return scheduler.Stats(); },
                      .reload = [&daemon] { return daemon.reload_status(); },
                      .build = {TOCSIN_VERSION, TOCSIN_REVISION, TOCSIN_COMPILER}});
+  promql::Engine engine;
   HttpServer server;
+  RegisterQueryApi(server, {.engine = &engine, .data = &store, .clock = &clock});
   RegisterRoutes(server, {.exporter = &exporter,
                           .ready = [&scheduler] { return scheduler.AllCollectedOnce(); },
                           .reload = [&daemon] { return daemon.Reload(); }});

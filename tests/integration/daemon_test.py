@@ -80,6 +80,31 @@ class ServingTest(unittest.TestCase):
         self.assertEqual(
             metric_value(self.agent.scrape(), "tocsin_config_last_reload_successful"), 1)
 
+    def test_query_api(self):
+        import json
+        import urllib.parse
+        status, body = http("GET", self.agent.url("/api/v1/query?query=" +
+                                                  urllib.parse.quote("node_load1 >= 0")))
+        self.assertEqual(status, 200, body)
+        data = json.loads(body)
+        self.assertEqual(data["status"], "success")
+        self.assertEqual(data["data"]["resultType"], "vector")
+        self.assertEqual(len(data["data"]["result"]), 1, body)
+        status, body = http("POST", self.agent.url("/api/v1/query"),
+                            body=b"query=sum(node_cpu_seconds_total)")
+        self.assertEqual(status, 400)  # a POST needs the form content type; the query is absent
+        status, body = http("GET", self.agent.url("/api/v1/query?query=" +
+                                                  urllib.parse.quote("sum(rate(x[5m])")))
+        self.assertEqual(status, 400)
+        self.assertEqual(json.loads(body)["errorType"], "bad_data")
+        self.assertIn("1:", json.loads(body)["error"])
+        import time
+        now = time.time()
+        status, body = http("GET", self.agent.url(
+            f"/api/v1/query_range?query=node_load1&start={now - 30}&end={now}&step=5"))
+        self.assertEqual(status, 200, body)
+        self.assertEqual(json.loads(body)["data"]["resultType"], "matrix")
+
     def test_sigterm_stops_cleanly(self):
         self.assertEqual(self.agent.stop(signal.SIGTERM), 0)
 

@@ -1,0 +1,27 @@
+// The Prometheus HTTP API's query endpoints over the store: /api/v1/query and
+// /api/v1/query_range (GET, or POST with a form body). Responses use Prometheus's JSON envelope
+// ({"status":"success","data":...} or {"status":"error","errorType":..,"error":..}) and status
+// codes (400 bad_data, 422 execution), so existing clients (Grafana, promtool query) work.
+//
+// Handlers hold only borrowed pointers; they are thread-safe as the engine and store are.
+#pragma once
+
+#include "agent/core/clock.h"
+#include "agent/http/server.h"
+#include "agent/promql/engine.h"
+#include "agent/store/queryable.h"
+
+namespace tocsin {
+
+struct QueryApiDeps {
+  const promql::Engine* engine = nullptr;
+  const Queryable* data = nullptr;
+  const Clock* clock = nullptr;
+};
+
+void RegisterQueryApi(HttpServer& server, QueryApiDeps deps);
+
+// The JSON "data" value of a query result, exposed for tests and for `tocsin query`.
+std::string QueryResultJson(const promql::Value& value);
+
+}  // namespace tocsin

@@ -100,24 +100,31 @@ bool EvalAggregation(Evaluator& ev, const AggregateExpr& a, double param, const 
     }
   }
 
-  auto& cache = ev.LabelCache(&a);
   std::vector<Group> groups;
-  std::unordered_map<const Labels*, size_t> index;
+  // Groups are keyed by a hash of their labels (as Prometheus does); the label set itself is
+  // only built when a group is created.
+  std::unordered_map<uint64_t, size_t> index;
+  std::hash<std::string_view> hs;
   for (size_t i = 0; i < in.size(); ++i) {
     const Elem& e = in[i];
     const Labels* src = op == AggOp::kCountValues ? rewritten[i] : e.labels;
-    const Labels* gl;
-    auto key = static_cast<uint64_t>(reinterpret_cast<uintptr_t>(src));
-    auto cit = cache.find(key);
-    if (cit != cache.end()) {
-      gl = cit->second;
-    } else {
-      gl = ev.InternShared(GroupLabels(*src, a, grouping));
-      cache.emplace(key, gl);
+    uint64_t key = 0x9e3779b97f4a7c15ULL;
+    for (const Label& l : *src) {
+      bool listed = false;
+      for (const std::string& n : grouping) {
+        if (n == l.name) {
+          listed = true;
+          break;
+        }
+      }
+      if (a.without ? (listed || l.name == kMetricNameLabel) : !listed) continue;
+      key ^= hs(l.name) + 0x9e3779b97f4a7c15ULL + (key << 6) + (key >> 2);
+      key ^= hs(l.value) + 0x517cc1b727220a95ULL + (key << 6) + (key >> 2);
     }
-    auto [it, inserted] = index.try_emplace(gl, groups.size());
+    auto [it, inserted] = index.try_emplace(key, groups.size());
     double v = e.v;
     if (inserted) {
+      const Labels* gl = ev.InternShared(GroupLabels(*src, a, grouping));
       Group g;
       g.labels = gl;
       g.drop_name = e.drop_name && gl->Has(kMetricNameLabel);

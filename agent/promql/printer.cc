@@ -65,7 +65,11 @@ std::string SelectorString(const VectorSelector& vs) {
   } else {
     parts.insert(parts.begin(), Quote(vs.name));
   }
-  if (!parts.empty() || vs.name.empty()) out += "{" + Join(parts, ",") + "}";
+  if (!parts.empty() || vs.name.empty()) {
+    out += '{';
+    out += Join(parts, ",");
+    out += '}';
+  }
   return out;
 }
 
@@ -110,8 +114,12 @@ std::string Print(const Expr& e) {
       return Print(*sq.expr) + "[" + FormatDuration(std::chrono::milliseconds(sq.range_ms)) + ":" +
              step + "]" + FormatMods(sq.mods);
     }
-    case ExprKind::kParen:
-      return "(" + Print(*static_cast<const ParenExpr&>(e).expr) + ")";
+    case ExprKind::kParen: {
+      std::string out = "(";
+      out += Print(*static_cast<const ParenExpr&>(e).expr);
+      out += ')';
+      return out;
+    }
     case ExprKind::kUnary: {
       const auto& u = static_cast<const UnaryExpr&>(e);
       return std::string(u.negate ? "-" : "+") + Print(*u.expr);
@@ -131,9 +139,13 @@ std::string Print(const Expr& e) {
       const auto& a = static_cast<const AggregateExpr&>(e);
       std::string out(AggOpString(a.op));
       if (a.without) {
-        out += " without (" + Join(a.grouping, ", ") + ") ";
+        out += " without (";
+        out += Join(a.grouping, ", ");
+        out += ") ";
       } else if (!a.grouping.empty()) {
-        out += " by (" + Join(a.grouping, ", ") + ") ";
+        out += " by (";
+        out += Join(a.grouping, ", ");
+        out += ") ";
       }
       out += "(";
       if (a.param) out += Print(*a.param) + ", ";

@@ -7,6 +7,7 @@
 #include "agent/promql/ast.h"
 #include "agent/promql/functions.h"
 #include "agent/promql/lexer.h"
+#include "agent/promql/parser_checks.h"
 
 namespace tocsin::promql {
 namespace {
@@ -666,78 +667,13 @@ class Parser {
       }
     }
     Next();
-    int nargs = static_cast<int>(call->args.size());
-    std::string q = "\"" + name + "\"";
-    if (f->min_args == f->max_args && nargs != f->min_args) {
-      return Fail(pos, "expected " + std::to_string(f->min_args) + " argument(s) in call to " + q +
-                           ", got " + std::to_string(nargs));
-    }
-    if (nargs < f->min_args) {
-      return Fail(pos, "expected at least " + std::to_string(f->min_args) +
-                           " argument(s) in call to " + q + ", got " + std::to_string(nargs));
-    }
-    if (f->max_args >= 0 && nargs > f->max_args) {
-      return Fail(pos, "expected at most " + std::to_string(f->max_args) +
-                           " argument(s) in call to " + q + ", got " + std::to_string(nargs));
-    }
-    for (int i = 0; i < nargs; ++i) {
-      ValueType want =
-          f->arg_types[std::min<size_t>(static_cast<size_t>(i), f->arg_types.size() - 1)];
-      ValueType got = TypeOf(*call->args[static_cast<size_t>(i)]);
-      if (got != want) {
-        return Fail(call->args[static_cast<size_t>(i)]->pos,
-                    "expected type " + std::string(ValueTypeName(want)) + " in call to function " +
-                        q + ", got " + std::string(ValueTypeName(got)));
-      }
-    }
+    if (auto issue = CheckCall(*call, pos)) return Fail(issue->pos, issue->msg);
     return call;
   }
 
   bool CheckBinary(BinaryExpr& b, int op_pos) {
-    ValueType lt = TypeOf(*b.lhs), rt = TypeOf(*b.rhs);
-    std::string ops(BinOpString(b.op));
-    if (b.return_bool && !IsComparison(b.op)) {
-      Fail(op_pos, "bool modifier can only be used on comparison operators");
-      return false;
-    }
-    if (IsComparison(b.op) && !b.return_bool && lt == ValueType::kScalar &&
-        rt == ValueType::kScalar) {
-      Fail(op_pos, "comparisons between scalars must use BOOL modifier");
-      return false;
-    }
-    if (IsSetOperator(b.op) && b.matching.card == Cardinality::kOneToOne) {
-      b.matching.card = Cardinality::kManyToMany;
-    }
-    if (b.matching.on) {
-      for (const auto& l1 : b.matching.labels) {
-        for (const auto& l2 : b.matching.include) {
-          if (l1 == l2) {
-            Fail(op_pos, "label \"" + l1 + "\" must not occur in ON and GROUP clause at once");
-            return false;
-          }
-        }
-      }
-    }
-    if ((lt != ValueType::kScalar && lt != ValueType::kVector) ||
-        (rt != ValueType::kScalar && rt != ValueType::kVector)) {
-      Fail(op_pos, "binary expression must contain only scalar and instant vector types");
-      return false;
-    }
-    if (lt != ValueType::kVector || rt != ValueType::kVector) {
-      if (b.matching.has_matching && !b.matching.labels.empty()) {
-        Fail(op_pos, "vector matching only allowed between instant vectors");
-        return false;
-      }
-      b.matching = VectorMatching{};
-    } else if (IsSetOperator(b.op)) {
-      if (b.matching.card == Cardinality::kOneToMany ||
-          b.matching.card == Cardinality::kManyToOne) {
-        Fail(op_pos, "no grouping allowed for \"" + ops + "\" operation");
-        return false;
-      }
-    }
-    if ((lt == ValueType::kScalar || rt == ValueType::kScalar) && IsSetOperator(b.op)) {
-      Fail(op_pos, "set operator \"" + ops + "\" not allowed in binary scalar expression");
+    if (auto issue = CheckBinaryExpr(b, op_pos)) {
+      Fail(issue->pos, issue->msg);
       return false;
     }
     return true;

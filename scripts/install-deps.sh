@@ -7,13 +7,14 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config git
   libyaml-cpp-dev libspdlog-dev nlohmann-json3-dev prometheus-cpp-dev libcurl4-openssl-dev
-  libsystemd-dev libcivetweb-dev libre2-dev zlib1g-dev
+  libsystemd-dev libcivetweb-dev libre2-dev zlib1g-dev libpq-dev libhiredis-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(
-    prometheus prometheus-node-exporter systemd curl python3
-    clang libclang-rt-14-dev
+    prometheus prometheus-node-exporter prometheus-alertmanager prometheus-postgres-exporter
+    postgresql redis-server ceph-prometheus-alerts
+    systemd curl openssl python3 clang libclang-rt-14-dev
   )
 fi
 

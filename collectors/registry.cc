@@ -4,6 +4,7 @@
 #include "collectors/statsd/statsd_collector.h"
 #include "collectors/textfile/textfile_collector.h"
 #include "collectors/postgres/postgres_collector.h"
+#include "collectors/redis/redis_collector.h"
 #include "collectors/probe/probe_collector.h"
 #include "collectors/system/system_collector.h"
 
@@ -51,6 +52,13 @@ Result<std::vector<ScheduledCollector>> BuildCollectors(const Config& config) {
     auto interval = OrDefault(pg.interval, global);
     auto timeout = OrDefault(pg.timeout, interval);
     auto c = MakePostgresCollector(pg, timeout);
+    if (!c.ok()) return c.status();
+    out.push_back({std::move(c).value(), interval, timeout});
+  }
+  for (const RedisCollectorConfig& rc : config.collectors.redis) {
+    auto interval = OrDefault(rc.interval, global);
+    auto timeout = OrDefault(rc.timeout, interval);
+    auto c = MakeRedisCollector(rc, timeout);
     if (!c.ok()) return c.status();
     out.push_back({std::move(c).value(), interval, timeout});
   }

@@ -17,11 +17,6 @@
 
 namespace tocsin {
 
-using std::chrono_literals::operator""ms;
-using std::chrono_literals::operator""s;
-using std::chrono_literals::operator""min;
-using std::chrono_literals::operator""h;
-
 // A secret (routing key, webhook URL); operator<< prints "<secret>" so it never reaches a log.
 struct SecretString {
   std::string value;
@@ -31,9 +26,9 @@ struct SecretString {
 std::ostream& operator<<(std::ostream& os, const SecretString& s);
 
 // Route defaults (Alertmanager dispatch/route.go DefaultRouteOpts).
-inline constexpr std::chrono::milliseconds kDefaultGroupWait = 30s;
-inline constexpr std::chrono::milliseconds kDefaultGroupInterval = 5min;
-inline constexpr std::chrono::milliseconds kDefaultRepeatInterval = 4h;
+inline constexpr std::chrono::milliseconds kDefaultGroupWait = std::chrono::seconds(30);
+inline constexpr std::chrono::milliseconds kDefaultGroupInterval = std::chrono::minutes(5);
+inline constexpr std::chrono::milliseconds kDefaultRepeatInterval = std::chrono::hours(4);
 
 struct RouteConfig {
   std::string receiver;  // empty: inherited from the parent (required on the root)
@@ -78,7 +73,7 @@ struct PagerDutyConfig {
   std::string component;                   // empty: omitted
   std::string group;
   std::string class_name;  // YAML `class`
-  std::chrono::milliseconds timeout = 10s;
+  std::chrono::milliseconds timeout = std::chrono::seconds(10);
   RateLimitConfig rate_limit{2, 20};  // ~120 events/min per routing key
 };
 
@@ -91,7 +86,7 @@ struct SlackConfig {
   std::string icon_url;
   std::string title_link;
   bool link_names = false;
-  std::chrono::milliseconds timeout = 10s;
+  std::chrono::milliseconds timeout = std::chrono::seconds(10);
   RateLimitConfig rate_limit{1, 1};  // Slack: at most one message per second per webhook
 };
 
@@ -99,7 +94,7 @@ struct WebhookConfig {
   bool send_resolved = true;
   SecretString url;
   size_t max_alerts = 0;  // 0 = all
-  std::chrono::milliseconds timeout = 10s;
+  std::chrono::milliseconds timeout = std::chrono::seconds(10);
   RateLimitConfig rate_limit{};
 };
 
@@ -120,16 +115,16 @@ struct AlertmanagerTargetsConfig {
   std::vector<std::string> targets;  // host:port
   std::string scheme = "http";
   std::string path_prefix = "/";
-  std::chrono::milliseconds timeout = 10s;
+  std::chrono::milliseconds timeout = std::chrono::seconds(10);
 };
 
 struct DeliveryConfig {
   size_t queue_capacity = 10000;  // per integration; oldest dropped first when full
-  std::chrono::milliseconds initial_backoff = 500ms;
-  std::chrono::milliseconds max_backoff = 5min;
-  std::chrono::milliseconds max_age = 6h;  // give up on a notification this old
-  int breaker_failures = 5;                // consecutive failures that open the breaker
-  std::chrono::milliseconds breaker_cooldown = 1min;
+  std::chrono::milliseconds initial_backoff = std::chrono::milliseconds(500);
+  std::chrono::milliseconds max_backoff = std::chrono::minutes(5);
+  std::chrono::milliseconds max_age = std::chrono::hours(6);  // give up on a notification this old
+  int breaker_failures = 5;  // consecutive failures that open the breaker
+  std::chrono::milliseconds breaker_cooldown = std::chrono::minutes(1);
 };
 
 struct AlertingConfig {
@@ -140,7 +135,7 @@ struct AlertingConfig {
   DeliveryConfig delivery;
   // An alert received without endsAt resolves this long after it was last received
   // (Alertmanager's global.resolve_timeout).
-  std::chrono::milliseconds resolve_timeout = 5min;
+  std::chrono::milliseconds resolve_timeout = std::chrono::minutes(5);
   std::string external_url;  // links back to tocsin (client_url, title_link); may be empty
   // Prometheus's notifier: queue capacity and batch size per Alertmanager.
   size_t alertmanager_queue_capacity = 10000;

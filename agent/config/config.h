@@ -14,6 +14,8 @@
 
 #include "agent/config/app_collectors_config.h"
 #include "agent/config/datastore_collectors_config.h"
+#include "agent/config/rules_config.h"
+#include "notifiers/config.h"
 
 namespace tocsin {
 
@@ -77,6 +79,8 @@ struct Config {
   CollectorsConfig collectors;
   std::vector<ScrapeConfig> scrape_configs;
   std::vector<std::string> rule_files;  // globs; relative ones resolved against the config's dir
+  RulesConfig rules;                    // rules_config.h
+  AlertingConfig alerting = DefaultAlertingConfig();  // notifiers/config.h
   // Non-fatal remarks from loading (e.g. extra YAML documents ignored), for the caller to log.
   std::vector<std::string> warnings;
 };

@@ -9,10 +9,12 @@
 #include <cstring>
 #include <filesystem>
 
+#include "agent/config/alerting_section.h"
 #include "agent/config/app_collectors_section.h"
 #include "agent/config/datastore_collectors_section.h"
 #include "agent/config/default_config.h"
 #include "agent/config/map_reader.h"
+#include "agent/config/rules_section.h"
 #include "agent/config/yaml.h"
 #include "agent/core/duration.h"
 
@@ -74,7 +76,9 @@ void BindConfig(MapReader& r, Config& config) {
   r.Section("collectors",
             [&](MapReader& s) { BindCollectors(s, config.collectors, config.global); });
   r.PathList("rule_files", &config.rule_files);
+  r.Section("rules", [&](MapReader& s) { BindRules(s, config.rules); });
   BindScrapeConfigs(r, config.scrape_configs, config.global);
+  r.Section("alerting", [&](MapReader& s) { BindAlerting(s, config.alerting); });
 }
 
 // POSIX reads, not ifstream: a directory must fail with EISDIR rather than read as empty.

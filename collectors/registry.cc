@@ -5,6 +5,7 @@
 #include "collectors/textfile/textfile_collector.h"
 #include "collectors/postgres/postgres_collector.h"
 #include "collectors/redis/redis_collector.h"
+#include "collectors/scylla/scylla_collector.h"
 #include "collectors/probe/probe_collector.h"
 #include "collectors/system/system_collector.h"
 
@@ -59,6 +60,13 @@ Result<std::vector<ScheduledCollector>> BuildCollectors(const Config& config) {
     auto interval = OrDefault(rc.interval, global);
     auto timeout = OrDefault(rc.timeout, interval);
     auto c = MakeRedisCollector(rc, timeout);
+    if (!c.ok()) return c.status();
+    out.push_back({std::move(c).value(), interval, timeout});
+  }
+  for (const ScyllaCollectorConfig& sc : config.collectors.scylla) {
+    auto interval = OrDefault(sc.interval, global);
+    auto timeout = OrDefault(sc.timeout, interval);
+    auto c = MakeScyllaCollector(sc, timeout, http);
     if (!c.ok()) return c.status();
     out.push_back({std::move(c).value(), interval, timeout});
   }

@@ -174,33 +174,42 @@ void PgConnection::Cancel() {
   PQfreeCancel(c);
 }
 
-Result<PgRows> PgConnection::Query(const std::string& sql, Deadline deadline) {
+Result<PgRows> PgConnection::Query(const std::string& sql, Deadline statement_deadline,
+                                   Deadline deadline) {
   PGconn* c = AsConn(conn_);
   auto fail = [&](std::string msg) -> Status {
     if (PQstatus(c) == CONNECTION_BAD) broken_ = true;
     msg = RedactSecret(Trim(std::move(msg)), password_);
     return broken_ ? Unavailable(msg) : InvalidArgument(msg);
   };
+  statement_deadline = std::min(statement_deadline, deadline);
   if (PQsendQuery(c, sql.c_str()) == 0) return fail(PQerrorMessage(c));
   // Flush the query (non-blocking mode may leave part of it buffered).
   for (;;) {
     int f = PQflush(c);
     if (f == 0) break;
     if (f < 0) return fail(PQerrorMessage(c));
-    Status w = WaitSocket(true, deadline);
+    Status w = WaitSocket(true, statement_deadline);
     if (!w.ok()) {
       broken_ = true;  // half a query on the wire: the connection cannot be reused
       return w;
     }
   }
   // Read until libpq has the whole result.
+  bool cancelled = false;
   while (PQisBusy(c) != 0) {
-    Status w = WaitSocket(false, deadline);
-    if (!w.ok()) {
+    Status w = WaitSocket(false, cancelled ? deadline : statement_deadline);
+    if (!w.ok() && w.code() == StatusCode::kDeadlineExceeded && !cancelled &&
+        std::chrono::steady_clock::now() < deadline) {
+      // Statement timeout: cancel on the server and wait (until the cycle's deadline) for the
+      // cancellation to come back, so the connection can be reused.
       Cancel();
-      // The cancelled query's error result still has to be drained; a fresh connection is
-      // simpler and safer than reading it under a passed deadline.
-      broken_ = true;
+      cancelled = true;
+      continue;
+    }
+    if (!w.ok()) {
+      if (!cancelled) Cancel();
+      broken_ = true;  // a result is still pending: the connection cannot be reused
       return w.code() == StatusCode::kDeadlineExceeded
                  ? DeadlineExceeded("query cancelled at the collection deadline")
                  : w;
@@ -243,6 +252,7 @@ Result<PgRows> PgConnection::Query(const std::string& sql, Deadline deadline) {
       if (PQconsumeInput(c) == 0) return fail(PQerrorMessage(c));
     }
   }
+  if (cancelled) return DeadlineExceeded("statement timeout: query cancelled");
   if (!error.ok()) return error;
   return rows;
 }

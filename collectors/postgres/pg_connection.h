@@ -60,10 +60,16 @@ class PgConnection {
   static Result<std::unique_ptr<PgConnection>> Connect(const PgConnectParams& params,
                                                        Deadline deadline);
 
-  // Runs one statement. At the deadline the query is cancelled and DeadlineExceeded returned.
-  // InvalidArgument for SQL errors (the connection stays usable), Unavailable when the
-  // connection broke.
-  Result<PgRows> Query(const std::string& sql, Deadline deadline);
+  // Runs one statement. At `statement_deadline` (the statement timeout, enforced here rather
+  // than with the server's statement_timeout so that the session's settings stay the
+  // server's) the query is cancelled on the server and DeadlineExceeded returned; the
+  // connection stays usable when the cancellation is acknowledged before `deadline`, else it
+  // is marked broken. InvalidArgument for SQL errors (the connection stays usable),
+  // Unavailable when the connection broke.
+  Result<PgRows> Query(const std::string& sql, Deadline statement_deadline, Deadline deadline);
+  Result<PgRows> Query(const std::string& sql, Deadline deadline) {
+    return Query(sql, deadline, deadline);
+  }
 
   // False once the connection broke (server restart, network); then reconnect.
   bool healthy() const;

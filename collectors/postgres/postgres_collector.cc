@@ -24,9 +24,11 @@ constexpr auto kMaxBackoff = std::chrono::seconds(30);
 class PostgresCollector final : public Collector {
  public:
   PostgresCollector(const PostgresCollectorConfig& config, std::chrono::milliseconds timeout,
-                    postgres::PgConnectParams params, postgres::PgTarget target)
+                    std::chrono::milliseconds statement_timeout, postgres::PgConnectParams params,
+                    postgres::PgTarget target)
       : name_("postgres/" + config.name),
         timeout_(timeout),
+        statement_timeout_(statement_timeout),
         stat_statements_limit_(config.stat_statements_limit),
         params_(std::move(params)),
         target_(std::move(target)) {
@@ -146,7 +148,7 @@ class PostgresCollector final : public Collector {
       } else if (start >= deadline) {
         st = DeadlineExceeded("collection deadline reached before this query");
       } else {
-        Result<postgres::PgRows> rows = conn_->Query(q.sql, deadline);
+        Result<postgres::PgRows> rows = conn_->Query(q.sql, start + statement_timeout_, deadline);
         if (!rows.ok()) {
           st = rows.status();
         } else {
@@ -199,6 +201,7 @@ class PostgresCollector final : public Collector {
 
   std::string name_;
   std::chrono::milliseconds timeout_;
+  std::chrono::milliseconds statement_timeout_;
   size_t stat_statements_limit_;
   postgres::PgConnectParams params_;
   postgres::PgTarget target_;
@@ -238,12 +241,13 @@ Result<std::unique_ptr<Collector>> MakePostgresCollector(const PostgresCollector
   if (!config.sslrootcert.empty()) params.overrides["sslrootcert"] = config.sslrootcert;
   if (!config.sslcert.empty()) params.overrides["sslcert"] = config.sslcert;
   if (!config.sslkey.empty()) params.overrides["sslkey"] = config.sslkey;
-  params.append_options =
-      "-c statement_timeout=" + std::to_string(std::max<int64_t>(1, statement_timeout.count()));
+  // The statement timeout is enforced by the collector (cancel on the server), not with the
+  // statement_timeout setting: the session's settings must stay the server's, since
+  // pg_settings_* reports them.
   Result<postgres::PgTarget> target = postgres::DescribeTarget(params);
   if (!target.ok()) return target.status().WithContext("collectors.postgres " + config.name);
-  return std::unique_ptr<Collector>(
-      new PostgresCollector(config, timeout, std::move(params), std::move(target).value()));
+  return std::unique_ptr<Collector>(new PostgresCollector(
+      config, timeout, statement_timeout, std::move(params), std::move(target).value()));
 }
 
 }  // namespace tocsin

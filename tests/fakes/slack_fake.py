@@ -7,7 +7,8 @@ Block Kit limits): application/json UTF-8 object, else 400 `invalid_payload`; so
 good|warning|danger|#RRGGBB; fields {title, value, short}; mrkdwn text must be escaped (`&` only
 in &amp; &lt; &gt;, `<` only opening a link/mention); unknown paths answer 404 `no_service`.
 Answers 200 `ok` (text/plain). With --rate-limit it answers 429 + Retry-After: 1 to a message that
-arrives less than a second after the previous accepted one (Slack's 1 message/second).
+arrives less than 0.9 s after the previous accepted one (Slack's 1 message/second, minus
+jitter).
 Faults via the control endpoints of http_fake_base.py.
 """
 
@@ -90,7 +91,9 @@ def validate(path, headers, raw):
     if RATE_LIMIT:
         with _rate_lock:
             now = time.monotonic()
-            if now - _last_accepted[0] < 1.0:
+            # One message per second; 100 ms of slack for network jitter between the sender's
+            # clock and our arrival times (Slack itself tolerates short bursts).
+            if now - _last_accepted[0] < 0.9:
                 body = json.dumps({"ok": False, "error": "rate_limited"}).encode()
                 return 429, "application/json", body, {"Retry-After": "1"}
             _last_accepted[0] = now

@@ -11,6 +11,9 @@ commands:
   check rules FILE...       validate Prometheus rule files
   test rules FILE...        run rule unit tests (promtool's test-file format)
   test promql FILE...       run PromQL conformance scripts (promqltest language)
+  query EXPR [--time T] [--url URL]
+                            instant query against a running agent (default
+                            http://127.0.0.1:9469), printed like promtool query instant
   version                   print version and build information
 
 exit codes: 0 ok, 1 check or test failed, 2 usage error, 78 invalid config at start
@@ -68,6 +71,35 @@ Result<CliArgs> ParseCli(const std::vector<std::string>& args) {
     if (cmd == "test" && sub == "rules") return need_files(CliCommand::kTestRules, "test rules");
     if (cmd == "test" && sub == "promql") return need_files(CliCommand::kTestPromql, "test promql");
     return InvalidArgument("unknown command: " + cmd + " " + sub);
+  }
+  if (cmd == "query") {
+    out.command = CliCommand::kQuery;
+    for (size_t i = 0; i < rest.size(); ++i) {
+      std::string flag = rest[i];
+      if (flag.rfind("--", 0) != 0) {
+        if (!out.query_expr.empty()) return InvalidArgument("query: only one EXPR is allowed");
+        out.query_expr = flag;
+        continue;
+      }
+      std::string value;
+      if (auto eq = flag.find('='); eq != std::string::npos) {
+        value = flag.substr(eq + 1);
+        flag.resize(eq);
+      } else if (i + 1 < rest.size()) {
+        value = rest[++i];
+      } else {
+        return InvalidArgument("flag " + flag + " needs a value");
+      }
+      if (flag == "--time") {
+        out.query_time = value;
+      } else if (flag == "--url") {
+        out.query_url = value;
+      } else {
+        return InvalidArgument("unknown flag " + flag);
+      }
+    }
+    if (out.query_expr.empty()) return InvalidArgument("query: EXPR is required");
+    return out;
   }
   if (cmd == "version" || cmd == "--version") {
     out.command = CliCommand::kVersion;

@@ -11,7 +11,16 @@
 
 namespace tocsin {
 
-enum class CliCommand { kRun, kCheckConfig, kCheckRules, kTestRules, kTestPromql, kVersion, kHelp };
+enum class CliCommand {
+  kRun,
+  kCheckConfig,
+  kCheckRules,
+  kTestRules,
+  kTestPromql,
+  kQuery,
+  kVersion,
+  kHelp
+};
 
 struct CliArgs {
   CliCommand command = CliCommand::kHelp;
@@ -19,6 +28,10 @@ struct CliArgs {
   std::string log_level = "info";
   std::string log_target = "auto";  // auto | stderr | journal
   std::vector<std::string> files;   // check/test commands
+  // query EXPR [--time T] [--url URL]
+  std::string query_expr;
+  std::string query_time;  // RFC 3339 or Unix seconds; empty = now (the server's)
+  std::string query_url = "http://127.0.0.1:9469";
 };
 
 Result<CliArgs> ParseCli(const std::vector<std::string>& args);

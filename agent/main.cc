@@ -9,10 +9,13 @@
 
 #include "agent/build_info.h"
 #include "agent/cli.h"
+#include "agent/cli_query.h"
 #include "agent/config/loader.h"
 #include "agent/core/clock.h"
 #include "agent/http/api_query.h"
+#include "agent/http/api_rules.h"
 #include "agent/http/exporter.h"
+#include "agent/http/http_client.h"
 #include "agent/http/routes.h"
 #include "agent/http/server.h"
 #include "agent/promql/test_script.h"
@@ -25,6 +28,7 @@
 #include "agent/store/series_store.h"
 #include "collectors/registry.h"
 #include "rules/check_rules.h"
+#include "rules/manager.h"
 #include "rules/test_rules.h"
 
 namespace tocsin {
@@ -71,9 +75,22 @@ int RunDaemon(const CliArgs& args) {
   Scheduler scheduler(store, clock);
   scheduler.AddHousekeeping(std::chrono::minutes(1), [&] { store.Compact(clock.NowMs()); });
 
+  // Rule manager: alerts go to the hand-off log line (and `notify`, once a dispatcher is wired).
+  promql::Engine rule_engine;
+  rules::Manager rule_manager({.engine = &rule_engine,
+                               .store = &store,
+                               .clock = &clock,
+                               .state_dir = *state_dir,
+                               .notify = nullptr,
+                               .log_handoff = true});
+  store.SetCommitListener([&rule_manager](std::string_view s) { rule_manager.OnCommit(s); });
+
   DaemonHooks hooks;
   hooks.load_config = [&args] { return LoadConfig(args); };
   hooks.build_collectors = [](const Config& c) { return BuildCollectors(c); };
+  hooks.apply_rules = [&rule_manager](const Config& c) {
+    return rule_manager.Update(rules::SettingsFromConfig(c));
+  };
   const std::string listen_address = config->web.listen_address;
   Daemon daemon(std::move(config).value(), hooks, scheduler, notifier, clock);
 
@@ -81,10 +98,12 @@ int RunDaemon(const CliArgs& args) {
                      .clock = &clock,
                      .collectors = [&scheduler] { return scheduler.Stats(); },
                      .reload = [&daemon] { return daemon.reload_status(); },
+                     .rules = [&rule_manager] { return rule_manager.Snapshot(); },
                      .build = {TOCSIN_VERSION, TOCSIN_REVISION, TOCSIN_COMPILER}});
   promql::Engine engine;
   HttpServer server;
   RegisterQueryApi(server, {.engine = &engine, .data = &store, .clock = &clock});
+  RegisterRulesApi(server, [&rule_manager] { return rule_manager.Snapshot(); });
   RegisterRoutes(server, {.exporter = &exporter,
                           .ready = [&scheduler] { return scheduler.AllCollectedOnce(); },
                           .reload = [&daemon] { return daemon.Reload(); }});
@@ -92,6 +111,7 @@ int RunDaemon(const CliArgs& args) {
     spdlog::error("cannot start collectors: {}", st.message());
     return kExitConfig;
   }
+  rule_manager.Start();
   if (Status st = server.Start(listen_address, 4); !st.ok()) {
     spdlog::error("{}", st.message());
     daemon.Stop();
@@ -102,6 +122,7 @@ int RunDaemon(const CliArgs& args) {
   daemon.RunUntilStopped();
   notifier.Stopping();
   server.Stop();
+  rule_manager.Stop();
   daemon.Stop();
   spdlog::info("stopped");
   return kExitOk;
@@ -151,6 +172,10 @@ int Main(int argc, char** argv) {
       return rules::RunTestRules(cli->files, std::cout, std::cerr);
     case CliCommand::kTestPromql:
       return promql::RunPromqlTestFiles(cli->files, std::cout);
+    case CliCommand::kQuery: {
+      CurlHttpClient client;
+      return RunQueryCommand(*cli, client, std::cout, std::cerr);
+    }
   }
   return kExitUsage;
 }

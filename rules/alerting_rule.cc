@@ -24,17 +24,33 @@ std::string_view AlertStateName(AlertState s) {
 AlertingRule::AlertingRule(RuleSpec spec, AlertingRuleOptions options)
     : spec_(std::move(spec)), options_(std::move(options)) {}
 
-std::string AlertingRule::Expand(const TemplatedPair& p, const Labels& sample_labels,
-                                 double value) const {
+std::string AlertingRule::Expand(const TemplatedPair& p, const Labels& sample_labels, double value,
+                                 TimestampMs ts) {
   if (!p.tmpl || p.text.find("{{") == std::string::npos) return p.text;
   tmpl::AlertTemplateData data;
   data.labels = &sample_labels;
   data.external_labels = &options_.external_labels;
   data.external_url = options_.external_url;
   data.value = value;
+  data.eval_time = ts;
+  data.query = options_.query;
   auto r = tmpl::Render(*p.tmpl, data);
-  if (!r.ok()) return "<error expanding template: " + r.status().message() + ">";
+  if (!r.ok()) {
+    ++template_errors_;
+    std::string msg = "error executing template " + p.tmpl->name + ": " + r.status().message();
+    if (options_.on_template_error) options_.on_template_error(msg);
+    return "<error expanding template: " + msg + ">";
+  }
   return *r;
+}
+
+void AlertingRule::SetAlerts(std::vector<Alert> alerts) {
+  active_.clear();
+  if (!alerts.empty()) evaluated_ = true;
+  for (auto& a : alerts) {
+    Labels key = a.labels;
+    active_[std::move(key)] = std::move(a);
+  }
 }
 
 Result<std::vector<OutputSample>> AlertingRule::Eval(const promql::Vector& result, TimestampMs ts,
@@ -44,11 +60,11 @@ Result<std::vector<OutputSample>> AlertingRule::Eval(const promql::Vector& resul
   for (const auto& sample : result) {
     LabelsBuilder lb(sample.labels);
     lb.Del(kMetricNameLabel);
-    for (const auto& l : spec_.labels) lb.Set(l.name, Expand(l, sample.labels, sample.v));
+    for (const auto& l : spec_.labels) lb.Set(l.name, Expand(l, sample.labels, sample.v, ts));
     lb.Set("alertname", spec_.name);
     std::vector<Label> annotations;
     for (const auto& a : spec_.annotations) {
-      annotations.push_back({a.name, Expand(a, sample.labels, sample.v)});
+      annotations.push_back({a.name, Expand(a, sample.labels, sample.v, ts)});
     }
     Labels key = lb.Build();
     if (alerts.count(key)) {

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -19,6 +20,7 @@
 #include "rules/alert.h"
 #include "rules/rule.h"
 #include "rules/rule_file.h"
+#include "rules/template/render.h"
 
 namespace tocsin::rules {
 
@@ -27,6 +29,10 @@ struct AlertingRuleOptions {
   std::string external_url;
   std::chrono::milliseconds query_offset{0};
   bool restored = true;  // emit ALERTS / ALERTS_FOR_STATE (Prometheus: after for-state restore)
+  // The template `query` function: an instant query at the given time. Unset: `query` fails.
+  tmpl::TemplateQueryFn query;
+  // Called with the message of each template expansion error (for logging); optional.
+  std::function<void(const std::string&)> on_template_error;
 };
 
 inline constexpr std::chrono::milliseconds kResolvedRetention{15 * 60 * 1000};
@@ -56,13 +62,22 @@ class AlertingRule final : public Rule {
   std::vector<Alert> AlertsToSend(TimestampMs ts, std::chrono::milliseconds resend_delay,
                                   std::chrono::milliseconds interval);
 
+  // Replaces the tracked instances (state copied over a reload, or restored from disk); keyed
+  // by their labels. Marks the rule as evaluated when `alerts` is non-empty.
+  void SetAlerts(std::vector<Alert> alerts);
+  // Template expansions that failed since the rule was created (rendered as
+  // "<error expanding template: ...>").
+  uint64_t template_errors() const { return template_errors_; }
+
  private:
-  std::string Expand(const TemplatedPair& p, const Labels& sample_labels, double value) const;
+  std::string Expand(const TemplatedPair& p, const Labels& sample_labels, double value,
+                     TimestampMs ts);
 
   RuleSpec spec_;
   AlertingRuleOptions options_;
   bool evaluated_ = false;
   std::map<Labels, Alert> active_;
+  uint64_t template_errors_ = 0;
 };
 
 }  // namespace tocsin::rules

@@ -39,6 +39,8 @@ Group::Group(GroupSpec spec, GroupOptions options)
       ao.external_url = options_.external_url;
       ao.query_offset = query_offset_;
       ao.restored = options_.alerts_restored;
+      ao.query = options_.template_query;
+      ao.on_template_error = options_.on_template_error;
       rules_.push_back(std::make_unique<AlertingRule>(std::move(r), std::move(ao)));
     } else {
       rules_.push_back(std::make_unique<RecordingRule>(std::move(r)));
@@ -51,10 +53,23 @@ void Group::Eval(TimestampMs ts) {
   const TimestampMs query_ts = ts - query_offset_.count();
   for (size_t i = 0; i < rules_.size(); ++i) {
     Rule& rule = *rules_[i];
+    const auto start = std::chrono::steady_clock::now();
+    EvalRule(rule, i, ts, query_ts);
+    RuleEvalStats& st = rule.mutable_eval_stats();
+    st.last_evaluation = ts;
+    st.last_duration_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    ++st.evaluations;
+    if (!rule.last_error().ok()) ++st.failures;
+  }
+}
+
+void Group::EvalRule(Rule& rule, size_t i, TimestampMs ts, TimestampMs query_ts) {
+  {
     auto value = options_.engine->Instant(rule.spec().expr, *options_.store, query_ts);
     if (!value.ok()) {
       rule.set_last_error(value.status());
-      continue;
+      return;
     }
     promql::Vector vec;
     if (value->type == promql::ValueType::kVector) {
@@ -63,14 +78,15 @@ void Group::Eval(TimestampMs ts) {
       vec.push_back(promql::InstantSample{Labels(), value->scalar});
     } else {
       rule.set_last_error(InvalidArgument("rule result is not a vector or scalar"));
-      continue;
+      return;
     }
     auto out =
         rule.Eval(vec, rule.spec().kind == RuleSpec::Kind::kAlerting ? ts : query_ts, limit_);
     if (!out.ok()) {
       rule.set_last_error(out.status());
-      continue;
+      return;
     }
+    rule.mutable_eval_stats().last_samples = out->size();
     rule.set_last_error(Status::Ok());
     if (options_.notify) {
       if (auto* ar = dynamic_cast<AlertingRule*>(&rule)) {
@@ -87,7 +103,7 @@ void Group::Eval(TimestampMs ts) {
     if (!st.ok()) {
       app->Rollback();
       rule.set_last_error(st);
-      continue;
+      return;
     }
     auto committed = app->Commit();
     if (!committed.ok()) rule.set_last_error(committed.status());

@@ -35,6 +35,9 @@ struct GroupOptions {
   NotifyFn notify;              // optional
   bool alerts_restored = true;  // emit ALERTS_FOR_STATE from the first evaluation
   std::string file;             // for the store source names "rules/<file>;<group>/<i>"
+  // For the alert templates' `query` function; unset: `query` fails.
+  tmpl::TemplateQueryFn template_query;
+  std::function<void(const std::string&)> on_template_error;  // optional
 };
 
 class Group {
@@ -54,7 +57,12 @@ class Group {
   // in rule(i).last_error() and writes nothing; the others still run.
   void Eval(TimestampMs ts);
 
+  const std::string& file() const { return options_.file; }
+  const std::string& source(size_t i) const { return sources_[i]; }
+
  private:
+  void EvalRule(Rule& rule, size_t i, TimestampMs ts, TimestampMs query_ts);
+
   std::string name_;
   std::chrono::milliseconds interval_;
   std::chrono::milliseconds query_offset_;

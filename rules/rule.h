@@ -22,6 +22,15 @@ struct OutputSample {
   double v = 0;
 };
 
+// Per-rule evaluation bookkeeping, updated by Group::Eval.
+struct RuleEvalStats {
+  TimestampMs last_evaluation = 0;  // evaluation timestamp; 0 = never
+  double last_duration_seconds = 0;
+  uint64_t evaluations = 0;
+  uint64_t failures = 0;
+  size_t last_samples = 0;
+};
+
 class Rule {
  public:
   virtual ~Rule() = default;
@@ -33,9 +42,12 @@ class Rule {
 
   const Status& last_error() const { return last_error_; }
   void set_last_error(Status s) { last_error_ = std::move(s); }
+  const RuleEvalStats& eval_stats() const { return stats_; }
+  RuleEvalStats& mutable_eval_stats() { return stats_; }
 
  private:
   Status last_error_;
+  RuleEvalStats stats_;
 };
 
 }  // namespace tocsin::rules

@@ -51,6 +51,7 @@ class StageMetrics final : public prometheus::Collectable {
     if (s_.collectors) CollectorFamilies(s_.collectors(), out);
     if (s_.reload) ReloadFamilies(s_.reload(), out);
     if (s_.store) StoreFamilies(s_.store->Stats(), out);
+    if (s_.rules) RuleFamilies(s_.rules(), out);
     return out;
   }
 
@@ -139,6 +140,79 @@ class StageMetrics final : public prometheus::Collectable {
     Add(rejected, static_cast<double>(s.rejected_global_limit), {{"reason", "global_limit"}});
     Add(rejected, static_cast<double>(s.rejected_source_limit), {{"reason", "source_limit"}});
     out.push_back(std::move(rejected));
+  }
+
+  static void RuleFamilies(const rules::RulesSnapshot& snap, std::vector<MetricFamily>& out) {
+    auto g_last = Family("tocsin_rule_group_last_evaluation_timestamp_seconds",
+                         "Timestamp of the group's last evaluation.", MetricType::Gauge);
+    auto g_dur = Family("tocsin_rule_group_last_duration_seconds",
+                        "Duration of the group's last evaluation.", MetricType::Gauge);
+    auto g_iv = Family("tocsin_rule_group_interval_seconds", "The group's evaluation interval.",
+                       MetricType::Gauge);
+    auto g_iter = Family("tocsin_rule_group_iterations_total",
+                         "Group evaluations (scheduled and event-driven).", MetricType::Counter);
+    auto g_missed = Family("tocsin_rule_group_iterations_missed_total",
+                           "Scheduled evaluation slots missed because an evaluation overran.",
+                           MetricType::Counter);
+    auto g_event = Family("tocsin_rule_group_event_evaluations_total",
+                          "Group evaluations triggered by a store commit (rules.event_driven).",
+                          MetricType::Counter);
+    auto g_rules = Family("tocsin_rule_group_rules", "Rules in the group.", MetricType::Gauge);
+    auto r_evals =
+        Family("tocsin_rule_evaluations_total", "Rule evaluations.", MetricType::Counter);
+    auto r_fails = Family("tocsin_rule_evaluation_failures_total", "Rule evaluations that failed.",
+                          MetricType::Counter);
+    auto r_health = Family("tocsin_rule_health",
+                           "Whether the rule's last evaluation succeeded (1) or failed (0); the "
+                           "error is in /api/v1/rules.",
+                           MetricType::Gauge);
+    auto r_dur = Family("tocsin_rule_last_duration_seconds",
+                        "Duration of the rule's last evaluation.", MetricType::Gauge);
+    auto r_last = Family("tocsin_rule_last_evaluation_timestamp_seconds",
+                         "Timestamp of the rule's last evaluation.", MetricType::Gauge);
+    auto r_tmpl =
+        Family("tocsin_rule_template_errors_total",
+               "Alert label/annotation template expansions that failed.", MetricType::Counter);
+    for (const auto& g : snap.groups) {
+      std::vector<ClientMetric::Label> gl = {{"rule_group", g.file + ";" + g.name}};
+      Add(g_last, static_cast<double>(g.last_evaluation) / 1000.0, gl);
+      Add(g_dur, g.evaluation_seconds, gl);
+      Add(g_iv, g.interval_seconds, gl);
+      Add(g_iter, static_cast<double>(g.iterations), gl);
+      Add(g_missed, static_cast<double>(g.iterations_missed), gl);
+      Add(g_event, static_cast<double>(g.event_evaluations), gl);
+      Add(g_rules, static_cast<double>(g.rules.size()), gl);
+      for (const auto& r : g.rules) {
+        auto rl = gl;
+        rl.push_back({"rule", r.name});
+        Add(r_evals, static_cast<double>(r.evaluations), rl);
+        Add(r_fails, static_cast<double>(r.failures), rl);
+        Add(r_health, r.health == "err" ? 0 : 1, rl);
+        Add(r_dur, r.evaluation_seconds, rl);
+        Add(r_last, static_cast<double>(r.last_evaluation) / 1000.0, rl);
+        if (r.kind == rules::RuleSpec::Kind::kAlerting) {
+          Add(r_tmpl, static_cast<double>(r.template_errors), rl);
+        }
+      }
+    }
+    for (auto* f : {&g_last, &g_dur, &g_iv, &g_iter, &g_missed, &g_event, &g_rules, &r_evals,
+                    &r_fails, &r_health, &r_dur, &r_last, &r_tmpl}) {
+      out.push_back(std::move(*f));
+    }
+    auto counter = [&](const char* name, const char* help, uint64_t v) {
+      auto f = Family(name, help, MetricType::Counter);
+      Add(f, static_cast<double>(v));
+      out.push_back(std::move(f));
+    };
+    counter("tocsin_rule_notifications_total",
+            "Alerts handed by the rule manager to the notification hand-off.", snap.notifications);
+    counter("tocsin_rule_state_load_errors_total",
+            "Alert state files that could not be read at start and were set aside.",
+            snap.state_load_errors);
+    counter("tocsin_rule_state_writes_total", "Alert state files written (fsynced).",
+            snap.state_writes);
+    counter("tocsin_rule_state_write_errors_total", "Alert state files that could not be written.",
+            snap.state_write_errors);
   }
 
   const ExporterSources& s_;

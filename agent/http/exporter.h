@@ -18,6 +18,7 @@
 #include "agent/runtime/daemon.h"
 #include "agent/runtime/scheduler.h"
 #include "agent/store/series_store.h"
+#include "rules/rules_snapshot.h"
 
 namespace tocsin {
 
@@ -32,6 +33,7 @@ struct ExporterSources {
   const Clock* clock = nullptr;
   std::function<std::vector<CollectorStats>()> collectors;
   std::function<ReloadStatus()> reload;
+  std::function<rules::RulesSnapshot()> rules;  // tocsin_rule_* families; optional
   BuildInfo build;
 };
 

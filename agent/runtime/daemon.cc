@@ -28,6 +28,7 @@ Status Daemon::Start() {
 Status Daemon::Apply(const Config& config) {
   auto collectors = hooks_.build_collectors(config);
   if (!collectors.ok()) return collectors.status();
+  if (hooks_.apply_rules) TOCSIN_RETURN_IF_ERROR(hooks_.apply_rules(config));
   scheduler_.SetCollectors(std::move(collectors).value());
   return Status::Ok();
 }

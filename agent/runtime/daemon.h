@@ -28,6 +28,10 @@ struct DaemonHooks {
   std::function<Result<Config>()> load_config;
   // Builds the collectors a configuration asks for.
   std::function<Result<std::vector<ScheduledCollector>>(const Config&)> build_collectors;
+  // Optional: loads the configuration's rule files into the rule manager, all-or-nothing (on
+  // error the running rules stay). Called after the collectors were built, before they are
+  // swapped in, so a broken rule file fails the whole reload.
+  std::function<Status(const Config&)> apply_rules;
 };
 
 struct ReloadStatus {

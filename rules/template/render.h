@@ -1,17 +1,22 @@
-// Minimal evaluator for parsed alert templates (ast.h): enough of Go text/template and of
-// Prometheus's functions for the common label/annotation idioms ({{ $labels.x }}, {{ $value }},
-// printf, humanize*, if/with/range, comparisons). Full rendering arrives with the alerting issue;
-// a construct outside this subset is an error naming it (callers print
-// "<error expanding template: ...>" as Prometheus does for expansion errors).
+// Template executor: runs a parsed alert template (ast.h) the way Go's text/template executes
+// Prometheus's alert templates (Option("missingkey=zero")), with the data Prometheus gives them:
+// $labels/.Labels, $externalLabels/.ExternalLabels, $externalURL/.ExternalURL, $value/.Value,
+// and the functions of funcs.h (including `query`, run through an injected function).
 //
-// Render() is a pure function of its inputs; thread-safe.
+// Errors come back as a Status whose message follows Go's shape
+// ("template: __alert_X:1: executing \"__alert_X\": error calling first: ..."); callers render
+// them as "<error expanding template: ...>" as Prometheus does.
+//
+// Render() is a pure function of its inputs (plus what `query` reads); thread-safe.
 #pragma once
 
 #include <string>
 
+#include "agent/core/clock.h"
 #include "agent/core/labels.h"
 #include "agent/core/status.h"
 #include "rules/template/ast.h"
+#include "rules/template/funcs.h"
 
 namespace tocsin::rules::tmpl {
 
@@ -20,12 +25,13 @@ struct AlertTemplateData {
   const Labels* external_labels = nullptr;  // $externalLabels / .ExternalLabels
   std::string external_url;                 // $externalURL / .ExternalURL
   double value = 0;                         // $value / .Value
+  TimestampMs eval_time = 0;                // `query` runs at this time; `now` returns it
+  TemplateQueryFn query;                    // unset: `query` fails
 };
 
 Result<std::string> Render(const Tree& tree, const AlertTemplateData& data);
 
-// Go's fmt %v for a float64: shortest round-trip digits, exponent form when the decimal
-// exponent is < -4 or >= 6 ("123456", "1.234567e+06", "1e-05"), "+Inf", "-Inf", "NaN".
+// Go's fmt %v for a float64 (see agent/core/go_format.h FormatGoFloatG).
 std::string GoFormatFloatV(double v);
 
 }  // namespace tocsin::rules::tmpl

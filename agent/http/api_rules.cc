@@ -1,0 +1,161 @@
+#include "agent/http/api_rules.h"
+
+#include <charconv>
+#include <cmath>
+#include <ctime>
+#include <nlohmann/json.hpp>
+
+namespace tocsin {
+namespace {
+
+using nlohmann::json;
+
+ServerResponse Json(int status, const json& body) {
+  return {
+      status, "application/json", body.dump(-1, ' ', false, json::error_handler_t::replace), {}};
+}
+
+// strconv.FormatFloat(v, 'e', -1, 64), as Prometheus prints an alert's value.
+std::string FormatE(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+  char buf[64];
+  auto [p, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
+  (void)ec;
+  return std::string(buf, p);
+}
+
+json Pairs(const std::vector<std::pair<std::string, std::string>>& pairs) {
+  json m = json::object();
+  for (const auto& [k, v] : pairs) m[k] = v;
+  return m;
+}
+
+json LabelsJson(const Labels& l) {
+  json m = json::object();
+  for (const auto& p : l) m[p.name] = p.value;
+  return m;
+}
+
+json AlertJson(const rules::Alert& a) {
+  json j = {{"labels", LabelsJson(a.labels)},
+            {"annotations", LabelsJson(a.annotations)},
+            {"state", std::string(rules::AlertStateName(a.state))},
+            {"activeAt", ApiTimestamp(a.active_at)},
+            {"value", FormatE(a.value)}};
+  if (a.keep_firing_since) j["keepFiringSince"] = ApiTimestamp(*a.keep_firing_since);
+  return j;
+}
+
+}  // namespace
+
+std::string ApiTimestamp(TimestampMs t) {
+  if (t == 0) return "0001-01-01T00:00:00Z";
+  int64_t secs = t >= 0 ? t / 1000 : (t - 999) / 1000;
+  int ms = static_cast<int>(t - secs * 1000);
+  time_t tt = static_cast<time_t>(secs);
+  struct tm tm {};
+  gmtime_r(&tt, &tm);
+  char buf[48];
+  size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  std::string out(buf, n);
+  if (ms != 0) {
+    char f[24];
+    std::snprintf(f, sizeof f, ".%03d", ms);
+    std::string fs = f;
+    while (fs.back() == '0') fs.pop_back();
+    out += fs;
+  }
+  return out + "Z";
+}
+
+std::string RulesDataJson(const rules::RulesSnapshot& snapshot, const std::string& type_filter,
+                          bool exclude_alerts, const std::string& rule_name,
+                          const std::string& rule_group, const std::string& file) {
+  json groups = json::array();
+  for (const auto& g : snapshot.groups) {
+    if (!rule_group.empty() && g.name != rule_group) continue;
+    if (!file.empty() && g.file != file) continue;
+    json rules = json::array();
+    for (const auto& r : g.rules) {
+      bool alerting = r.kind == rules::RuleSpec::Kind::kAlerting;
+      if (type_filter == "alert" && !alerting) continue;
+      if (type_filter == "record" && alerting) continue;
+      if (!rule_name.empty() && r.name != rule_name) continue;
+      json j;
+      if (alerting) {
+        j["state"] = r.state == rules::AlertState::kUnknown
+                         ? "inactive"
+                         : std::string(rules::AlertStateName(r.state));
+      }
+      j["name"] = r.name;
+      j["query"] = r.query;
+      if (alerting) {
+        j["duration"] = r.duration_seconds;
+        j["keepFiringFor"] = r.keep_firing_for_seconds;
+      }
+      j["labels"] = Pairs(r.labels);
+      if (alerting) {
+        j["annotations"] = Pairs(r.annotations);
+        if (!exclude_alerts) {
+          json alerts = json::array();
+          for (const auto& a : r.alerts) alerts.push_back(AlertJson(a));
+          j["alerts"] = std::move(alerts);
+        }
+      }
+      j["health"] = r.health;
+      j["lastError"] = r.last_error;
+      j["evaluationTime"] = r.evaluation_seconds;
+      j["lastEvaluation"] = ApiTimestamp(r.last_evaluation);
+      j["type"] = alerting ? "alerting" : "recording";
+      if (r.last_error.empty()) j.erase("lastError");
+      rules.push_back(std::move(j));
+    }
+    if (rules.empty() && (!type_filter.empty() || !rule_name.empty())) continue;
+    groups.push_back({{"name", g.name},
+                      {"file", g.file},
+                      {"rules", std::move(rules)},
+                      {"interval", g.interval_seconds},
+                      {"limit", g.limit},
+                      {"evaluationTime", g.evaluation_seconds},
+                      {"lastEvaluation", ApiTimestamp(g.last_evaluation)}});
+  }
+  return json({{"groups", std::move(groups)}}).dump();
+}
+
+std::string RulesDataJson(const rules::RulesSnapshot& snapshot, const std::string& type_filter,
+                          bool exclude_alerts) {
+  return RulesDataJson(snapshot, type_filter, exclude_alerts, "", "", "");
+}
+
+std::string AlertsDataJson(const rules::RulesSnapshot& snapshot) {
+  json alerts = json::array();
+  for (const auto& g : snapshot.groups) {
+    for (const auto& r : g.rules) {
+      for (const auto& a : r.alerts) alerts.push_back(AlertJson(a));
+    }
+  }
+  return json({{"alerts", std::move(alerts)}}).dump();
+}
+
+void RegisterRulesApi(HttpServer& server, RulesSnapshotFn snapshot) {
+  server.Route("/api/v1/rules", {"GET", "POST"}, [snapshot](const ServerRequest& req) {
+    std::string type = req.Param("type");
+    if (!type.empty() && type != "alert" && type != "record") {
+      return Json(400, {{"status", "error"},
+                        {"errorType", "bad_data"},
+                        {"error", "invalid query parameter type='" + type +
+                                      "', must be one of 'alert' or 'record'"}});
+    }
+    std::string ex = req.Param("exclude_alerts");
+    bool exclude = ex == "true" || ex == "1";
+    std::string data = RulesDataJson(snapshot(), type, exclude, req.Param("rule_name[]"),
+                                     req.Param("rule_group[]"), req.Param("file[]"));
+    return Json(200, {{"status", "success"}, {"data", json::parse(data)}});
+  });
+  server.Route("/api/v1/alerts", {"GET", "POST"}, [snapshot](const ServerRequest&) {
+    return Json(200, {{"status", "success"}, {"data", json::parse(AlertsDataJson(snapshot()))}});
+  });
+}
+
+}  // namespace tocsin

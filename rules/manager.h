@@ -1,0 +1,105 @@
+// Manager: the daemon's rule manager. Loads the rule files matched by `rule_files` globs, runs
+// each group on its own thread at aligned slots (k·interval + hash(file;group) mod interval,
+// one evaluation timestamp per group evaluation, as Prometheus), optionally also right after
+// a non-rule store commit (event-driven), writes recording rules and ALERTS/ALERTS_FOR_STATE
+// back into the store, hands alerts to the NotifyFn after each evaluation (Prometheus's
+// sendAlerts: external labels added, startsAt = FiredAt, endsAt = ResolvedAt or ValidUntil),
+// persists alert state per group (alert_state_file.h) and restores it at start
+// (alert_restore.h).
+//
+// Update() is all-or-nothing: a rule file that does not load leaves the running groups
+// untouched. Rules whose identity (group, name, labels) survives an Update keep their alerts.
+//
+// Thread-safety: every public method may be called from any thread. OnCommit is cheap (a flag
+// and a condition variable; evaluation happens on the group's own thread). The NotifyFn is
+// called on group threads, never with a manager lock held. Borrowed engine, store and clock
+// must outlive the manager.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "agent/config/config.h"
+#include "agent/core/clock.h"
+#include "agent/core/labels.h"
+#include "agent/core/status.h"
+#include "agent/promql/engine.h"
+#include "agent/store/series_store.h"
+#include "notifiers/alert.h"
+#include "rules/alert_state_file.h"
+#include "rules/rules_snapshot.h"
+
+namespace tocsin::rules {
+
+struct ManagerSettings;
+// The manager's settings from a daemon configuration (rule_files, global.interval,
+// global.external_labels, the `rules:` section).
+ManagerSettings SettingsFromConfig(const Config& config);
+
+// What a configuration decides; may change with each Update.
+struct ManagerSettings {
+  std::vector<std::string> rule_files;  // globs (absolute, or relative to the working dir)
+  std::chrono::milliseconds default_interval{15000};
+  Labels external_labels;
+  std::string external_url;
+  std::chrono::milliseconds resend_delay{60000};
+  std::chrono::milliseconds outage_tolerance{3600000};
+  std::chrono::milliseconds grace_period{600000};
+  bool event_driven = false;
+};
+
+struct ManagerDeps {
+  const promql::Engine* engine = nullptr;
+  SeriesStore* store = nullptr;
+  const Clock* clock = nullptr;
+  std::string state_dir;    // alert state goes to <state_dir>/rules; empty: not persisted
+  NotifyFn notify;          // optional
+  bool log_handoff = true;  // one "alert hand-off" info log line per alert handed off
+};
+
+// Minimum spacing of event-driven evaluations of one group (bursts of commits coalesce).
+inline constexpr std::chrono::milliseconds kEventMinGap{20};
+
+class Manager {
+ public:
+  explicit Manager(ManagerDeps deps);
+  ~Manager();
+  Manager(const Manager&) = delete;
+  Manager& operator=(const Manager&) = delete;
+
+  // Loads the rule files and replaces the running groups (threads restart if started). The
+  // first successful Update restores persisted alert state.
+  Status Update(const ManagerSettings& settings);
+  // Starts the group threads (groups added later start at once).
+  void Start();
+  // Stops and joins every group thread. Idempotent.
+  void Stop();
+
+  // The store's commit listener: wakes event-driven groups for commits not made by rules.
+  void OnCommit(std::string_view source);
+
+  RulesSnapshot Snapshot() const;
+
+  // Tests: evaluates every group once at `ts` on the calling thread (threads not started).
+  void EvalAllAt(TimestampMs ts);
+
+ private:
+  class Runner;
+  struct Shared;
+
+  ManagerDeps deps_;
+  std::shared_ptr<Shared> shared_;
+  std::mutex update_mu_;  // serialises Update/Start/Stop
+  mutable std::shared_mutex runners_mu_;
+  std::vector<std::unique_ptr<Runner>> runners_;
+  bool started_ = false;
+  bool state_loaded_ = false;
+};
+
+}  // namespace tocsin::rules

@@ -1,0 +1,141 @@
+#!/usr/bin/env python3
+"""Flip-to-hand-off latency of a `for: 0` alert in the real tocsin daemon.
+
+A local HTTP target serves `app_circuit_breaker_state{breaker="db"}`; tocsin scrapes it
+(scrape_configs) and evaluates `app_circuit_breaker_state == 2`. For each of N flips the gauge
+goes 0 -> 2; we take the time of the flip and the time the target served the first scrape that
+carried the 2 ("collected"), and read the daemon's `alert hand-off:` log line (its handoff_ms is
+the daemon's wall clock when it handed the alert to the NotifyFn). Then the gauge goes back to 0
+and we wait for the resolve hand-off before the next flip (random phase in between).
+
+Prints median / max of flip->hand-off and collected->hand-off, for each mode.
+
+Usage:
+  TOCSIN_BINARY=build/alerting/agent/tocsin python3 tests/bench/rules/alert_latency.py \\
+      [--flips 20] [--scrape-interval 1s] [--eval-interval 1s] [--modes event,interval]
+"""
+import argparse
+import http.server
+import json
+import os
+import random
+import statistics
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "integration"))
+from tocsin_harness import Agent, wait_for  # noqa: E402
+
+HANDOFF = "alert hand-off: "
+
+
+class Target:
+    def __init__(self):
+        self.value = 0
+        self.lock = threading.Lock()
+        self.first_served_ms = None  # first scrape serving the current value 2
+        target = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                with target.lock:
+                    v = target.value
+                    if v == 2 and target.first_served_ms is None:
+                        target.first_served_ms = time.time() * 1000
+                body = ("# TYPE app_circuit_breaker_state gauge\n"
+                        f'app_circuit_breaker_state{{breaker="db"}} {v}\n').encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/plain; version=0.0.4")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def set(self, v):
+        with self.lock:
+            self.value = v
+            if v == 2:
+                self.first_served_ms = None
+
+
+def handoffs(agent, status):
+    out = []
+    for line in agent.logs().splitlines():
+        i = line.find(HANDOFF)
+        if i >= 0:
+            a = json.loads(line[i + len(HANDOFF):])
+            if a["labels"].get("alertname") == "CircuitBreakerOpen" and a["status"] == status:
+                out.append(a)
+    return out
+
+
+def run_mode(mode, flips, scrape_interval, eval_interval):
+    target = Target()
+    agent = Agent(config_text="")
+    rules = os.path.join(agent.dir.name, "rules.yml")
+    with open(rules, "w") as f:
+        f.write("groups:\n  - name: breaker\n    rules:\n"
+                "      - alert: CircuitBreakerOpen\n"
+                "        expr: app_circuit_breaker_state == 2\n"
+                "        labels: {severity: page}\n")
+    agent.write_config(
+        f"global:\n  interval: {eval_interval}\n"
+        f"web:\n  listen_address: 127.0.0.1:{agent.port}\n"
+        f"state_dir: {agent.state_dir}\n"
+        f"scrape_configs:\n  - job_name: app\n    scrape_interval: {scrape_interval}\n"
+        f"    static_configs: [{{targets: ['127.0.0.1:{target.port}']}}]\n"
+        f"rule_files: ['{rules}']\n"
+        f"rules:\n  event_driven: {'true' if mode == 'event' else 'false'}\n")
+    flip_lat, collect_lat = [], []
+    try:
+        agent.start()
+        agent.wait_ready()
+        for i in range(flips):
+            time.sleep(random.uniform(0.2, 1.2))  # random phase against scrape/eval slots
+            n_fired = len(handoffs(agent, "firing"))
+            n_resolved = len(handoffs(agent, "resolved"))
+            flip_ms = time.time() * 1000
+            target.set(2)
+            fired = wait_for(lambda: len(handoffs(agent, "firing")) > n_fired and
+                             handoffs(agent, "firing"), "the firing hand-off", timeout=60,
+                             interval=0.01)
+            h = fired[n_fired]["handoff_ms"]
+            flip_lat.append(h - flip_ms)
+            collect_lat.append(h - target.first_served_ms)
+            target.set(0)
+            wait_for(lambda: len(handoffs(agent, "resolved")) > n_resolved, "the resolve",
+                     timeout=60, interval=0.01)
+    finally:
+        agent.close()
+        target.server.shutdown()
+    return flip_lat, collect_lat
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--flips", type=int, default=20)
+    p.add_argument("--scrape-interval", default="1s")
+    p.add_argument("--eval-interval", default="1s")
+    p.add_argument("--modes", default="event,interval")
+    args = p.parse_args()
+    print(f"flips={args.flips} scrape_interval={args.scrape_interval} "
+          f"eval_interval={args.eval_interval}")
+    print(f"{'mode':9} {'flip->handoff median':>21} {'max':>8} "
+          f"{'collected->handoff median':>26} {'max':>8}")
+    for mode in args.modes.split(","):
+        flip, coll = run_mode(mode, args.flips, args.scrape_interval, args.eval_interval)
+        print(f"{mode:9} {statistics.median(flip):18.0f} ms {max(flip):5.0f} ms "
+              f"{statistics.median(coll):23.0f} ms {max(coll):5.0f} ms")
+        print(f"  {mode} flip->handoff ms: {[round(x) for x in flip]}")
+        print(f"  {mode} collected->handoff ms: {[round(x) for x in coll]}")
+
+
+if __name__ == "__main__":
+    main()

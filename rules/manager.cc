@@ -14,6 +14,7 @@
 #include "agent/core/rate_limiter.h"
 #include "rules/alert_restore.h"
 #include "rules/group.h"
+#include "rules/template_query.h"
 
 namespace tocsin::rules {
 namespace {
@@ -151,24 +152,7 @@ class Manager::Runner {
     o.notify = [this](const std::string& expr, const std::vector<Alert>& alerts) {
       Collect(expr, alerts);
     };
-    const promql::Engine* engine = d.engine;
-    const SeriesStore* store = d.store;
-    o.template_query = [engine, store](const std::string& expr,
-                                       TimestampMs t) -> Result<std::vector<tmpl::TemplateSample>> {
-      auto parsed = promql::Parse(expr);
-      if (!parsed.ok()) return parsed.status();
-      auto v = engine->Instant(*parsed, *store, t);
-      if (!v.ok()) return v.status();
-      std::vector<tmpl::TemplateSample> out;
-      if (v->type == promql::ValueType::kVector) {
-        for (const auto& s : v->vector) out.push_back({s.labels, s.v});
-      } else if (v->type == promql::ValueType::kScalar) {
-        out.push_back({Labels(), v->scalar});
-      } else {
-        return InvalidArgument("query: unsupported result type");
-      }
-      return out;
-    };
+    o.template_query = MakeTemplateQuery(d.engine, d.store);
     std::string group_key = file_ + ";" + spec.name;
     o.on_template_error = [sh = shared_.get(), group_key](const std::string& msg) {
       sh->LogLimited("template:" + group_key, "rule group " + group_key + ": " + msg);

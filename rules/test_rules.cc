@@ -19,6 +19,7 @@
 #include "rules/group.h"
 #include "rules/rule_file.h"
 #include "rules/template/lexer.h"
+#include "rules/template_query.h"
 #include "rules/test_file.h"
 
 namespace tocsin::rules {
@@ -222,6 +223,7 @@ class GroupRunner {
         go.default_interval = tg_.interval;
         go.alerts_restored = true;
         go.file = f;
+        go.template_query = MakeTemplateQuery(&engine_, &store_);
         auto it = order_.find(gs.name);
         size_t idx = it == order_.end() ? 0 : it->second;
         ordered.emplace_back(idx, std::make_unique<Group>(std::move(gs), std::move(go)));

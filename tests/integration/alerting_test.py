@@ -37,7 +37,8 @@ class AlertingAgent(Agent):
         super().__init__(config_text="")
         self.textfile_dir = os.path.join(self.dir.name, "textfile")
         os.makedirs(self.textfile_dir)
-        self.rules_path = os.path.join(self.dir.name, "rules.yml")
+        os.makedirs(os.path.join(self.dir.name, "rules"))
+        self.rules_path = os.path.join(self.dir.name, "rules", "rules.yml")
         self.write_rules(rules)
         self.set_condition(1)
         self.write_config(
@@ -45,7 +46,7 @@ class AlertingAgent(Agent):
             f"web:\n  listen_address: 127.0.0.1:{self.port}\n"
             f"state_dir: {self.state_dir}\n"
             f"collectors:\n  textfile:\n    directory: {self.textfile_dir}\n"
-            f"rule_files: ['{self.dir.name}/*.yml']\n"
+            f"rule_files: ['{self.dir.name}/rules/*.yml']\n"
             + rules_section)
 
     def write_rules(self, text):

@@ -61,9 +61,10 @@ Result<std::unique_ptr<RedisConnection>> RedisConnection::Connect(const std::str
     if (!username.empty()) auth.push_back(username);
     auth.push_back(password);
     Result<std::string> r = conn->Command(auth, deadline);
-    if (!r.ok()) {
+    if (!r.ok() && r.status().code() == StatusCode::kInvalidArgument) {
       return Unavailable("authentication failed: " + Redact(r.status().message(), password));
     }
+    if (!r.ok()) return r.status().WithContext("AUTH");
   }
   return conn;
 }

@@ -83,6 +83,11 @@ TEST(NotifiersTime, Rfc3339RoundTrip) {
   EXPECT_EQ(FormatAlertTime(0), "0001-01-01T00:00:00Z");
 }
 
+TEST(NotifiersTime, GeneratorUrlIsPrometheus) {
+  EXPECT_EQ(GeneratorUrl("http://db-1:9469/", "rate(x[5m]) > 0.5"),
+            "http://db-1:9469/graph?g0.expr=rate%28x%5B5m%5D%29+%3E+0.5&g0.tab=1");
+}
+
 TEST(NotifiersOutcome, RetryAfterSecondsAndHttpDate) {
   const TimestampMs now = 1445412480000;  // Wed, 21 Oct 2015 07:28:00 GMT
   EXPECT_EQ(ParseRetryAfter("120", now), now + 120000);

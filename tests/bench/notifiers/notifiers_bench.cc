@@ -116,8 +116,8 @@ int main(int argc, char** argv) {
     }
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     (*d)->Stop();
-    std::printf("throughput: %d notifications in %.3f s = %.0f notifications/s (%s, %s)\n", n,
-                secs, n / secs, state.empty() ? "in-memory queue" : "durable queue, fsync",
+    std::printf("throughput: %d notifications in %.3f s = %.0f notifications/s (%s, %s)\n", n, secs,
+                n / secs, state.empty() ? "in-memory queue" : "durable queue, fsync",
                 local ? argv[4] : "in-process receiver");
     return 0;
   }
@@ -133,12 +133,13 @@ int main(int argc, char** argv) {
     alerts.shrink_to_fit();
     long after = RssKb();
     size_t queued = (*d)->PendingNotifications();
-    std::printf("memory: %zu queued notifications; RSS %ld kB before, %ld kB after "
-                "(dispatcher's alert store and groups included) = %.0f bytes per queued "
-                "notification; on disk %.0f bytes each\n",
-                queued, before, std::max(after, alerts_kb),
-                (std::max(after, alerts_kb) - before) * 1024.0 / queued,
-                state.empty() ? 0.0 : static_cast<double>(DiskBytes(state)) / queued);
+    std::printf(
+        "memory: %zu queued notifications; RSS %ld kB before, %ld kB after "
+        "(dispatcher's alert store and groups included) = %.0f bytes per queued "
+        "notification; on disk %.0f bytes each\n",
+        queued, before, std::max(after, alerts_kb),
+        (std::max(after, alerts_kb) - before) * 1024.0 / queued,
+        state.empty() ? 0.0 : static_cast<double>(DiskBytes(state)) / queued);
     return 0;
   }
   return 2;

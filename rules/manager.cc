@@ -510,19 +510,29 @@ Manager::Manager(ManagerDeps deps) : deps_(std::move(deps)), shared_(std::make_s
 
 Manager::~Manager() { Stop(); }
 
-Status Manager::Update(const ManagerSettings& settings) {
-  std::lock_guard update_lock(update_mu_);
+Result<std::function<void()>> Manager::Prepare(const ManagerSettings& settings) {
   auto files = ExpandGlobs(settings.rule_files);
   if (!files.ok()) return files.status();
-  std::vector<RuleFile> loaded;
+  auto loaded = std::make_shared<std::vector<RuleFile>>();
   std::string errors;
   for (const auto& f : *files) {
     RuleFileLoad l = LoadRuleFile(f);
     for (const auto& e : l.errors) errors += (errors.empty() ? "" : "\n") + e;
-    if (l.ok()) loaded.push_back(std::move(l.file));
+    if (l.ok()) loaded->push_back(std::move(l.file));
   }
   if (!errors.empty()) return InvalidArgument("rule files: " + errors);
+  return std::function<void()>([this, loaded, settings] { Install(std::move(*loaded), settings); });
+}
 
+Status Manager::Update(const ManagerSettings& settings) {
+  auto swap = Prepare(settings);
+  if (!swap.ok()) return swap.status();
+  (*swap)();
+  return Status::Ok();
+}
+
+void Manager::Install(std::vector<RuleFile> loaded, const ManagerSettings& settings) {
+  std::lock_guard update_lock(update_mu_);
   if (!state_loaded_) {
     state_loaded_ = true;
     auto r = shared_->state_dir.LoadAll(deps_.clock->NowMs());
@@ -570,7 +580,6 @@ Status Manager::Update(const ManagerSettings& settings) {
     std::unique_lock lock(runners_mu_);
     runners_ = std::move(fresh);
   }
-  return Status::Ok();
 }
 
 void Manager::Start() {

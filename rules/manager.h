@@ -18,6 +18,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
@@ -76,6 +77,11 @@ class Manager {
   // Loads the rule files and replaces the running groups (threads restart if started). The
   // first successful Update restores persisted alert state.
   Status Update(const ManagerSettings& settings);
+  // The two halves of Update, for a reload that must be all-or-nothing across stages: loads
+  // and validates the rule files and returns the swap that installs them. Nothing changes
+  // until the swap runs; the swap cannot fail and must run at most once, while the manager
+  // is alive.
+  Result<std::function<void()>> Prepare(const ManagerSettings& settings);
   // Starts the group threads (groups added later start at once).
   void Start();
   // Stops and joins every group thread. Idempotent.
@@ -91,6 +97,7 @@ class Manager {
 
  private:
   class Runner;
+  void Install(std::vector<RuleFile> loaded, const ManagerSettings& settings);
   struct Shared;
 
   ManagerDeps deps_;

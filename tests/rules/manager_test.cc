@@ -271,6 +271,19 @@ TEST_F(ManagerTest, ReloadKeepsStateOfUnchangedRulesAndBrokenFileKeepsOldRules) 
   EXPECT_EQ(snap.groups[0].rules[0].name, "XHigh") << "old rules keep running";
 }
 
+TEST_F(ManagerTest, PrepareChangesNothingUntilTheSwapRuns) {
+  auto m = NewManager();
+  WriteFile(rules_path_,
+            "groups:\n  - name: other\n    rules:\n      - record: r\n        expr: x\n");
+  auto swap = m->Prepare(settings_);
+  ASSERT_TRUE(swap.ok()) << swap.status().message();
+  EXPECT_EQ(m->Snapshot().groups[0].name, "g");
+  (*swap)();
+  EXPECT_EQ(m->Snapshot().groups[0].name, "other");
+  WriteFile(rules_path_, "groups: [");
+  EXPECT_FALSE(m->Prepare(settings_).ok());
+}
+
 TEST_F(ManagerTest, FailingRuleReportsHealthErr) {
   WriteFile(rules_path_, R"(groups:
   - name: g

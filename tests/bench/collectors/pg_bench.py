@@ -28,10 +28,13 @@ import pg_cluster  # noqa: E402
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
-def proc_cpu(pid):
+def proc_cpu(pid, children=False):
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime + stime
+    total = int(fields[11]) + int(fields[12])  # utime + stime
+    if children:
+        total += int(fields[13]) + int(fields[14])  # cutime + cstime: reaped children
+    return total / CLK_TCK
 
 
 def postgres_pids(datadir):
@@ -50,12 +53,15 @@ def postgres_pids(datadir):
 
 
 def server_cpu(datadir):
-    total = 0.0
-    for pid in postgres_pids(datadir):
+    """CPU of the whole server: live processes, plus the postmaster's reaped children (a
+    backend that exited, e.g. the collector's after its last cycle, moves there)."""
+    pids = postgres_pids(datadir)
+    total = proc_cpu(pids[0], children=True)
+    for pid in pids[1:]:
         try:
             total += proc_cpu(pid)
         except OSError:
-            pass  # a backend that exited: its CPU was already lost from both samples' view
+            pass  # exited between listing and reading: counted in cutime on the next sample
     return total
 
 
@@ -135,6 +141,10 @@ def main():
         for name, a, b in rows:
             ratio = a / b if b else float("nan")
             print(f"{name:34}{a:12.3f}{b:14.3f}{ratio:8.2f}")
+        durations = sorted(((float(l.rsplit(" ", 1)[1]), l.split('"')[1]) for l in p.stdout.splitlines()
+                            if l.startswith("pg_scrape_collector_duration_seconds{")), reverse=True)
+        print("tocsin, last cycle, ms per query group: " +
+              ", ".join(f"{name} {secs * 1e3:.2f}" for secs, name in durations))
         print("exporter 0.11 does not collect stat_user_tables, stat_statements, replication "
               "lag or postmaster start time by default; tocsin does all of them in its cycle.")
     finally:

@@ -112,8 +112,9 @@ def main():
             rows.append((f"redis_exporter 1.45 ({eseries} series, {n} scrapes)",
                          (w1 - w0) / n, (e1 - e0) / n, (s1 - s0) / n))
 
-        print(f"redis-server {subprocess.run(['redis-server', '--version'], capture_output=True, text=True).stdout.split()[2]}, "
-              f"{args.cycles} cycles")
+        version = subprocess.run(["redis-server", "--version"], capture_output=True,
+                                 text=True).stdout.split()[2].removeprefix("v=")
+        print(f"redis-server {version}, {args.cycles} cycles")
         print(f"{'':46}{'wall ms':>10}{'client CPU ms':>15}{'server CPU ms':>15}")
         for name, wall, cpu, srv in rows:
             cpu_s = f"{cpu * 1e3:15.4f}" if cpu is not None else f"{'n/a':>15}"

@@ -27,6 +27,7 @@
 #include "agent/runtime/systemd_notify.h"
 #include "agent/store/series_store.h"
 #include "collectors/registry.h"
+#include "notifiers/alert_delivery.h"
 #include "rules/check_rules.h"
 #include "rules/manager.h"
 #include "rules/test_rules.h"
@@ -75,13 +76,16 @@ int RunDaemon(const CliArgs& args) {
   Scheduler scheduler(store, clock);
   scheduler.AddHousekeeping(std::chrono::minutes(1), [&] { store.Compact(clock.NowMs()); });
 
-  // Rule manager: alerts go to the hand-off log line (and `notify`, once a dispatcher is wired).
+  // Alert delivery: routing, grouping, silences and the durable notification queue.
+  CurlHttpClient http_client;
+  AlertDelivery delivery(clock, http_client, *state_dir);
+
   promql::Engine rule_engine;
   rules::Manager rule_manager({.engine = &rule_engine,
                                .store = &store,
                                .clock = &clock,
                                .state_dir = *state_dir,
-                               .notify = nullptr,
+                               .notify = delivery.AsNotifyFn(),
                                .log_handoff = true});
   store.SetCommitListener([&rule_manager](std::string_view s) { rule_manager.OnCommit(s); });
 
@@ -91,6 +95,9 @@ int RunDaemon(const CliArgs& args) {
   hooks.apply_rules = [&rule_manager](const Config& c) {
     return rule_manager.Update(rules::SettingsFromConfig(c));
   };
+  hooks.prepare_alerting = [&delivery](const Config& c) {
+    return delivery.Prepare(c.alerting, c.global.external_labels);
+  };
   const std::string listen_address = config->web.listen_address;
   Daemon daemon(std::move(config).value(), hooks, scheduler, notifier, clock);
 
@@ -99,11 +106,16 @@ int RunDaemon(const CliArgs& args) {
                      .collectors = [&scheduler] { return scheduler.Stats(); },
                      .reload = [&daemon] { return daemon.reload_status(); },
                      .rules = [&rule_manager] { return rule_manager.Snapshot(); },
+                     .delivery = [&delivery] { return delivery.Stats(); },
                      .build = {TOCSIN_VERSION, TOCSIN_REVISION, TOCSIN_COMPILER}});
   promql::Engine engine;
   HttpServer server;
   RegisterQueryApi(server, {.engine = &engine, .data = &store, .clock = &clock});
   RegisterRulesApi(server, [&rule_manager] { return rule_manager.Snapshot(); });
+  RegisterSilencesApi(server, [&delivery](const ServerRequest& r) {
+    ApiResponse a = delivery.HandleSilencesApi(r.method, r.path, r.query, r.body);
+    return ServerResponse{a.status, a.content_type, a.body, {}};
+  });
   RegisterRoutes(server, {.exporter = &exporter,
                           .ready = [&scheduler] { return scheduler.AllCollectedOnce(); },
                           .reload = [&daemon] { return daemon.Reload(); }});
@@ -123,6 +135,7 @@ int RunDaemon(const CliArgs& args) {
   notifier.Stopping();
   server.Stop();
   rule_manager.Stop();
+  delivery.Stop();
   daemon.Stop();
   spdlog::info("stopped");
   return kExitOk;

@@ -4,6 +4,7 @@
 
 #include <sstream>
 
+#include "agent/http/delivery_metrics.h"
 #include "agent/http/process_metrics.h"
 
 namespace tocsin {
@@ -52,6 +53,7 @@ class StageMetrics final : public prometheus::Collectable {
     if (s_.reload) ReloadFamilies(s_.reload(), out);
     if (s_.store) StoreFamilies(s_.store->Stats(), out);
     if (s_.rules) RuleFamilies(s_.rules(), out);
+    if (s_.delivery) AppendDeliveryFamilies(s_.delivery(), out);
     return out;
   }
 

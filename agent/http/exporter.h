@@ -18,6 +18,7 @@
 #include "agent/runtime/daemon.h"
 #include "agent/runtime/scheduler.h"
 #include "agent/store/series_store.h"
+#include "notifiers/stats.h"
 #include "rules/rules_snapshot.h"
 
 namespace tocsin {
@@ -33,7 +34,9 @@ struct ExporterSources {
   const Clock* clock = nullptr;
   std::function<std::vector<CollectorStats>()> collectors;
   std::function<ReloadStatus()> reload;
-  std::function<rules::RulesSnapshot()> rules;  // tocsin_rule_* families; optional
+  std::function<rules::RulesSnapshot()> rules;
+  std::function<DispatcherStats()>
+      delivery;  // tocsin_notifications_* etc.; optional  // tocsin_rule_* families; optional
   BuildInfo build;
 };
 

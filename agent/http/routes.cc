@@ -15,9 +15,10 @@ void RegisterRoutes(HttpServer& server, RouteHooks hooks) {
                  return ServerResponse{
                      200, "text/plain; version=0.0.4; charset=utf-8", exporter->Render(), {}};
                }));
-  server.Route("/-/healthy", {"GET", "HEAD"}, counted("/-/healthy", [](const ServerRequest&) {
-                 return ServerResponse{200, "text/plain; charset=utf-8", "tocsin is Healthy.\n", {}};
-               }));
+  server.Route(
+      "/-/healthy", {"GET", "HEAD"}, counted("/-/healthy", [](const ServerRequest&) {
+        return ServerResponse{200, "text/plain; charset=utf-8", "tocsin is Healthy.\n", {}};
+      }));
   server.Route(
       "/-/ready", {"GET", "HEAD"}, counted("/-/ready", [ready = hooks.ready](const ServerRequest&) {
         if (ready && !ready()) {
@@ -30,12 +31,17 @@ void RegisterRoutes(HttpServer& server, RouteHooks hooks) {
                  Status st = reload();
                  if (!st.ok()) {
                    return ServerResponse{500,
-                                       "text/plain; charset=utf-8",
-                                       "failed to reload config: " + st.message() + "\n",
-                                       {}};
+                                         "text/plain; charset=utf-8",
+                                         "failed to reload config: " + st.message() + "\n",
+                                         {}};
                  }
                  return ServerResponse{200, "text/plain; charset=utf-8", "", {}};
                }));
+}
+
+void RegisterSilencesApi(HttpServer& server, ServerHandler handle) {
+  server.Route("/api/v2/silences", {"GET", "POST"}, handle);
+  server.RoutePrefix("/api/v2/silence/", {"GET", "DELETE"}, std::move(handle));
 }
 
 }  // namespace tocsin

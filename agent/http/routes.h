@@ -18,4 +18,7 @@ struct RouteHooks {
 
 void RegisterRoutes(HttpServer& server, RouteHooks hooks);
 
+// Alertmanager's /api/v2/silences and /api/v2/silence/{id}; `handle` answers every method.
+void RegisterSilencesApi(HttpServer& server, ServerHandler handle);
+
 }  // namespace tocsin

@@ -84,6 +84,24 @@ void HttpServer::Route(const std::string& path, std::vector<std::string> methods
   routes_[path] = RouteEntry{std::move(methods), std::move(handler)};
 }
 
+void HttpServer::RoutePrefix(const std::string& prefix, std::vector<std::string> methods,
+                             ServerHandler handler) {
+  prefix_routes_[prefix] = RouteEntry{std::move(methods), std::move(handler)};
+}
+
+const HttpServer::RouteEntry* HttpServer::Find(const std::string& path) const {
+  if (auto it = routes_.find(path); it != routes_.end()) return &it->second;
+  const RouteEntry* best = nullptr;
+  size_t best_len = 0;
+  for (const auto& [prefix, entry] : prefix_routes_) {
+    if (path.starts_with(prefix) && prefix.size() > best_len) {
+      best = &entry;
+      best_len = prefix.size();
+    }
+  }
+  return best;
+}
+
 Status HttpServer::Start(const std::string& listen_address, int threads) {
   auto hp = SplitHostPort(listen_address);
   if (!hp.ok()) return hp.status();
@@ -139,12 +157,12 @@ int HttpServer::Handle(mg_connection* conn) {
   for (int i = 0; i < info->num_headers; ++i) {
     req.headers[Lower(info->http_headers[i].name)] = info->http_headers[i].value;
   }
-  auto it = routes_.find(req.path);
-  if (it == routes_.end()) {
+  const RouteEntry* found = Find(req.path);
+  if (found == nullptr) {
     Send(conn, {404, "text/plain; charset=utf-8", "404 page not found\n", {}});
     return 404;
   }
-  const RouteEntry& route = it->second;
+  const RouteEntry& route = *found;
   if (std::find(route.methods.begin(), route.methods.end(), req.method) == route.methods.end()) {
     std::string allow;
     for (const auto& m : route.methods) allow += (allow.empty() ? "" : ", ") + m;

@@ -51,6 +51,10 @@ class HttpServer {
 
   // `methods` lists what the route accepts ("GET", "POST", ...); others get 405.
   void Route(const std::string& path, std::vector<std::string> methods, ServerHandler handler);
+  // Every path that starts with `prefix` and has no exact route (e.g. "/api/v2/silence/" for
+  // paths carrying an id). The longest matching prefix wins.
+  void RoutePrefix(const std::string& prefix, std::vector<std::string> methods,
+                   ServerHandler handler);
 
   // Listens on "host:port" ("[::1]:9469" for IPv6; port 0 picks a free one).
   Status Start(const std::string& listen_address, int threads);
@@ -65,7 +69,10 @@ class HttpServer {
   static int Dispatch(mg_connection* conn, void* self);
   int Handle(mg_connection* conn);
 
+  const RouteEntry* Find(const std::string& path) const;
+
   std::map<std::string, RouteEntry> routes_;
+  std::map<std::string, RouteEntry> prefix_routes_;
   mg_context* ctx_ = nullptr;
   int port_ = 0;
 };

@@ -26,9 +26,18 @@ Status Daemon::Start() {
 }
 
 Status Daemon::Apply(const Config& config) {
+  // Everything that can fail runs before anything is swapped in; rules go last among the
+  // fallible steps because applying them is itself all-or-nothing.
   auto collectors = hooks_.build_collectors(config);
   if (!collectors.ok()) return collectors.status();
+  std::function<void()> install_alerting;
+  if (hooks_.prepare_alerting) {
+    auto prepared = hooks_.prepare_alerting(config);
+    if (!prepared.ok()) return prepared.status();
+    install_alerting = std::move(prepared).value();
+  }
   if (hooks_.apply_rules) TOCSIN_RETURN_IF_ERROR(hooks_.apply_rules(config));
+  if (install_alerting) install_alerting();
   scheduler_.SetCollectors(std::move(collectors).value());
   return Status::Ok();
 }

@@ -32,6 +32,9 @@ struct DaemonHooks {
   // error the running rules stay). Called after the collectors were built, before they are
   // swapped in, so a broken rule file fails the whole reload.
   std::function<Status(const Config&)> apply_rules;
+  // Optional: validates the alerting configuration and returns the swap that installs it. The
+  // swap runs only after every other stage accepted the configuration.
+  std::function<Result<std::function<void()>>(const Config&)> prepare_alerting;
 };
 
 struct ReloadStatus {

@@ -90,9 +90,11 @@ class ServingTest(unittest.TestCase):
         self.assertEqual(data["status"], "success")
         self.assertEqual(data["data"]["resultType"], "vector")
         self.assertEqual(len(data["data"]["result"]), 1, body)
+        # A POST carries the query as a form body (urllib sends the form content type).
         status, body = http("POST", self.agent.url("/api/v1/query"),
                             body=b"query=sum(node_cpu_seconds_total)")
-        self.assertEqual(status, 400)  # a POST needs the form content type; the query is absent
+        self.assertEqual(status, 200, body)
+        self.assertEqual(len(json.loads(body)["data"]["result"]), 1, body)
         status, body = http("GET", self.agent.url("/api/v1/query?query=" +
                                                   urllib.parse.quote("sum(rate(x[5m])")))
         self.assertEqual(status, 400)

@@ -4,7 +4,7 @@
 #include <set>
 #include <string>
 
-#include "agent/config/host_port.h"
+#include "agent/core/host_port.h"
 #include "agent/core/duration.h"
 #include "agent/core/labels.h"
 #include "agent/core/regex.h"

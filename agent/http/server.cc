@@ -3,6 +3,8 @@
 #include <civetweb.h>
 #include <spdlog/spdlog.h>
 
+#include "agent/core/host_port.h"
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -54,27 +56,6 @@ std::string ServerRequest::Param(const std::string& name) const {
   return {};
 }
 
-Result<std::pair<std::string, int>> SplitHostPort(const std::string& address) {
-  auto colon = address.rfind(':');
-  if (colon == std::string::npos || colon + 1 >= address.size()) {
-    return InvalidArgument("address " + address + ": missing port");
-  }
-  std::string host = address.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  } else if (host.find(':') != std::string::npos) {
-    return InvalidArgument("address " + address + ": IPv6 hosts must be in brackets");
-  }
-  int port = -1;
-  const char* begin = address.data() + colon + 1;
-  const char* end = address.data() + address.size();
-  auto [p, ec] = std::from_chars(begin, end, port);
-  if (ec != std::errc() || p != end || port < 0 || port > 65535) {
-    return InvalidArgument("address " + address + ": invalid port");
-  }
-  return std::make_pair(host, port);
-}
-
 HttpServer::HttpServer() = default;
 
 HttpServer::~HttpServer() { Stop(); }
@@ -103,12 +84,12 @@ const HttpServer::RouteEntry* HttpServer::Find(const std::string& path) const {
 }
 
 Status HttpServer::Start(const std::string& listen_address, int threads) {
-  auto hp = SplitHostPort(listen_address);
+  auto hp = ParseHostPort(listen_address);
   if (!hp.ok()) return hp.status();
   std::call_once(g_civetweb_init, [] { mg_init_library(0); });
-  std::string ports = hp->first.find(':') != std::string::npos
-                          ? "[" + hp->first + "]:" + std::to_string(hp->second)
-                          : (hp->first.empty() ? "" : hp->first + ":") + std::to_string(hp->second);
+  std::string ports = hp->host.find(':') != std::string::npos
+                          ? "[" + hp->host + "]:" + std::to_string(hp->port)
+                          : (hp->host.empty() ? "" : hp->host + ":") + std::to_string(hp->port);
   std::string threads_str = std::to_string(std::max(1, threads));
   const char* options[] = {"listening_ports",
                            ports.c_str(),
@@ -133,7 +114,7 @@ Status HttpServer::Start(const std::string& listen_address, int threads) {
   mg_set_request_handler(ctx_, "/", &HttpServer::Dispatch, this);
   mg_server_port sp[4];
   int n = mg_get_server_ports(ctx_, 4, sp);
-  port_ = n > 0 ? sp[0].port : hp->second;
+  port_ = n > 0 ? sp[0].port : hp->port;
   return Status::Ok();
 }
 

@@ -77,7 +77,4 @@ class HttpServer {
   int port_ = 0;
 };
 
-// Splits "host:port" / "[v6]:port"; validates the port.
-Result<std::pair<std::string, int>> SplitHostPort(const std::string& address);
-
 }  // namespace tocsin

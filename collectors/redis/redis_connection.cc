@@ -5,7 +5,7 @@
 
 #include <algorithm>
 
-#include "agent/config/host_port.h"
+#include "agent/core/host_port.h"
 
 namespace tocsin::redis {
 namespace {

@@ -15,7 +15,7 @@
 #include <memory>
 #include <vector>
 
-#include "agent/config/host_port.h"
+#include "agent/core/host_port.h"
 #include "agent/core/rate_limiter.h"
 
 namespace tocsin {

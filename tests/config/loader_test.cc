@@ -8,7 +8,7 @@
 #include <sstream>
 
 #include "agent/config/default_config.h"
-#include "agent/config/host_port.h"
+#include "agent/core/host_port.h"
 
 namespace tocsin {
 namespace {

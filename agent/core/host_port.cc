@@ -1,4 +1,4 @@
-#include "agent/config/host_port.h"
+#include "agent/core/host_port.h"
 
 #include <cctype>
 

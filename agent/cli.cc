@@ -1,5 +1,9 @@
 #include "agent/cli.h"
 
+#include <cstdlib>
+
+#include "agent/core/duration.h"
+
 namespace tocsin {
 
 const char kUsage[] = R"(usage: tocsin <command> [<args>]
@@ -14,6 +18,10 @@ commands:
   query EXPR [--time T] [--url URL]
                             instant query against a running agent (default
                             http://127.0.0.1:9469), printed like promtool query instant
+  silence add --comment C [--author A] [--duration 1h] MATCHER...
+  silence query [--expired]
+  silence expire ID...      manage silences on a running agent (--url, default
+                            http://127.0.0.1:9469)
   version                   print version and build information
 
 exit codes: 0 ok, 1 check or test failed, 2 usage error, 78 invalid config at start
@@ -99,6 +107,59 @@ Result<CliArgs> ParseCli(const std::vector<std::string>& args) {
       }
     }
     if (out.query_expr.empty()) return InvalidArgument("query: EXPR is required");
+    return out;
+  }
+  if (cmd == "silence") {
+    if (rest.empty() || (rest[0] != "add" && rest[0] != "query" && rest[0] != "expire")) {
+      return InvalidArgument("silence: expected add, query or expire");
+    }
+    out.command = CliCommand::kSilence;
+    out.silence_action = rest[0];
+    const char* user = std::getenv("USER");
+    out.silence_author = user != nullptr ? user : "tocsin";
+    for (size_t i = 1; i < rest.size(); ++i) {
+      std::string flag = rest[i];
+      if (flag.rfind("--", 0) != 0) {
+        out.silence_args.push_back(flag);
+        continue;
+      }
+      if (flag == "--expired") {
+        out.silence_expired = true;
+        continue;
+      }
+      std::string value;
+      if (auto eq = flag.find('='); eq != std::string::npos) {
+        value = flag.substr(eq + 1);
+        flag.resize(eq);
+      } else if (i + 1 < rest.size()) {
+        value = rest[++i];
+      } else {
+        return InvalidArgument("flag " + flag + " needs a value");
+      }
+      if (flag == "--url") {
+        out.query_url = value;
+      } else if (flag == "--author") {
+        out.silence_author = value;
+      } else if (flag == "--comment") {
+        out.silence_comment = value;
+      } else if (flag == "--duration") {
+        auto d = ParseDuration(value);
+        if (!d.ok() || d->count() <= 0)
+          return InvalidArgument("--duration: " + value + " is not a positive duration");
+        out.silence_duration = *d;
+      } else {
+        return InvalidArgument("unknown flag " + flag);
+      }
+    }
+    if (out.silence_action == "add" && out.silence_args.empty()) {
+      return InvalidArgument("silence add: at least one MATCHER is required");
+    }
+    if (out.silence_action == "add" && out.silence_comment.empty()) {
+      return InvalidArgument("silence add: --comment is required");
+    }
+    if (out.silence_action == "expire" && out.silence_args.empty()) {
+      return InvalidArgument("silence expire: at least one ID is required");
+    }
     return out;
   }
   if (cmd == "version" || cmd == "--version") {

@@ -3,6 +3,7 @@
 // usage text (exit code 2).
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,6 +19,7 @@ enum class CliCommand {
   kTestRules,
   kTestPromql,
   kQuery,
+  kSilence,
   kVersion,
   kHelp
 };
@@ -31,7 +33,14 @@ struct CliArgs {
   // query EXPR [--time T] [--url URL]
   std::string query_expr;
   std::string query_time;  // RFC 3339 or Unix seconds; empty = now (the server's)
-  std::string query_url = "http://127.0.0.1:9469";
+  std::string query_url = "http://127.0.0.1:9469";  // also the agent `silence` talks to
+  // silence add|query|expire [--author A] [--comment C] [--duration D] [--expired] ARGS...
+  std::string silence_action;
+  std::vector<std::string> silence_args;  // matchers (add) or IDs (expire)
+  std::string silence_author;
+  std::string silence_comment;
+  std::chrono::milliseconds silence_duration{3600000};
+  bool silence_expired = false;
 };
 
 Result<CliArgs> ParseCli(const std::vector<std::string>& args);

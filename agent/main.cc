@@ -10,6 +10,7 @@
 #include "agent/build_info.h"
 #include "agent/cli.h"
 #include "agent/cli_query.h"
+#include "agent/cli_silence.h"
 #include "agent/config/loader.h"
 #include "agent/core/clock.h"
 #include "agent/http/api_query.h"
@@ -172,6 +173,10 @@ int Main(int argc, char** argv) {
       return RunDaemon(*cli);
     case CliCommand::kCheckConfig:
       return CheckConfig(cli->files[0]);
+    case CliCommand::kSilence: {
+      CurlHttpClient client;
+      return RunSilenceCommand(*cli, client, SystemClock::Instance(), std::cout, std::cerr);
+    }
     case CliCommand::kVersion:
       std::cout << "tocsin, version " << TOCSIN_VERSION << " (revision: " << TOCSIN_REVISION
                 << ")\n  compiler: " << TOCSIN_COMPILER << "\n";

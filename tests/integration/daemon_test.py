@@ -107,6 +107,33 @@ class ServingTest(unittest.TestCase):
         self.assertEqual(status, 200, body)
         self.assertEqual(json.loads(body)["data"]["resultType"], "matrix")
 
+    def test_silence_cli_round_trip(self):
+        url = f"--url=http://127.0.0.1:{self.agent.port}"
+        add = subprocess.run([TOCSIN, "silence", "add", url, "--comment", "maintenance",
+                              "--author", "ops", "--duration", "2h", "alertname=HighLoad",
+                              'instance=~"db-.*"'], capture_output=True, text=True, timeout=30)
+        self.assertEqual(add.returncode, 0, add.stderr)
+        silence_id = add.stdout.strip()
+        self.assertRegex(silence_id, r"^[0-9a-f-]{16,}$")
+        query = subprocess.run([TOCSIN, "silence", "query", url], capture_output=True,
+                               text=True, timeout=30)
+        self.assertEqual(query.returncode, 0, query.stderr)
+        self.assertIn(silence_id, query.stdout)
+        self.assertIn('instance=~"db-.*"', query.stdout)
+        self.assertIn("maintenance", query.stdout)
+        expire = subprocess.run([TOCSIN, "silence", "expire", url, silence_id],
+                                capture_output=True, text=True, timeout=30)
+        self.assertEqual(expire.returncode, 0, expire.stderr)
+        query = subprocess.run([TOCSIN, "silence", "query", url], capture_output=True,
+                               text=True, timeout=30)
+        self.assertNotIn(silence_id, query.stdout)  # expired ones only with --expired
+        query = subprocess.run([TOCSIN, "silence", "query", "--expired", url],
+                               capture_output=True, text=True, timeout=30)
+        self.assertIn(silence_id, query.stdout)
+        bad = subprocess.run([TOCSIN, "silence", "add", url, "alertname=x"],
+                             capture_output=True, text=True, timeout=30)
+        self.assertEqual(bad.returncode, 2)  # --comment is required, as amtool requires it
+
     def test_sigterm_stops_cleanly(self):
         self.assertEqual(self.agent.stop(signal.SIGTERM), 0)
 

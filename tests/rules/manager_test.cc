@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -335,6 +336,56 @@ TEST(ManagerThreads, EventDrivenEvaluationFollowsACommit) {
   EXPECT_TRUE(got);
   EXPECT_GE(m.Snapshot().groups[0].event_evaluations, 1u);
   m.Stop();
+}
+
+TEST(ManagerThreads, ReloadSnapshotAndCommitsConcurrently) {
+  TempDir dir;
+  TempDir state;
+  const std::string rules = dir.path() + "/r.yml";
+  WriteFile(rules,
+            "groups:\n  - name: g\n    interval: 50ms\n    rules:\n      - alert: Up\n"
+            "        expr: flip > 0\n      - record: r\n        expr: flip * 2\n");
+  SeriesStore store(StoreOptions{});
+  promql::Engine engine;
+  Sink sink;
+  Manager m(ManagerDeps{.engine = &engine,
+                        .store = &store,
+                        .clock = &SystemClock::Instance(),
+                        .state_dir = state.path(),
+                        .notify = sink.Fn(),
+                        .log_handoff = false});
+  store.SetCommitListener([&m](std::string_view s) { m.OnCommit(s); });
+  ManagerSettings s;
+  s.rule_files = {rules};
+  s.event_driven = true;
+  ASSERT_TRUE(m.Update(s).ok());
+  m.Start();
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    while (!stop) {
+      TimestampMs t = SystemClock::Instance().NowMs();
+      auto app = store.NewAppender("scrape/app/a", t);
+      (void)app->AddAt(Labels{{"__name__", "flip"}}, t, 1);
+      (void)app->Commit();
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+  });
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_TRUE(m.Update(s).ok());
+    (void)m.Snapshot();
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  }
+  bool evaluated = false;
+  for (int i = 0; i < 400 && !evaluated; ++i) {  // bounded poll
+    auto snap = m.Snapshot();
+    evaluated = !snap.groups.empty() && snap.groups[0].iterations > 0;
+    if (!evaluated) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  stop = true;
+  writer.join();
+  m.Stop();
+  EXPECT_TRUE(evaluated);
+  EXPECT_FALSE(sink.Take().empty());
 }
 
 }  // namespace

@@ -93,8 +93,8 @@ int RunDaemon(const CliArgs& args) {
   DaemonHooks hooks;
   hooks.load_config = [&args] { return LoadConfig(args); };
   hooks.build_collectors = [](const Config& c) { return BuildCollectors(c); };
-  hooks.apply_rules = [&rule_manager](const Config& c) {
-    return rule_manager.Update(rules::SettingsFromConfig(c));
+  hooks.prepare_rules = [&rule_manager](const Config& c) {
+    return rule_manager.Prepare(rules::SettingsFromConfig(c));
   };
   hooks.prepare_alerting = [&delivery](const Config& c) {
     return delivery.Prepare(c.alerting, c.global.external_labels);

@@ -26,18 +26,17 @@ Status Daemon::Start() {
 }
 
 Status Daemon::Apply(const Config& config) {
-  // Everything that can fail runs before anything is swapped in; rules go last among the
-  // fallible steps because applying them is itself all-or-nothing.
+  // Everything that can fail runs before anything is swapped in.
   auto collectors = hooks_.build_collectors(config);
   if (!collectors.ok()) return collectors.status();
-  std::function<void()> install_alerting;
-  if (hooks_.prepare_alerting) {
-    auto prepared = hooks_.prepare_alerting(config);
-    if (!prepared.ok()) return prepared.status();
-    install_alerting = std::move(prepared).value();
+  std::vector<std::function<void()>> swaps;
+  for (const DaemonHooks::Prepare* prepare : {&hooks_.prepare_rules, &hooks_.prepare_alerting}) {
+    if (!*prepare) continue;
+    auto swap = (*prepare)(config);
+    if (!swap.ok()) return swap.status();
+    swaps.push_back(std::move(swap).value());
   }
-  if (hooks_.apply_rules) TOCSIN_RETURN_IF_ERROR(hooks_.apply_rules(config));
-  if (install_alerting) install_alerting();
+  for (auto& swap : swaps) swap();
   scheduler_.SetCollectors(std::move(collectors).value());
   return Status::Ok();
 }

@@ -28,13 +28,12 @@ struct DaemonHooks {
   std::function<Result<Config>()> load_config;
   // Builds the collectors a configuration asks for.
   std::function<Result<std::vector<ScheduledCollector>>(const Config&)> build_collectors;
-  // Optional: loads the configuration's rule files into the rule manager, all-or-nothing (on
-  // error the running rules stay). Called after the collectors were built, before they are
-  // swapped in, so a broken rule file fails the whole reload.
-  std::function<Status(const Config&)> apply_rules;
-  // Optional: validates the alerting configuration and returns the swap that installs it. The
-  // swap runs only after every other stage accepted the configuration.
-  std::function<Result<std::function<void()>>(const Config&)> prepare_alerting;
+  // Optional stages beyond the collectors (rules, alerting): each validates the configuration
+  // and returns the swap that installs it. Swaps run only after every stage accepted the
+  // configuration, so a reload is all-or-nothing; a swap cannot fail.
+  using Prepare = std::function<Result<std::function<void()>>(const Config&)>;
+  Prepare prepare_rules;
+  Prepare prepare_alerting;
 };
 
 struct ReloadStatus {

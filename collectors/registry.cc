@@ -1,13 +1,13 @@
 #include "collectors/registry.h"
 
-#include "collectors/scrape/scrape_collector.h"
-#include "collectors/statsd/statsd_collector.h"
-#include "collectors/textfile/textfile_collector.h"
 #include "collectors/postgres/postgres_collector.h"
-#include "collectors/redis/redis_collector.h"
-#include "collectors/scylla/scylla_collector.h"
 #include "collectors/probe/probe_collector.h"
+#include "collectors/redis/redis_collector.h"
+#include "collectors/scrape/scrape_collector.h"
+#include "collectors/scylla/scylla_collector.h"
+#include "collectors/statsd/statsd_collector.h"
 #include "collectors/system/system_collector.h"
+#include "collectors/textfile/textfile_collector.h"
 
 namespace tocsin {
 namespace {

@@ -4,8 +4,8 @@
 #include <set>
 #include <string>
 
-#include "agent/core/host_port.h"
 #include "agent/core/duration.h"
+#include "agent/core/host_port.h"
 #include "agent/core/labels.h"
 #include "agent/core/regex.h"
 

@@ -4,9 +4,9 @@
 #include <set>
 #include <string>
 
-#include "agent/core/host_port.h"
 #include "agent/config/secret_file.h"
 #include "agent/core/duration.h"
+#include "agent/core/host_port.h"
 #include "agent/core/labels.h"
 #include "agent/core/regex.h"
 

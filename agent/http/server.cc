@@ -3,12 +3,12 @@
 #include <civetweb.h>
 #include <spdlog/spdlog.h>
 
-#include "agent/core/host_port.h"
-
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <mutex>
+
+#include "agent/core/host_port.h"
 
 namespace tocsin {
 namespace {

@@ -22,7 +22,8 @@ class Expr;  // the AST root (ast.h)
 using ExprPtr = std::shared_ptr<const Expr>;
 
 enum class ValueType { kNone, kScalar, kVector, kMatrix, kString };
-std::string_view ValueTypeName(ValueType t);  // "scalar", "instant vector", "range vector", "string"
+std::string_view ValueTypeName(
+    ValueType t);  // "scalar", "instant vector", "range vector", "string"
 
 // Parses `input`. On error the Status message reads like Prometheus's:
 //   "1:14: parse error: unexpected right parenthesis ')'"
@@ -48,11 +49,11 @@ using Matrix = std::vector<RangeSeries>;
 
 struct Value {
   ValueType type = ValueType::kNone;
-  double scalar = 0;      // kScalar
-  std::string str;        // kString
-  Vector vector;          // kVector
-  Matrix matrix;          // kMatrix (range vector selectors, and range-query results)
-  TimestampMs t = 0;      // evaluation time of an instant result
+  double scalar = 0;  // kScalar
+  std::string str;    // kString
+  Vector vector;      // kVector
+  Matrix matrix;      // kMatrix (range vector selectors, and range-query results)
+  TimestampMs t = 0;  // evaluation time of an instant result
 };
 
 struct EngineOptions {

@@ -18,9 +18,9 @@
 #include <vector>
 
 #include "agent/core/clock.h"
+#include "agent/http/http_client.h"
 #include "notifiers/alert.h"
 #include "notifiers/config.h"
-#include "agent/http/http_client.h"
 #include "notifiers/stats.h"
 
 namespace tocsin {

@@ -7,8 +7,8 @@
 #include <string>
 
 #include "agent/core/clock.h"
-#include "notifiers/config.h"
 #include "agent/http/http_client.h"
+#include "notifiers/config.h"
 #include "notifiers/notifier.h"
 
 namespace tocsin {

@@ -14,8 +14,8 @@ TEST(ApiTimeTest, UnixSecondsAndRfc3339) {
 }
 
 TEST(ApiTimeTest, RejectsGarbage) {
-  for (const char* bad : {"", "abc", "2015-07-01", "2015-13-01T00:00:00Z", "2015-07-01T20:10:51",
-                          "NaN", "Inf"}) {
+  for (const char* bad :
+       {"", "abc", "2015-07-01", "2015-13-01T00:00:00Z", "2015-07-01T20:10:51", "NaN", "Inf"}) {
     EXPECT_FALSE(ParseApiTime(bad).ok()) << bad;
   }
 }

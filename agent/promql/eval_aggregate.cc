@@ -5,6 +5,7 @@
 #include <limits>
 #include <unordered_map>
 
+#include "agent/core/go_format.h"
 #include "agent/core/labels.h"
 #include "agent/promql/eval.h"
 
@@ -42,17 +43,7 @@ Labels GroupLabels(const Labels& in, const AggregateExpr& a,
 
 }  // namespace
 
-std::string FormatFloatPlain(double v) {
-  if (std::isnan(v)) return "NaN";
-  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
-  char buf[400];
-  // Shortest representation that round-trips, printed without an exponent.
-  for (int prec = 0; prec <= 340; ++prec) {
-    std::snprintf(buf, sizeof(buf), "%.*f", prec, v);
-    if (std::strtod(buf, nullptr) == v) break;
-  }
-  return buf;
-}
+std::string FormatFloatPlain(double v) { return FormatGoFloatF(v); }
 
 double Quantile(double q, std::vector<double>& values) {
   if (values.empty() || std::isnan(q)) return std::numeric_limits<double>::quiet_NaN();

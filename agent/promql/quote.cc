@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "agent/core/go_format.h"
+
 namespace tocsin::promql {
 namespace {
 
@@ -200,50 +202,6 @@ std::string Quote(std::string_view s) {
   return out;
 }
 
-std::string FormatFloat(double v) {
-  if (std::isnan(v)) return "NaN";
-  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
-  if (v == 0) return std::signbit(v) ? "-0" : "0";
-  // Shortest round-trip digits, then Go's %g layout (exponent form when exp < -4 || exp >= 6).
-  char buf[64];
-  auto res = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::scientific);
-  std::string sci(buf, res.ptr);  // d.ddddde[+-]XX
-  size_t epos = sci.find('e');
-  std::string mant = sci.substr(0, epos);
-  int exp = std::atoi(sci.c_str() + epos + 1);
-  bool neg = mant[0] == '-';
-  if (neg) mant.erase(0, 1);
-  std::string digits;
-  for (char c : mant) {
-    if (c != '.') digits += c;
-  }
-  std::string out = neg ? "-" : "";
-  if (exp < -4 || exp >= 6) {
-    out += digits[0];
-    if (digits.size() > 1) {
-      out += '.';
-      out += digits.substr(1);
-    }
-    out += 'e';
-    out += exp < 0 ? '-' : '+';
-    int a = exp < 0 ? -exp : exp;
-    if (a < 10) out += '0';
-    out += std::to_string(a);
-  } else if (exp < 0) {
-    out += "0.";
-    out.append(static_cast<size_t>(-exp - 1), '0');
-    out += digits;
-  } else {
-    if (digits.size() <= static_cast<size_t>(exp) + 1) {
-      out += digits;
-      out.append(static_cast<size_t>(exp) + 1 - digits.size(), '0');
-    } else {
-      out += digits.substr(0, static_cast<size_t>(exp) + 1);
-      out += '.';
-      out += digits.substr(static_cast<size_t>(exp) + 1);
-    }
-  }
-  return out;
-}
+std::string FormatFloat(double v) { return FormatGoFloatG(v); }
 
 }  // namespace tocsin::promql

@@ -8,14 +8,20 @@ carried the 2 ("collected"), and read the daemon's `alert hand-off:` log line (i
 the daemon's wall clock when it handed the alert to the NotifyFn). Then the gauge goes back to 0
 and we wait for the resolve hand-off before the next flip (random phase in between).
 
-Prints median / max of flip->hand-off and collected->hand-off, for each mode.
+Prints median / max of flip->hand-off and collected->hand-off, for each mode. With
+--pagerduty the alert is also routed (group_wait 0s) to the local PagerDuty fake
+(tests/fakes/pagerduty_fake.py, which validates Events API v2 requests) and flip->PagerDuty, the
+time until the trigger request arrives there, is printed too.
 
 Usage:
   TOCSIN_BINARY=build/alerting/agent/tocsin python3 tests/bench/rules/alert_latency.py \\
-      [--flips 20] [--scrape-interval 1s] [--eval-interval 1s] [--modes event,interval]
+      [--flips 20] [--scrape-interval 1s] [--eval-interval 1s] [--modes event,interval] \\
+      [--pagerduty]
 """
 import argparse
 import http.server
+import subprocess
+import urllib.request
 import json
 import os
 import random
@@ -76,9 +82,42 @@ def handoffs(agent, status):
     return out
 
 
-def run_mode(mode, flips, scrape_interval, eval_interval):
+class PagerDutyFake:
+    """tests/fakes/pagerduty_fake.py in a subprocess; `triggers()` lists the accepted triggers."""
+
+    def __init__(self, workdir):
+        fake = os.path.join(os.path.dirname(__file__), "..", "..", "fakes", "pagerduty_fake.py")
+        port_file = os.path.join(workdir, "pd.port")
+        self.proc = subprocess.Popen([sys.executable, fake, "--port-file", port_file])
+        self.port = int(wait_for(lambda: os.path.exists(port_file) and open(port_file).read(),
+                                 "the PagerDuty fake to listen"))
+
+    def triggers(self):
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/_control/received") as r:
+            reqs = json.load(r)["requests"]
+        return [q for q in reqs if q["status"] == 202 and q["json"] and
+                q["json"].get("event_action") == "trigger"]
+
+    def close(self):
+        self.proc.kill()
+        self.proc.wait()
+
+
+def run_mode(mode, flips, scrape_interval, eval_interval, pagerduty=False):
     target = Target()
     agent = Agent(config_text="")
+    pd = PagerDutyFake(agent.dir.name) if pagerduty else None
+    alerting = ""
+    if pd:
+        key_file = os.path.join(agent.dir.name, "pd.key")
+        with open(key_file, "w") as f:
+            f.write("0123456789abcdef0123456789abcdef")
+        alerting = (
+            "alerting:\n  route:\n    receiver: pd\n    group_by: [alertname]\n"
+            "    group_wait: 0s\n    group_interval: 1s\n    repeat_interval: 1h\n"
+            "  receivers:\n    - name: pd\n      pagerduty_configs:\n"
+            f"        - routing_key_file: {key_file}\n"
+            f"          url: http://127.0.0.1:{pd.port}/v2/enqueue\n")
     rules = os.path.join(agent.dir.name, "rules.yml")
     with open(rules, "w") as f:
         f.write("groups:\n  - name: breaker\n    rules:\n"
@@ -92,8 +131,8 @@ def run_mode(mode, flips, scrape_interval, eval_interval):
         f"scrape_configs:\n  - job_name: app\n    scrape_interval: {scrape_interval}\n"
         f"    static_configs: [{{targets: ['127.0.0.1:{target.port}']}}]\n"
         f"rule_files: ['{rules}']\n"
-        f"rules:\n  event_driven: {'true' if mode == 'event' else 'false'}\n")
-    flip_lat, collect_lat = [], []
+        f"rules:\n  event_driven: {'true' if mode == 'event' else 'false'}\n" + alerting)
+    flip_lat, collect_lat, pd_lat = [], [], []
     try:
         agent.start()
         agent.wait_ready()
@@ -101,6 +140,7 @@ def run_mode(mode, flips, scrape_interval, eval_interval):
             time.sleep(random.uniform(0.2, 1.2))  # random phase against scrape/eval slots
             n_fired = len(handoffs(agent, "firing"))
             n_resolved = len(handoffs(agent, "resolved"))
+            n_pd = len(pd.triggers()) if pd else 0
             flip_ms = time.time() * 1000
             target.set(2)
             fired = wait_for(lambda: len(handoffs(agent, "firing")) > n_fired and
@@ -109,13 +149,19 @@ def run_mode(mode, flips, scrape_interval, eval_interval):
             h = fired[n_fired]["handoff_ms"]
             flip_lat.append(h - flip_ms)
             collect_lat.append(h - target.first_served_ms)
+            if pd:
+                sent = wait_for(lambda: len(pd.triggers()) > n_pd and pd.triggers(),
+                                "the PagerDuty trigger", timeout=60, interval=0.01)
+                pd_lat.append(sent[n_pd]["t"] * 1000 - flip_ms)
             target.set(0)
             wait_for(lambda: len(handoffs(agent, "resolved")) > n_resolved, "the resolve",
                      timeout=60, interval=0.01)
     finally:
         agent.close()
         target.server.shutdown()
-    return flip_lat, collect_lat
+        if pd:
+            pd.close()
+    return flip_lat, collect_lat, pd_lat
 
 
 def main():
@@ -124,17 +170,23 @@ def main():
     p.add_argument("--scrape-interval", default="1s")
     p.add_argument("--eval-interval", default="1s")
     p.add_argument("--modes", default="event,interval")
+    p.add_argument("--pagerduty", action="store_true",
+                   help="also route to the PagerDuty fake and time the trigger's arrival")
     args = p.parse_args()
     print(f"flips={args.flips} scrape_interval={args.scrape_interval} "
           f"eval_interval={args.eval_interval}")
     print(f"{'mode':9} {'flip->handoff median':>21} {'max':>8} "
           f"{'collected->handoff median':>26} {'max':>8}")
     for mode in args.modes.split(","):
-        flip, coll = run_mode(mode, args.flips, args.scrape_interval, args.eval_interval)
+        flip, coll, pd = run_mode(mode, args.flips, args.scrape_interval, args.eval_interval,
+                                  args.pagerduty)
         print(f"{mode:9} {statistics.median(flip):18.0f} ms {max(flip):5.0f} ms "
               f"{statistics.median(coll):23.0f} ms {max(coll):5.0f} ms")
         print(f"  {mode} flip->handoff ms: {[round(x) for x in flip]}")
         print(f"  {mode} collected->handoff ms: {[round(x) for x in coll]}")
+        if pd:
+            print(f"  {mode} flip->PagerDuty request median {statistics.median(pd):.0f} ms, "
+                  f"max {max(pd):.0f} ms: {[round(x) for x in pd]}")
 
 
 if __name__ == "__main__":

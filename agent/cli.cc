@@ -27,6 +27,25 @@ commands:
 exit codes: 0 ok, 1 check or test failed, 2 usage error, 78 invalid config at start
 )";
 
+namespace {
+
+// Splits "--flag=value", or takes the next argument as the value of "--flag" (advancing i).
+Status TakeFlagValue(const std::vector<std::string>& args, size_t& i, std::string& flag,
+                     std::string& value) {
+  if (auto eq = flag.find('='); eq != std::string::npos) {
+    value = flag.substr(eq + 1);
+    flag.resize(eq);
+    return Status::Ok();
+  }
+  if (i + 1 < args.size()) {
+    value = args[++i];
+    return Status::Ok();
+  }
+  return InvalidArgument("flag " + flag + " needs a value");
+}
+
+}  // namespace
+
 Result<CliArgs> ParseCli(const std::vector<std::string>& args) {
   CliArgs out;
   if (args.empty()) return InvalidArgument("no command given");
@@ -43,14 +62,7 @@ Result<CliArgs> ParseCli(const std::vector<std::string>& args) {
     for (size_t i = 0; i < rest.size(); ++i) {
       std::string flag = rest[i];
       std::string value;
-      if (auto eq = flag.find('='); eq != std::string::npos) {
-        value = flag.substr(eq + 1);
-        flag.resize(eq);
-      } else if (i + 1 < rest.size()) {
-        value = rest[++i];
-      } else {
-        return InvalidArgument("flag " + flag + " needs a value");
-      }
+      if (Status st = TakeFlagValue(rest, i, flag, value); !st.ok()) return st;
       if (flag == "--config" || flag == "--config.file") {
         out.config_file = value;
       } else if (flag == "--log.level") {
@@ -90,14 +102,7 @@ Result<CliArgs> ParseCli(const std::vector<std::string>& args) {
         continue;
       }
       std::string value;
-      if (auto eq = flag.find('='); eq != std::string::npos) {
-        value = flag.substr(eq + 1);
-        flag.resize(eq);
-      } else if (i + 1 < rest.size()) {
-        value = rest[++i];
-      } else {
-        return InvalidArgument("flag " + flag + " needs a value");
-      }
+      if (Status st = TakeFlagValue(rest, i, flag, value); !st.ok()) return st;
       if (flag == "--time") {
         out.query_time = value;
       } else if (flag == "--url") {
@@ -128,14 +133,7 @@ Result<CliArgs> ParseCli(const std::vector<std::string>& args) {
         continue;
       }
       std::string value;
-      if (auto eq = flag.find('='); eq != std::string::npos) {
-        value = flag.substr(eq + 1);
-        flag.resize(eq);
-      } else if (i + 1 < rest.size()) {
-        value = rest[++i];
-      } else {
-        return InvalidArgument("flag " + flag + " needs a value");
-      }
+      if (Status st = TakeFlagValue(rest, i, flag, value); !st.ok()) return st;
       if (flag == "--url") {
         out.query_url = value;
       } else if (flag == "--author") {

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "agent/http/metric_family.h"
+
 namespace tocsin {
 namespace {
 
@@ -10,60 +12,41 @@ using prometheus::MetricFamily;
 using prometheus::MetricType;
 using LabelList = std::vector<ClientMetric::Label>;
 
-MetricFamily Family(std::string name, std::string help, MetricType type) {
-  MetricFamily f;
-  f.name = std::move(name);
-  f.help = std::move(help);
-  f.type = type;
-  return f;
-}
-
-void Add(MetricFamily& f, double v, LabelList labels = {}) {
-  ClientMetric m;
-  m.label = std::move(labels);
-  if (f.type == MetricType::Counter) {
-    m.counter.value = v;
-  } else {
-    m.gauge.value = v;
-  }
-  f.metric.push_back(std::move(m));
-}
-
 void IntegrationFamilies(const std::vector<IntegrationStats>& integrations,
                          std::vector<MetricFamily>& out) {
-  auto total = Family("tocsin_notifications_total", "Notifications accepted for delivery.",
-                      MetricType::Counter);
-  auto delivered = Family("tocsin_notifications_delivered_total",
-                          "Notifications the receiver accepted (2xx).", MetricType::Counter);
-  auto failed = Family("tocsin_notifications_failed_total",
-                       "Failed delivery attempts, retried or not.", MetricType::Counter);
-  auto dropped = Family("tocsin_notifications_dropped_total",
-                        "Notifications given up, by reason (rejected, queue_full, expired).",
-                        MetricType::Counter);
-  auto superseded = Family("tocsin_notifications_superseded_total",
-                           "Undelivered notifications replaced by a newer one of the same group.",
-                           MetricType::Counter);
-  auto queue = Family("tocsin_notifications_queue_length", "Notifications waiting for delivery.",
-                      MetricType::Gauge);
-  auto breaker = Family("tocsin_notifications_breaker_open",
-                        "1 while the receiver's circuit breaker is open.", MetricType::Gauge);
-  auto latency = Family("tocsin_notifications_latency_seconds",
-                        "Time from enqueue to successful delivery.", MetricType::Histogram);
+  auto total = MakeFamily("tocsin_notifications_total", "Notifications accepted for delivery.",
+                          MetricType::Counter);
+  auto delivered = MakeFamily("tocsin_notifications_delivered_total",
+                              "Notifications the receiver accepted (2xx).", MetricType::Counter);
+  auto failed = MakeFamily("tocsin_notifications_failed_total",
+                           "Failed delivery attempts, retried or not.", MetricType::Counter);
+  auto dropped = MakeFamily("tocsin_notifications_dropped_total",
+                            "Notifications given up, by reason (rejected, queue_full, expired).",
+                            MetricType::Counter);
+  auto superseded = MakeFamily(
+      "tocsin_notifications_superseded_total",
+      "Undelivered notifications replaced by a newer one of the same group.", MetricType::Counter);
+  auto queue = MakeFamily("tocsin_notifications_queue_length",
+                          "Notifications waiting for delivery.", MetricType::Gauge);
+  auto breaker = MakeFamily("tocsin_notifications_breaker_open",
+                            "1 while the receiver's circuit breaker is open.", MetricType::Gauge);
+  auto latency = MakeFamily("tocsin_notifications_latency_seconds",
+                            "Time from enqueue to successful delivery.", MetricType::Histogram);
   for (const IntegrationStats& s : integrations) {
     LabelList l = {{"integration", s.integration}, {"receiver", s.receiver}};
-    Add(total, static_cast<double>(s.notifications_total), l);
-    Add(delivered, static_cast<double>(s.delivered_total), l);
-    Add(failed, static_cast<double>(s.failed_total), l);
+    AddSample(total, static_cast<double>(s.notifications_total), l);
+    AddSample(delivered, static_cast<double>(s.delivered_total), l);
+    AddSample(failed, static_cast<double>(s.failed_total), l);
     for (auto [reason, n] :
          {std::pair{"expired", s.dropped_expired}, std::pair{"queue_full", s.dropped_queue_full},
           std::pair{"rejected", s.dropped_rejected}}) {
       LabelList lr = l;
       lr.push_back({"reason", reason});
-      Add(dropped, static_cast<double>(n), lr);
+      AddSample(dropped, static_cast<double>(n), lr);
     }
-    Add(superseded, static_cast<double>(s.superseded_total), l);
-    Add(queue, static_cast<double>(s.queue_length), l);
-    Add(breaker, s.breaker_open ? 1 : 0, l);
+    AddSample(superseded, static_cast<double>(s.superseded_total), l);
+    AddSample(queue, static_cast<double>(s.queue_length), l);
+    AddSample(breaker, s.breaker_open ? 1 : 0, l);
     ClientMetric h;
     h.label = l;
     h.histogram.sample_count = s.latency_count;
@@ -82,25 +65,26 @@ void IntegrationFamilies(const std::vector<IntegrationStats>& integrations,
 
 void AppendDeliveryFamilies(const DispatcherStats& stats, std::vector<MetricFamily>& out) {
   IntegrationFamilies(stats.integrations, out);
-  auto sent = Family("tocsin_alertmanager_alerts_sent_total", "Alerts forwarded to Alertmanager.",
-                     MetricType::Counter);
-  auto errors = Family("tocsin_alertmanager_alerts_errors_total",
-                       "Alerts in batches Alertmanager did not accept.", MetricType::Counter);
-  auto dropped = Family("tocsin_alertmanager_alerts_dropped_total",
-                        "Alerts dropped (failed batches, queue overflow).", MetricType::Counter);
-  auto queue = Family("tocsin_alertmanager_queue_length", "Alerts waiting to be forwarded.",
-                      MetricType::Gauge);
+  auto sent = MakeFamily("tocsin_alertmanager_alerts_sent_total",
+                         "Alerts forwarded to Alertmanager.", MetricType::Counter);
+  auto errors = MakeFamily("tocsin_alertmanager_alerts_errors_total",
+                           "Alerts in batches Alertmanager did not accept.", MetricType::Counter);
+  auto dropped =
+      MakeFamily("tocsin_alertmanager_alerts_dropped_total",
+                 "Alerts dropped (failed batches, queue overflow).", MetricType::Counter);
+  auto queue = MakeFamily("tocsin_alertmanager_queue_length", "Alerts waiting to be forwarded.",
+                          MetricType::Gauge);
   for (const AlertmanagerTargetStats& am : stats.alertmanagers) {
     LabelList l = {{"alertmanager", am.url}};
-    Add(sent, static_cast<double>(am.sent_total), l);
-    Add(errors, static_cast<double>(am.errors_total), l);
-    Add(dropped, static_cast<double>(am.dropped_total), l);
-    Add(queue, static_cast<double>(am.queue_length), l);
+    AddSample(sent, static_cast<double>(am.sent_total), l);
+    AddSample(errors, static_cast<double>(am.errors_total), l);
+    AddSample(dropped, static_cast<double>(am.dropped_total), l);
+    AddSample(queue, static_cast<double>(am.queue_length), l);
   }
   for (auto* f : {&sent, &errors, &dropped, &queue}) out.push_back(std::move(*f));
   auto scalar = [&](const char* name, const char* help, MetricType type, uint64_t v) {
-    auto f = Family(name, help, type);
-    Add(f, static_cast<double>(v));
+    auto f = MakeFamily(name, help, type);
+    AddSample(f, static_cast<double>(v));
     out.push_back(std::move(f));
   };
   scalar("tocsin_alerts_received_total", "Alerts handed to the dispatcher.", MetricType::Counter,

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "agent/http/delivery_metrics.h"
+#include "agent/http/metric_family.h"
 #include "agent/http/process_metrics.h"
 
 namespace tocsin {
@@ -14,25 +15,6 @@ using prometheus::ClientMetric;
 using prometheus::MetricFamily;
 using prometheus::MetricType;
 
-MetricFamily Family(std::string name, std::string help, MetricType type) {
-  MetricFamily f;
-  f.name = std::move(name);
-  f.help = std::move(help);
-  f.type = type;
-  return f;
-}
-
-void Add(MetricFamily& f, double v, std::vector<ClientMetric::Label> labels = {}) {
-  ClientMetric m;
-  m.label = std::move(labels);
-  if (f.type == MetricType::Counter) {
-    m.counter.value = v;
-  } else {
-    m.gauge.value = v;
-  }
-  f.metric.push_back(std::move(m));
-}
-
 // Pulls stats from the stages at scrape time.
 class StageMetrics final : public prometheus::Collectable {
  public:
@@ -40,14 +22,14 @@ class StageMetrics final : public prometheus::Collectable {
 
   std::vector<MetricFamily> Collect() const override {
     std::vector<MetricFamily> out;
-    auto info = Family("tocsin_build_info",
-                       "A metric with a constant '1' value labeled by version, revision and "
-                       "compiler from which tocsin was built.",
-                       MetricType::Gauge);
-    Add(info, 1,
-        {{"compiler", s_.build.compiler},
-         {"revision", s_.build.revision},
-         {"version", s_.build.version}});
+    auto info = MakeFamily("tocsin_build_info",
+                           "A metric with a constant '1' value labeled by version, revision and "
+                           "compiler from which tocsin was built.",
+                           MetricType::Gauge);
+    AddSample(info, 1,
+              {{"compiler", s_.build.compiler},
+               {"revision", s_.build.revision},
+               {"version", s_.build.version}});
     out.push_back(std::move(info));
     if (s_.collectors) CollectorFamilies(s_.collectors(), out);
     if (s_.reload) ReloadFamilies(s_.reload(), out);
@@ -60,33 +42,33 @@ class StageMetrics final : public prometheus::Collectable {
  private:
   static void CollectorFamilies(const std::vector<CollectorStats>& stats,
                                 std::vector<MetricFamily>& out) {
-    auto dur = Family("tocsin_collector_last_duration_seconds",
-                      "Duration of the collector's last collection.", MetricType::Gauge);
-    auto dur_sum = Family("tocsin_collector_duration_seconds_total",
-                          "Total time spent in collections.", MetricType::Counter);
-    auto ok = Family("tocsin_collector_last_success",
-                     "Whether the collector's last collection succeeded (1) or failed (0).",
-                     MetricType::Gauge);
+    auto dur = MakeFamily("tocsin_collector_last_duration_seconds",
+                          "Duration of the collector's last collection.", MetricType::Gauge);
+    auto dur_sum = MakeFamily("tocsin_collector_duration_seconds_total",
+                              "Total time spent in collections.", MetricType::Counter);
+    auto ok = MakeFamily("tocsin_collector_last_success",
+                         "Whether the collector's last collection succeeded (1) or failed (0).",
+                         MetricType::Gauge);
     auto runs =
-        Family("tocsin_collector_collections_total", "Collections run.", MetricType::Counter);
+        MakeFamily("tocsin_collector_collections_total", "Collections run.", MetricType::Counter);
     auto fails =
-        Family("tocsin_collector_errors_total",
-               "Collections that failed (error or deadline exceeded).", MetricType::Counter);
-    auto skipped = Family("tocsin_collector_skipped_total",
-                          "Collection slots skipped because the previous run was still going.",
-                          MetricType::Counter);
+        MakeFamily("tocsin_collector_errors_total",
+                   "Collections that failed (error or deadline exceeded).", MetricType::Counter);
+    auto skipped = MakeFamily("tocsin_collector_skipped_total",
+                              "Collection slots skipped because the previous run was still going.",
+                              MetricType::Counter);
     auto samples =
-        Family("tocsin_collector_last_samples",
-               "Samples committed by the collector's last collection.", MetricType::Gauge);
+        MakeFamily("tocsin_collector_last_samples",
+                   "Samples committed by the collector's last collection.", MetricType::Gauge);
     for (const CollectorStats& c : stats) {
       std::vector<ClientMetric::Label> l = {{"collector", c.name}};
-      Add(dur, c.last_duration_seconds, l);
-      Add(dur_sum, c.duration_seconds_sum, l);
-      Add(ok, c.last_success ? 1 : 0, l);
-      Add(runs, static_cast<double>(c.runs), l);
-      Add(fails, static_cast<double>(c.failures), l);
-      Add(skipped, static_cast<double>(c.skipped), l);
-      Add(samples, static_cast<double>(c.last_samples), l);
+      AddSample(dur, c.last_duration_seconds, l);
+      AddSample(dur_sum, c.duration_seconds_sum, l);
+      AddSample(ok, c.last_success ? 1 : 0, l);
+      AddSample(runs, static_cast<double>(c.runs), l);
+      AddSample(fails, static_cast<double>(c.failures), l);
+      AddSample(skipped, static_cast<double>(c.skipped), l);
+      AddSample(samples, static_cast<double>(c.last_samples), l);
     }
     for (auto* f : {&dur, &dur_sum, &ok, &runs, &fails, &skipped, &samples}) {
       out.push_back(std::move(*f));
@@ -94,17 +76,18 @@ class StageMetrics final : public prometheus::Collectable {
   }
 
   static void ReloadFamilies(const ReloadStatus& r, std::vector<MetricFamily>& out) {
-    auto ok =
-        Family("tocsin_config_last_reload_successful",
-               "Whether the last configuration reload attempt was successful.", MetricType::Gauge);
-    Add(ok, r.last_successful ? 1 : 0);
-    auto ts = Family("tocsin_config_last_reload_success_timestamp_seconds",
-                     "Timestamp of the last successful configuration reload.", MetricType::Gauge);
-    Add(ts, static_cast<double>(r.last_success_ms) / 1000.0);
-    auto fails = Family("tocsin_config_reload_failures_total",
-                        "Configuration reloads that failed and kept the running configuration.",
-                        MetricType::Counter);
-    Add(fails, static_cast<double>(r.failures));
+    auto ok = MakeFamily("tocsin_config_last_reload_successful",
+                         "Whether the last configuration reload attempt was successful.",
+                         MetricType::Gauge);
+    AddSample(ok, r.last_successful ? 1 : 0);
+    auto ts =
+        MakeFamily("tocsin_config_last_reload_success_timestamp_seconds",
+                   "Timestamp of the last successful configuration reload.", MetricType::Gauge);
+    AddSample(ts, static_cast<double>(r.last_success_ms) / 1000.0);
+    auto fails = MakeFamily("tocsin_config_reload_failures_total",
+                            "Configuration reloads that failed and kept the running configuration.",
+                            MetricType::Counter);
+    AddSample(fails, static_cast<double>(r.failures));
     out.push_back(std::move(ok));
     out.push_back(std::move(ts));
     out.push_back(std::move(fails));
@@ -112,13 +95,13 @@ class StageMetrics final : public prometheus::Collectable {
 
   static void StoreFamilies(const StoreStats& s, std::vector<MetricFamily>& out) {
     auto gauge = [&](const char* name, const char* help, uint64_t v) {
-      auto f = Family(name, help, MetricType::Gauge);
-      Add(f, static_cast<double>(v));
+      auto f = MakeFamily(name, help, MetricType::Gauge);
+      AddSample(f, static_cast<double>(v));
       out.push_back(std::move(f));
     };
     auto counter = [&](const char* name, const char* help, uint64_t v) {
-      auto f = Family(name, help, MetricType::Counter);
-      Add(f, static_cast<double>(v));
+      auto f = MakeFamily(name, help, MetricType::Counter);
+      AddSample(f, static_cast<double>(v));
       out.push_back(std::move(f));
     };
     gauge("tocsin_store_series", "Series held in the in-memory store.", s.series);
@@ -137,63 +120,65 @@ class StageMetrics final : public prometheus::Collectable {
     counter("tocsin_store_stale_markers_total", "Stale markers written for vanished series.",
             s.stale_markers);
     auto rejected =
-        Family("tocsin_store_series_rejected_total",
-               "New series refused because a series limit was reached.", MetricType::Counter);
-    Add(rejected, static_cast<double>(s.rejected_global_limit), {{"reason", "global_limit"}});
-    Add(rejected, static_cast<double>(s.rejected_source_limit), {{"reason", "source_limit"}});
+        MakeFamily("tocsin_store_series_rejected_total",
+                   "New series refused because a series limit was reached.", MetricType::Counter);
+    AddSample(rejected, static_cast<double>(s.rejected_global_limit), {{"reason", "global_limit"}});
+    AddSample(rejected, static_cast<double>(s.rejected_source_limit), {{"reason", "source_limit"}});
     out.push_back(std::move(rejected));
   }
 
   static void RuleFamilies(const rules::RulesSnapshot& snap, std::vector<MetricFamily>& out) {
-    auto g_last = Family("tocsin_rule_group_last_evaluation_timestamp_seconds",
-                         "Timestamp of the group's last evaluation.", MetricType::Gauge);
-    auto g_dur = Family("tocsin_rule_group_last_duration_seconds",
-                        "Duration of the group's last evaluation.", MetricType::Gauge);
-    auto g_iv = Family("tocsin_rule_group_interval_seconds", "The group's evaluation interval.",
-                       MetricType::Gauge);
-    auto g_iter = Family("tocsin_rule_group_iterations_total",
-                         "Group evaluations (scheduled and event-driven).", MetricType::Counter);
-    auto g_missed = Family("tocsin_rule_group_iterations_missed_total",
-                           "Scheduled evaluation slots missed because an evaluation overran.",
-                           MetricType::Counter);
-    auto g_event = Family("tocsin_rule_group_event_evaluations_total",
-                          "Group evaluations triggered by a store commit (rules.event_driven).",
-                          MetricType::Counter);
-    auto g_rules = Family("tocsin_rule_group_rules", "Rules in the group.", MetricType::Gauge);
-    auto r_evals =
-        Family("tocsin_rule_evaluations_total", "Rule evaluations.", MetricType::Counter);
-    auto r_fails = Family("tocsin_rule_evaluation_failures_total", "Rule evaluations that failed.",
-                          MetricType::Counter);
-    auto r_health = Family("tocsin_rule_health",
-                           "Whether the rule's last evaluation succeeded (1) or failed (0); the "
-                           "error is in /api/v1/rules.",
+    auto g_last = MakeFamily("tocsin_rule_group_last_evaluation_timestamp_seconds",
+                             "Timestamp of the group's last evaluation.", MetricType::Gauge);
+    auto g_dur = MakeFamily("tocsin_rule_group_last_duration_seconds",
+                            "Duration of the group's last evaluation.", MetricType::Gauge);
+    auto g_iv = MakeFamily("tocsin_rule_group_interval_seconds", "The group's evaluation interval.",
                            MetricType::Gauge);
-    auto r_dur = Family("tocsin_rule_last_duration_seconds",
-                        "Duration of the rule's last evaluation.", MetricType::Gauge);
-    auto r_last = Family("tocsin_rule_last_evaluation_timestamp_seconds",
-                         "Timestamp of the rule's last evaluation.", MetricType::Gauge);
+    auto g_iter =
+        MakeFamily("tocsin_rule_group_iterations_total",
+                   "Group evaluations (scheduled and event-driven).", MetricType::Counter);
+    auto g_missed = MakeFamily("tocsin_rule_group_iterations_missed_total",
+                               "Scheduled evaluation slots missed because an evaluation overran.",
+                               MetricType::Counter);
+    auto g_event = MakeFamily("tocsin_rule_group_event_evaluations_total",
+                              "Group evaluations triggered by a store commit (rules.event_driven).",
+                              MetricType::Counter);
+    auto g_rules = MakeFamily("tocsin_rule_group_rules", "Rules in the group.", MetricType::Gauge);
+    auto r_evals =
+        MakeFamily("tocsin_rule_evaluations_total", "Rule evaluations.", MetricType::Counter);
+    auto r_fails = MakeFamily("tocsin_rule_evaluation_failures_total",
+                              "Rule evaluations that failed.", MetricType::Counter);
+    auto r_health =
+        MakeFamily("tocsin_rule_health",
+                   "Whether the rule's last evaluation succeeded (1) or failed (0); the "
+                   "error is in /api/v1/rules.",
+                   MetricType::Gauge);
+    auto r_dur = MakeFamily("tocsin_rule_last_duration_seconds",
+                            "Duration of the rule's last evaluation.", MetricType::Gauge);
+    auto r_last = MakeFamily("tocsin_rule_last_evaluation_timestamp_seconds",
+                             "Timestamp of the rule's last evaluation.", MetricType::Gauge);
     auto r_tmpl =
-        Family("tocsin_rule_template_errors_total",
-               "Alert label/annotation template expansions that failed.", MetricType::Counter);
+        MakeFamily("tocsin_rule_template_errors_total",
+                   "Alert label/annotation template expansions that failed.", MetricType::Counter);
     for (const auto& g : snap.groups) {
       std::vector<ClientMetric::Label> gl = {{"rule_group", g.file + ";" + g.name}};
-      Add(g_last, static_cast<double>(g.last_evaluation) / 1000.0, gl);
-      Add(g_dur, g.evaluation_seconds, gl);
-      Add(g_iv, g.interval_seconds, gl);
-      Add(g_iter, static_cast<double>(g.iterations), gl);
-      Add(g_missed, static_cast<double>(g.iterations_missed), gl);
-      Add(g_event, static_cast<double>(g.event_evaluations), gl);
-      Add(g_rules, static_cast<double>(g.rules.size()), gl);
+      AddSample(g_last, static_cast<double>(g.last_evaluation) / 1000.0, gl);
+      AddSample(g_dur, g.evaluation_seconds, gl);
+      AddSample(g_iv, g.interval_seconds, gl);
+      AddSample(g_iter, static_cast<double>(g.iterations), gl);
+      AddSample(g_missed, static_cast<double>(g.iterations_missed), gl);
+      AddSample(g_event, static_cast<double>(g.event_evaluations), gl);
+      AddSample(g_rules, static_cast<double>(g.rules.size()), gl);
       for (const auto& r : g.rules) {
         auto rl = gl;
         rl.push_back({"rule", r.name});
-        Add(r_evals, static_cast<double>(r.evaluations), rl);
-        Add(r_fails, static_cast<double>(r.failures), rl);
-        Add(r_health, r.health == "err" ? 0 : 1, rl);
-        Add(r_dur, r.evaluation_seconds, rl);
-        Add(r_last, static_cast<double>(r.last_evaluation) / 1000.0, rl);
+        AddSample(r_evals, static_cast<double>(r.evaluations), rl);
+        AddSample(r_fails, static_cast<double>(r.failures), rl);
+        AddSample(r_health, r.health == "err" ? 0 : 1, rl);
+        AddSample(r_dur, r.evaluation_seconds, rl);
+        AddSample(r_last, static_cast<double>(r.last_evaluation) / 1000.0, rl);
         if (r.kind == rules::RuleSpec::Kind::kAlerting) {
-          Add(r_tmpl, static_cast<double>(r.template_errors), rl);
+          AddSample(r_tmpl, static_cast<double>(r.template_errors), rl);
         }
       }
     }
@@ -202,8 +187,8 @@ class StageMetrics final : public prometheus::Collectable {
       out.push_back(std::move(*f));
     }
     auto counter = [&](const char* name, const char* help, uint64_t v) {
-      auto f = Family(name, help, MetricType::Counter);
-      Add(f, static_cast<double>(v));
+      auto f = MakeFamily(name, help, MetricType::Counter);
+      AddSample(f, static_cast<double>(v));
       out.push_back(std::move(f));
     };
     counter("tocsin_rule_notifications_total",

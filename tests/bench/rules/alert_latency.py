@@ -92,11 +92,14 @@ class PagerDutyFake:
         self.port = int(wait_for(lambda: os.path.exists(port_file) and open(port_file).read(),
                                  "the PagerDuty fake to listen"))
 
-    def triggers(self):
+    def events(self, action):
         with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/_control/received") as r:
             reqs = json.load(r)["requests"]
         return [q for q in reqs if q["status"] == 202 and q["json"] and
-                q["json"].get("event_action") == "trigger"]
+                q["json"].get("event_action") == action]
+
+    def triggers(self):
+        return self.events("trigger")
 
     def close(self):
         self.proc.kill()
@@ -141,6 +144,7 @@ def run_mode(mode, flips, scrape_interval, eval_interval, pagerduty=False):
             n_fired = len(handoffs(agent, "firing"))
             n_resolved = len(handoffs(agent, "resolved"))
             n_pd = len(pd.triggers()) if pd else 0
+            n_pd_resolved = len(pd.events("resolve")) if pd else 0
             flip_ms = time.time() * 1000
             target.set(2)
             fired = wait_for(lambda: len(handoffs(agent, "firing")) > n_fired and
@@ -156,6 +160,11 @@ def run_mode(mode, flips, scrape_interval, eval_interval, pagerduty=False):
             target.set(0)
             wait_for(lambda: len(handoffs(agent, "resolved")) > n_resolved, "the resolve",
                      timeout=60, interval=0.01)
+            if pd:
+                # A re-fire before the resolve reached PagerDuty changes nothing for the receiver
+                # (the incident is still open), so no new trigger would be sent: wait for it.
+                wait_for(lambda: len(pd.events("resolve")) > n_pd_resolved,
+                         "the PagerDuty resolve", timeout=60, interval=0.01)
     finally:
         agent.close()
         target.server.shutdown()

@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "agent/promql/quote.h"
+
 namespace tocsin::rules::tmpl {
 namespace {
 
@@ -440,50 +442,8 @@ class Lexer {
 
 }  // namespace
 
-std::string GoQuote(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '\a':
-        out += "\\a";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\v':
-        out += "\\v";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '"':
-        out += "\\\"";
-        break;
-      default:
-        if (c < 0x20 || c == 0x7F) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\x%02x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += '"';
-  return out;
-}
+// Go's strconv.Quote, shared with the PromQL printer.
+std::string GoQuote(std::string_view s) { return promql::Quote(s); }
 
 std::string ItemString(const Item& item) {
   if (item.type == ItemType::kEOF) return "EOF";

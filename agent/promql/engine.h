@@ -35,15 +35,18 @@ ValueType TypeOf(const Expr& expr);
 // Canonical text of an expression (as Prometheus's String()).
 std::string ToString(const Expr& expr);
 
+// A float sample (h null) or a native-histogram sample (h set, v unused).
 struct InstantSample {
   Labels labels;
   double v = 0;
+  std::shared_ptr<const FloatHistogram> h = nullptr;
 };
 using Vector = std::vector<InstantSample>;
 
 struct RangeSeries {
   Labels labels;
   std::vector<Sample> points;
+  std::vector<HistogramSample> histograms{};  // native-histogram points, in time order
 };
 using Matrix = std::vector<RangeSeries>;
 

@@ -120,6 +120,16 @@ std::span<const Sample> Evaluator::StoreSamples(std::vector<Sample> s) {
   return sample_arena_.back();
 }
 
+const FloatHistogram* Evaluator::StoreHistogram(FloatHistogram h) {
+  histogram_arena_.push_back(std::move(h));
+  return &histogram_arena_.back();
+}
+
+std::span<const HistogramSample> Evaluator::StoreHistogramSamples(std::vector<HistogramSample> s) {
+  histogram_sample_arena_.push_back(std::move(s));
+  return histogram_sample_arena_.back();
+}
+
 bool Evaluator::Fail(std::string msg) {
   if (err_.ok()) err_ = InvalidArgument(std::move(msg));
   return false;
@@ -210,7 +220,7 @@ Status Evaluator::Prepare(const Expr& root) {
     auto querier = data_.NewQuerier(range.first, range.second);
     Selected sel;
     sel.series = querier->Select(vs->matchers);
-    for (const SeriesData& s : sel.series) total += s.samples.size();
+    for (const SeriesData& s : sel.series) total += s.samples.size() + s.histograms.size();
     selected_.emplace(vs, std::move(sel));
   }
   if (total > opts_.max_samples) {
@@ -230,10 +240,22 @@ bool Evaluator::EvalVectorSelector(const VectorSelector& vs, TimestampMs ts, Eva
     const auto& smp = s.samples;
     auto it = std::upper_bound(smp.begin(), smp.end(), t,
                                [](TimestampMs v, const Sample& x) { return v < x.t; });
-    if (it == smp.begin()) continue;
-    --it;
-    if (it->t <= lo || IsStaleNaN(it->v)) continue;
-    out.vec.push_back(Elem{&s.labels, it->v, it->t, false});
+    const Sample* latest = it == smp.begin() ? nullptr : &*(it - 1);
+    const HistogramSample* latest_h = nullptr;
+    if (!s.histograms.empty()) {
+      const auto& hs = s.histograms;
+      auto hit = std::upper_bound(hs.begin(), hs.end(), t,
+                                  [](TimestampMs v, const HistogramSample& x) { return v < x.t; });
+      if (hit != hs.begin()) latest_h = &*(hit - 1);
+    }
+    // The newer of the two kinds is the series' value; a stale marker (a float) ends both.
+    if (latest_h != nullptr && (latest == nullptr || latest_h->t > latest->t)) {
+      if (latest_h->t <= lo) continue;
+      out.vec.push_back(Elem{&s.labels, 0, latest_h->t, false, latest_h->h.get()});
+      continue;
+    }
+    if (latest == nullptr || latest->t <= lo || IsStaleNaN(latest->v)) continue;
+    out.vec.push_back(Elem{&s.labels, latest->v, latest->t, false});
   }
   return true;
 }
@@ -250,7 +272,22 @@ bool Evaluator::EvalMatrixSelector(const MatrixSelector& ms, TimestampMs ts, Eva
                                   [](TimestampMs v, const Sample& x) { return v < x.t; });
     auto last = std::upper_bound(first, smp.end(), t,
                                  [](TimestampMs v, const Sample& x) { return v < x.t; });
-    if (first == last) continue;
+    std::span<const HistogramSample> hspan;
+    if (!s.histograms.empty()) {
+      const auto& hs = s.histograms;
+      auto hfirst =
+          std::upper_bound(hs.begin(), hs.end(), lo,
+                           [](TimestampMs v, const HistogramSample& x) { return v < x.t; });
+      auto hlast = std::upper_bound(
+          hfirst, hs.end(), t, [](TimestampMs v, const HistogramSample& x) { return v < x.t; });
+      if (hfirst != hlast) hspan = {&*hfirst, static_cast<size_t>(hlast - hfirst)};
+    }
+    if (first == last) {
+      if (hspan.empty()) continue;
+      samples_in_flight_ += hspan.size();
+      out.mat.push_back(RangeElem{&s.labels, {}, false, hspan});
+      continue;
+    }
     bool has_stale = false;
     for (auto it = first; it != last; ++it) {
       if (IsStaleNaN(it->v)) {
@@ -264,11 +301,11 @@ bool Evaluator::EvalMatrixSelector(const MatrixSelector& ms, TimestampMs ts, Eva
       for (auto it = first; it != last; ++it) {
         if (!IsStaleNaN(it->v)) copy.push_back(*it);
       }
-      if (copy.empty()) continue;
+      if (copy.empty() && hspan.empty()) continue;
       span = StoreSamples(std::move(copy));
     }
-    samples_in_flight_ += span.size();
-    out.mat.push_back(RangeElem{&s.labels, span, false});
+    samples_in_flight_ += span.size() + hspan.size();
+    out.mat.push_back(RangeElem{&s.labels, span, false, hspan});
   }
   if (samples_in_flight_ > opts_.max_samples) {
     return Fail("query processing would load too many samples into memory in query execution");
@@ -288,6 +325,7 @@ bool Evaluator::EvalSubquery(const SubqueryExpr& sq, TimestampMs ts, EvalValue& 
     const Labels* labels;
     std::vector<Sample> samples;
     bool drop_name;
+    std::vector<HistogramSample> histograms;
   };
   std::vector<Acc> acc;
   std::unordered_map<uint64_t, size_t> index;
@@ -297,8 +335,12 @@ bool Evaluator::EvalSubquery(const SubqueryExpr& sq, TimestampMs ts, EvalValue& 
     for (const Elem& e : v.vec) {
       uint64_t h = LabelsHash(*e.labels);
       auto [it, inserted] = index.try_emplace(h, acc.size());
-      if (inserted) acc.push_back(Acc{e.labels, {}, e.drop_name});
-      acc[it->second].samples.push_back(Sample{t, e.v});
+      if (inserted) acc.push_back(Acc{e.labels, {}, e.drop_name, {}});
+      if (e.h != nullptr) {
+        acc[it->second].histograms.push_back(HistogramSample{t, BorrowHistogram(e.h)});
+      } else {
+        acc[it->second].samples.push_back(Sample{t, e.v});
+      }
     }
     samples_in_flight_ += v.vec.size();
     if (samples_in_flight_ > opts_.max_samples) {
@@ -307,7 +349,10 @@ bool Evaluator::EvalSubquery(const SubqueryExpr& sq, TimestampMs ts, EvalValue& 
   }
   out.mat.reserve(acc.size());
   for (Acc& a : acc) {
-    out.mat.push_back(RangeElem{a.labels, StoreSamples(std::move(a.samples)), a.drop_name});
+    out.mat.push_back(RangeElem{a.labels, StoreSamples(std::move(a.samples)), a.drop_name,
+                                a.histograms.empty()
+                                    ? std::span<const HistogramSample>()
+                                    : StoreHistogramSamples(std::move(a.histograms))});
   }
   return true;
 }
@@ -388,6 +433,11 @@ bool Evaluator::Eval(const Expr& e, TimestampMs ts, EvalValue& out) {
         out.scalar = -out.scalar;
         for (Elem& el : out.vec) {
           el.v = -el.v;
+          if (el.h != nullptr) {
+            FloatHistogram neg = *el.h;
+            neg.Mul(-1);
+            el.h = StoreHistogram(std::move(neg));
+          }
           el.drop_name = true;
         }
       }
@@ -443,7 +493,8 @@ Result<Value> Engine::Instant(const ExprPtr& expr, const Queryable& data, Timest
     case ValueType::kVector: {
       out.vector.reserve(v.vec.size());
       for (const Elem& e : v.vec) {
-        out.vector.push_back(InstantSample{e.drop_name ? DropName(*e.labels) : *e.labels, e.v});
+        out.vector.push_back(InstantSample{e.drop_name ? DropName(*e.labels) : *e.labels, e.v,
+                                           e.h ? std::make_shared<FloatHistogram>(*e.h) : nullptr});
       }
       if (out.vector.size() > 1) {
         std::vector<uint64_t> hashes;
@@ -457,8 +508,13 @@ Result<Value> Engine::Instant(const ExprPtr& expr, const Queryable& data, Timest
     }
     case ValueType::kMatrix: {
       for (const RangeElem& r : v.mat) {
-        out.matrix.push_back(RangeSeries{r.drop_name ? DropName(*r.labels) : *r.labels,
-                                         {r.samples.begin(), r.samples.end()}});
+        RangeSeries rs{r.drop_name ? DropName(*r.labels) : *r.labels,
+                       {r.samples.begin(), r.samples.end()},
+                       {}};
+        for (const HistogramSample& hs : r.histograms) {
+          rs.histograms.push_back({hs.t, std::make_shared<FloatHistogram>(*hs.h)});
+        }
+        out.matrix.push_back(std::move(rs));
       }
       std::vector<uint64_t> hashes;
       for (const auto& s : out.matrix) hashes.push_back(s.labels.Hash());
@@ -491,6 +547,7 @@ Result<Value> Engine::Range(const ExprPtr& expr, const Queryable& data, Timestam
     const Labels* labels;
     std::vector<Sample> points;
     bool drop_name;
+    std::vector<HistogramSample> histograms;
   };
   std::vector<Acc> acc;
   std::unordered_map<const Labels*, size_t> by_ptr;
@@ -501,7 +558,7 @@ Result<Value> Engine::Range(const ExprPtr& expr, const Queryable& data, Timestam
     ev.ResetSampleCount();
     if (!ev.Eval(*expr, t, v)) return ev.error();
     if (v.type == ValueType::kScalar) {
-      if (acc.empty()) acc.push_back(Acc{ev.Intern(Labels{}), {}, false});
+      if (acc.empty()) acc.push_back(Acc{ev.Intern(Labels{}), {}, false, {}});
       acc[0].points.push_back(Sample{t, v.scalar});
       continue;
     }
@@ -513,11 +570,15 @@ Result<Value> Engine::Range(const ExprPtr& expr, const Queryable& data, Timestam
       } else {
         uint64_t h = e.labels->Hash();
         auto [hit, inserted] = by_hash.try_emplace(h, acc.size());
-        if (inserted) acc.push_back(Acc{e.labels, {}, e.drop_name});
+        if (inserted) acc.push_back(Acc{e.labels, {}, e.drop_name, {}});
         idx = hit->second;
         by_ptr.emplace(e.labels, idx);
       }
-      acc[idx].points.push_back(Sample{t, e.v});
+      if (e.h != nullptr) {
+        acc[idx].histograms.push_back({t, std::make_shared<FloatHistogram>(*e.h)});
+      } else {
+        acc[idx].points.push_back(Sample{t, e.v});
+      }
       acc[idx].drop_name = acc[idx].drop_name || e.drop_name;
     }
     points += v.vec.size();
@@ -531,8 +592,8 @@ Result<Value> Engine::Range(const ExprPtr& expr, const Queryable& data, Timestam
   out.t = end;
   out.matrix.reserve(acc.size());
   for (Acc& a : acc) {
-    out.matrix.push_back(
-        RangeSeries{a.drop_name ? DropName(*a.labels) : *a.labels, std::move(a.points)});
+    out.matrix.push_back(RangeSeries{a.drop_name ? DropName(*a.labels) : *a.labels,
+                                     std::move(a.points), std::move(a.histograms)});
   }
   std::sort(out.matrix.begin(), out.matrix.end(),
             [](const RangeSeries& x, const RangeSeries& y) { return x.labels < y.labels; });

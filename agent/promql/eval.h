@@ -17,15 +17,18 @@
 
 #include "agent/promql/ast.h"
 #include "agent/promql/engine.h"
+#include "agent/promql/functions.h"
 
 namespace tocsin::promql {
 
-// One element of an instant vector.
+// One element of an instant vector: a float, or a native histogram when `h` is set (then `v`
+// is unused and 0).
 struct Elem {
   const Labels* labels;
   double v;
   TimestampMs t;   // timestamp of the underlying sample (for timestamp()); else the eval time
   bool drop_name;  // Prometheus 3's delayed __name__ removal
+  const FloatHistogram* h = nullptr;
 };
 using Vec = std::vector<Elem>;
 
@@ -34,6 +37,7 @@ struct RangeElem {
   const Labels* labels;
   std::span<const Sample> samples;
   bool drop_name;
+  std::span<const HistogramSample> histograms{};
 };
 using Mat = std::vector<RangeElem>;
 
@@ -44,6 +48,12 @@ struct EvalValue {
   Vec vec;
   Mat mat;
 };
+
+// A non-owning handle on a histogram that lives in an Evaluator's arena (or selected data) for
+// the query's lifetime; for building HistogramSamples inside the evaluation.
+inline std::shared_ptr<const FloatHistogram> BorrowHistogram(const FloatHistogram* h) {
+  return std::shared_ptr<const FloatHistogram>(std::shared_ptr<const FloatHistogram>(), h);
+}
 
 // xxHash64 (as Prometheus's labels.Hash uses it) of arbitrary bytes.
 uint64_t XxHash64(const void* data, size_t len, uint64_t seed = 0);
@@ -67,6 +77,9 @@ class Evaluator {
   // Like Intern, but returns the same pointer for equal label sets within this query.
   const Labels* InternShared(Labels l);
   std::span<const Sample> StoreSamples(std::vector<Sample> s);
+  // Keeps a histogram computed during evaluation alive for the query.
+  const FloatHistogram* StoreHistogram(FloatHistogram h);
+  std::span<const HistogramSample> StoreHistogramSamples(std::vector<HistogramSample> s);
   bool Fail(std::string msg);
   TimestampMs query_start() const { return start_; }
   TimestampMs query_end() const { return end_; }
@@ -99,6 +112,8 @@ class Evaluator {
   std::deque<Labels> label_arena_;
   std::unordered_map<uint64_t, std::vector<const Labels*>> shared_labels_;
   std::deque<std::vector<Sample>> sample_arena_;
+  std::deque<FloatHistogram> histogram_arena_;
+  std::deque<std::vector<HistogramSample>> histogram_sample_arena_;
   std::unordered_map<const Expr*, std::unordered_map<uint64_t, const Labels*>> label_cache_;
   size_t samples_in_flight_ = 0;
 };
@@ -112,6 +127,34 @@ bool EvalAggregation(Evaluator& ev, const AggregateExpr& a, double param, const 
 // `range_ms`/`window_end` describe the selector window (for extrapolation).
 bool EvalRangeFunction(Evaluator& ev, const Call& c, const std::vector<EvalValue>& args,
                        TimestampMs ts, int64_t range_ms, TimestampMs window_end, Vec& out);
+// The window of rate/increase/delta: (start, end], `range_secs` long.
+struct RateWindow {
+  TimestampMs start;
+  TimestampMs end;
+  double range_secs;
+};
+// Prometheus's extrapolation of a window's increase to its edges: the factor to multiply the
+// observed increase between samples at first_t and last_t (`intervals` apart) by. Extrapolation
+// towards the start stops at `duration_to_zero` seconds (a counter cannot go below 0; pass
+// +Inf when that does not apply).
+double ExtrapolationFactor(TimestampMs first_t, TimestampMs last_t, size_t intervals,
+                           const RateWindow& window, bool is_rate, double duration_to_zero);
+
+// Native histograms (functions_histogram.cc).
+double NativeHistogramQuantile(double q, const FloatHistogram& h);
+double NativeHistogramFraction(double lower, double upper, const FloatHistogram& h);
+// histogram_count/sum/avg/stddev/stdvar/fraction over the histogram samples of the last arg.
+bool EvalHistogramFunction(Evaluator& ev, FuncId id, std::vector<EvalValue>& args, TimestampMs ts,
+                           Vec& out);
+// Whether range function `id` is defined over windows holding histogram samples; the others
+// read the window's float samples only.
+bool AcceptsHistogramWindow(FuncId id);
+// Evaluates such a function over a window with histogram samples; false when it has no result
+// (mixed floats and histograms where that is undefined, too few samples, incompatible layouts).
+// Sets out.v or out.h.
+bool RangeFunctionOverHistograms(Evaluator& ev, FuncId id, const RangeElem& r,
+                                 const RateWindow& window, Elem& out);
+
 // Functions over instant vectors and scalars.
 bool EvalInstantFunction(Evaluator& ev, const Call& c, std::vector<EvalValue>& args, TimestampMs ts,
                          EvalValue& out);

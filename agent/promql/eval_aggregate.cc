@@ -22,7 +22,40 @@ struct Group {
   bool drop_name = false;
   std::vector<double> values;  // quantile
   std::vector<Elem> elems;     // topk / bottomk / limitk / limit_ratio
+  // sum / avg over native histograms: a group of only histograms yields a histogram; a group
+  // mixing floats and histograms, or histograms that cannot be added, yields nothing.
+  bool has_float = false;
+  bool has_histogram = false;
+  bool histogram_error = false;
+  FloatHistogram histogram;
+  double histogram_count = 0;
 };
+
+// Whether the aggregation takes native-histogram samples into account; the others ignore them,
+// as Prometheus does (min/max/stddev/stdvar/quantile/topk/bottomk/count_values are float-only).
+bool AcceptsHistograms(AggOp op) {
+  switch (op) {
+    case AggOp::kSum:
+    case AggOp::kAvg:
+    case AggOp::kCount:
+    case AggOp::kGroup:
+    case AggOp::kLimitk:
+    case AggOp::kLimitRatio:
+      return true;
+    default:
+      return false;
+  }
+}
+
+void AddHistogram(Group& g, const FloatHistogram& h) {
+  g.histogram_count++;
+  if (!g.has_histogram) {
+    g.has_histogram = true;
+    g.histogram = h;
+    return;
+  }
+  if (!g.histogram.Add(h).ok()) g.histogram_error = true;
+}
 
 // topk ordering: is a "less" than b (NaN is the smallest).
 bool TopkLess(double a, double b) { return std::isnan(a) ? !std::isnan(b) : a < b; }
@@ -98,6 +131,7 @@ bool EvalAggregation(Evaluator& ev, const AggregateExpr& a, double param, const 
   std::hash<std::string_view> hs;
   for (size_t i = 0; i < in.size(); ++i) {
     const Elem& e = in[i];
+    if (e.h != nullptr && !AcceptsHistograms(op)) continue;
     const Labels* src = op == AggOp::kCountValues ? rewritten[i] : e.labels;
     uint64_t key = 0x9e3779b97f4a7c15ULL;
     for (const Label& l : *src) {
@@ -119,6 +153,12 @@ bool EvalAggregation(Evaluator& ev, const AggregateExpr& a, double param, const 
       Group g;
       g.labels = gl;
       g.drop_name = e.drop_name && gl->Has(kMetricNameLabel);
+      if (e.h != nullptr && (op == AggOp::kSum || op == AggOp::kAvg)) {
+        AddHistogram(g, *e.h);
+        groups.push_back(std::move(g));
+        continue;
+      }
+      g.has_float = true;
       g.value = v;
       g.mean = v;
       g.count = 1;
@@ -154,6 +194,13 @@ bool EvalAggregation(Evaluator& ev, const AggregateExpr& a, double param, const 
       continue;
     }
     Group& g = groups[it->second];
+    if (op == AggOp::kSum || op == AggOp::kAvg) {
+      if (e.h != nullptr) {
+        AddHistogram(g, *e.h);
+        continue;
+      }
+      g.has_float = true;
+    }
     switch (op) {
       case AggOp::kSum:
         KahanSumInc(v, g.value, g.kahan_c);
@@ -235,6 +282,12 @@ bool EvalAggregation(Evaluator& ev, const AggregateExpr& a, double param, const 
   // topk/bottomk keep their first element heap-ordered too.
   out.reserve(out.size() + groups.size());
   for (Group& g : groups) {
+    if (g.has_histogram) {
+      if (g.has_float || g.histogram_error) continue;
+      if (op == AggOp::kAvg) g.histogram.Div(g.histogram_count);
+      out.push_back(Elem{g.labels, 0, 0, g.drop_name, ev.StoreHistogram(std::move(g.histogram))});
+      continue;
+    }
     double v = g.value;
     switch (op) {
       case AggOp::kSum:

@@ -67,6 +67,40 @@ inline double Apply(BinOp op, double l, double r, bool& keep) {
   }
 }
 
+// Binary operators where a native histogram is involved, as Prometheus defines them:
+// h + h, h - h, h * s, s * h, h / s give a histogram; h == h and h != h compare; every other
+// combination is not defined and `keep` is false (the element is dropped, or 0 with `bool`).
+// Histograms with incompatible bucket layouts are dropped as well.
+double ApplyWithHistograms(Evaluator& ev, BinOp op, double l, const FloatHistogram* hl, double r,
+                           const FloatHistogram* hr, const FloatHistogram*& h, bool& keep) {
+  keep = true;
+  h = nullptr;
+  FloatHistogram res;
+  if (hl != nullptr && hr != nullptr && (op == BinOp::kEql || op == BinOp::kNeq)) {
+    bool equal = hl->ApproxEquals(*hr, 0);
+    keep = op == BinOp::kEql ? equal : !equal;
+    h = hl;
+    return 0;
+  }
+  if (hl != nullptr && hr != nullptr && (op == BinOp::kAdd || op == BinOp::kSub)) {
+    res = *hl;
+    keep = (op == BinOp::kAdd ? res.Add(*hr) : res.Sub(*hr)).ok();
+  } else if (hl != nullptr && hr == nullptr && (op == BinOp::kMul || op == BinOp::kDiv)) {
+    res = *hl;
+    op == BinOp::kMul ? res.Mul(r) : res.Div(r);
+  } else if (hl == nullptr && hr != nullptr && op == BinOp::kMul) {
+    res = *hr;
+    res.Mul(l);
+  } else {
+    keep = false;
+  }
+  if (keep) {
+    res.hint = FloatHistogram::CounterResetHint::kUnknown;
+    h = ev.StoreHistogram(std::move(res));
+  }
+  return 0;
+}
+
 // Signature of the labels used for matching: `on` labels, or all but `ignoring` + __name__.
 uint64_t Signature(const Labels& l, const VectorMatching& m) {
   uint64_t h = 0x9e3779b97f4a7c15ULL;
@@ -167,11 +201,18 @@ bool VectorVector(Evaluator& ev, const BinaryExpr& be, Vec& lhs, Vec& rhs, Vec& 
     if (it == one_sigs.end()) continue;
     const Elem& rs = *it->second;
     double fl = ls.v, fr = rs.v;
-    if (swapped) std::swap(fl, fr);
+    const FloatHistogram *hl = ls.h, *hr = rs.h, *h = nullptr;
+    if (swapped) {
+      std::swap(fl, fr);
+      std::swap(hl, hr);
+    }
     bool keep;
-    double v = Apply(be.op, fl, fr, keep);
+    double v = hl != nullptr || hr != nullptr
+                   ? ApplyWithHistograms(ev, be.op, fl, hl, fr, hr, h, keep)
+                   : Apply(be.op, fl, fr, keep);
     if (be.return_bool) {
       v = keep ? 1 : 0;
+      h = nullptr;
     } else if (!keep) {
       continue;
     }
@@ -213,7 +254,7 @@ bool VectorVector(Evaluator& ev, const BinaryExpr& be, Vec& lhs, Vec& rhs, Vec& 
       }
     }
     bool drop = be.return_bool || DropsName(be.op) || (comparison && ls.drop_name);
-    out.push_back(Elem{result, v, ls.t, drop});
+    out.push_back(Elem{result, v, ls.t, drop, h});
   }
   return true;
 }
@@ -242,10 +283,19 @@ bool EvalBinaryValues(Evaluator& ev, const BinaryExpr& b, EvalValue& lhs, EvalVa
     double l = e.v, r = s;
     if (swap) std::swap(l, r);
     bool keep;
-    double v = Apply(b.op, l, r, keep);
-    if (comparison && swap) v = e.v;  // the vector's value is kept on either side
+    double v;
+    if (e.h != nullptr) {
+      const FloatHistogram* h = nullptr;
+      v = swap ? ApplyWithHistograms(ev, b.op, l, nullptr, r, e.h, h, keep)
+               : ApplyWithHistograms(ev, b.op, l, e.h, r, nullptr, h, keep);
+      e.h = h;
+    } else {
+      v = Apply(b.op, l, r, keep);
+      if (comparison && swap) v = e.v;  // the vector's value is kept on either side
+    }
     if (b.return_bool) {
       v = keep ? 1 : 0;
+      e.h = nullptr;
       keep = true;
     }
     if (!keep) continue;

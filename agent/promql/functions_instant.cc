@@ -293,7 +293,12 @@ void HistogramQuantile(Evaluator& ev, double q, const Vec& in, TimestampMs ts, V
   };
   std::vector<Group> groups;
   std::unordered_map<const Labels*, size_t> index;
+  std::vector<const Elem*> native;
   for (const Elem& e : in) {
+    if (e.h != nullptr) {
+      native.push_back(&e);
+      continue;
+    }
     double upper;
     if (!ParseBound(e.labels->Get("le"), upper)) continue;
     LabelsBuilder b(*e.labels);
@@ -303,8 +308,20 @@ void HistogramQuantile(Evaluator& ev, double q, const Vec& in, TimestampMs ts, V
     if (inserted) groups.push_back(Group{key, {}});
     groups[it->second].buckets.push_back(Bucket{upper, e.v});
   }
-  for (Group& g : groups) {
-    out.push_back(Elem{g.labels, BucketQuantile(q, g.buckets), ts, true});
+  // A native histogram and classic buckets of the same series at one instant: neither is
+  // evaluated (Prometheus: "vector contains a mix of classic and native histograms").
+  std::vector<bool> mixed(groups.size(), false);
+  for (const Elem* e : native) {
+    auto it = index.find(ev.InternShared(*e->labels));
+    if (it != index.end()) {
+      mixed[it->second] = true;
+      continue;
+    }
+    out.push_back(Elem{e->labels, NativeHistogramQuantile(q, *e->h), ts, true});
+  }
+  for (size_t i = 0; i < groups.size(); ++i) {
+    if (mixed[i]) continue;
+    out.push_back(Elem{groups[i].labels, BucketQuantile(q, groups[i].buckets), ts, true});
   }
 }
 
@@ -343,7 +360,7 @@ bool EvalInstantFunction(Evaluator& ev, const Call& c, std::vector<EvalValue>& a
       out.scalar = std::numbers::pi;
       return true;
     case FuncId::kScalar:
-      out.scalar = args[0].vec.size() == 1 ? args[0].vec[0].v : kNaN;
+      out.scalar = args[0].vec.size() == 1 && args[0].vec[0].h == nullptr ? args[0].vec[0].v : kNaN;
       return true;
     case FuncId::kVector:
       o.push_back(Elem{ev.InternShared(Labels{}), args[0].scalar, ts, false});
@@ -364,7 +381,7 @@ bool EvalInstantFunction(Evaluator& ev, const Call& c, std::vector<EvalValue>& a
     case FuncId::kHistogramStddev:
     case FuncId::kHistogramStdvar:
     case FuncId::kHistogramFraction:
-      return true;  // native histograms only; float samples are ignored as in Prometheus
+      return EvalHistogramFunction(ev, id, args, ts, o);
     case FuncId::kSort:
     case FuncId::kSortDesc: {
       o = std::move(args[0].vec);
@@ -414,6 +431,11 @@ bool EvalInstantFunction(Evaluator& ev, const Call& c, std::vector<EvalValue>& a
       id == FuncId::kTimestamp && Unparen(*c.args[0]).kind == ExprKind::kVectorSelector;
   o.reserve(in.size());
   for (Elem e : in) {
+    // Element-wise math is defined on floats only; timestamp() reads any sample's time.
+    if (e.h != nullptr) {
+      if (id != FuncId::kTimestamp) continue;
+      e.h = nullptr;
+    }
     switch (id) {
       case FuncId::kClamp:
         e.v = GoMax(lo, GoMin(hi, e.v));

@@ -13,11 +13,10 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-bool ExtrapolatedRate(std::span<const Sample> s, TimestampMs range_start, TimestampMs range_end,
-                      double range_secs, bool is_counter, bool is_rate, double& out) {
+bool ExtrapolatedRate(std::span<const Sample> s, const RateWindow& window, bool is_counter,
+                      bool is_rate, double& out) {
   if (s.size() < 2) return false;
   size_t n1 = s.size() - 1;
-  TimestampMs first_t = s[0].t, last_t = s[n1].t;
   double result = s[n1].v - s[0].v;
   if (is_counter) {
     double prev = s[0].v;
@@ -26,23 +25,11 @@ bool ExtrapolatedRate(std::span<const Sample> s, TimestampMs range_start, Timest
       prev = s[i].v;
     }
   }
-  double to_start = static_cast<double>(first_t - range_start) / 1000;
-  double to_end = static_cast<double>(range_end - last_t) / 1000;
-  double sampled = static_cast<double>(last_t - first_t) / 1000;
-  double avg = sampled / static_cast<double>(n1);
-  double threshold = avg * 1.1;
-  double interval = sampled;
-  if (to_start >= threshold) to_start = avg / 2;
+  double to_zero = std::numeric_limits<double>::infinity();
   if (is_counter && result > 0 && s[0].v >= 0) {
-    double to_zero = sampled * (s[0].v / result);
-    if (to_zero < to_start) to_start = to_zero;
+    to_zero = (static_cast<double>(s[n1].t - s[0].t) / 1000) * (s[0].v / result);
   }
-  interval += to_start;
-  if (to_end >= threshold) to_end = avg / 2;
-  interval += to_end;
-  double factor = interval / sampled;
-  if (is_rate) factor /= range_secs;
-  out = result * factor;
+  out = result * ExtrapolationFactor(s[0].t, s[n1].t, n1, window, is_rate, to_zero);
   return true;
 }
 
@@ -137,6 +124,24 @@ double TrendValue(int i, double tf, double s0, double s1, double b) {
 
 }  // namespace
 
+double ExtrapolationFactor(TimestampMs first_t, TimestampMs last_t, size_t intervals,
+                           const RateWindow& window, bool is_rate, double duration_to_zero) {
+  double to_start = static_cast<double>(first_t - window.start) / 1000;
+  double to_end = static_cast<double>(window.end - last_t) / 1000;
+  double sampled = static_cast<double>(last_t - first_t) / 1000;
+  double avg = sampled / static_cast<double>(intervals);
+  double threshold = avg * 1.1;
+  double interval = sampled;
+  if (to_start >= threshold) to_start = avg / 2;
+  if (duration_to_zero < to_start) to_start = duration_to_zero;
+  interval += to_start;
+  if (to_end >= threshold) to_end = avg / 2;
+  interval += to_end;
+  double factor = interval / sampled;
+  if (is_rate) factor /= window.range_secs;
+  return factor;
+}
+
 Labels AbsentLabels(const Expr& arg);  // functions_instant.cc
 
 bool EvalRangeFunction(Evaluator& ev, const Call& c, const std::vector<EvalValue>& args,
@@ -160,24 +165,29 @@ bool EvalRangeFunction(Evaluator& ev, const Call& c, const std::vector<EvalValue
       return ev.Fail("invalid trend factor. Expected: 0 < tf < 1, got: " + FormatFloatPlain(p1));
     }
   }
-  TimestampMs range_start = window_end - range_ms;
-  double range_secs = static_cast<double>(range_ms) / 1000;
+  const RateWindow window{window_end - range_ms, window_end, static_cast<double>(range_ms) / 1000};
   std::vector<double> scratch;
   out.reserve(mat.size());
+  bool keeps_name = c.func->keeps_name;
   for (const RangeElem& r : mat) {
-    std::span<const Sample> s = r.samples;
+    if (!r.histograms.empty() && AcceptsHistogramWindow(id)) {
+      Elem e{r.labels, 0, ts, keeps_name ? r.drop_name : true};
+      if (RangeFunctionOverHistograms(ev, id, r, window, e)) out.push_back(e);
+      continue;
+    }
+    std::span<const Sample> s = r.samples;  // float-only functions ignore histogram samples
     if (s.empty()) continue;
     double v = 0;
     bool ok = true;
     switch (id) {
       case FuncId::kRate:
-        ok = ExtrapolatedRate(s, range_start, window_end, range_secs, true, true, v);
+        ok = ExtrapolatedRate(s, window, true, true, v);
         break;
       case FuncId::kIncrease:
-        ok = ExtrapolatedRate(s, range_start, window_end, range_secs, true, false, v);
+        ok = ExtrapolatedRate(s, window, true, false, v);
         break;
       case FuncId::kDelta:
-        ok = ExtrapolatedRate(s, range_start, window_end, range_secs, false, false, v);
+        ok = ExtrapolatedRate(s, window, false, false, v);
         break;
       case FuncId::kIrate:
         ok = InstantValue(s, true, v);
@@ -296,7 +306,7 @@ bool EvalRangeFunction(Evaluator& ev, const Call& c, const std::vector<EvalValue
         return ev.Fail("function " + std::string(c.func->name) + " does not take a range vector");
     }
     if (!ok) continue;
-    out.push_back(Elem{r.labels, v, ts, c.func->keeps_name ? r.drop_name : true});
+    out.push_back(Elem{r.labels, v, ts, keeps_name ? r.drop_name : true});
   }
   return true;
 }

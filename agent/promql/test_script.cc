@@ -13,52 +13,13 @@
 #include "agent/promql/engine.h"
 #include "agent/promql/quote.h"
 #include "agent/promql/series_notation.h"
+#include "agent/promql/test_histograms.h"
 #include "agent/store/series_store.h"
 
 namespace tocsin::promql {
 namespace {
 
 using std::chrono::milliseconds;
-
-// Wraps the store and notes whether a query selected one of the native-histogram series that
-// the script declared (those are not loaded: tocsin stores floats only).
-class RecordingQueryable final : public Queryable {
- public:
-  RecordingQueryable(const Queryable& inner, const std::vector<Labels>& native)
-      : inner_(inner), native_(native) {}
-
-  std::unique_ptr<Querier> NewQuerier(TimestampMs mint, TimestampMs maxt) const override {
-    return std::make_unique<Q>(inner_.NewQuerier(mint, maxt), *this);
-  }
-  bool touched_native() const { return touched_; }
-  void Reset() const { touched_ = false; }
-
- private:
-  class Q final : public Querier {
-   public:
-    Q(std::unique_ptr<Querier> inner, const RecordingQueryable& owner)
-        : inner_(std::move(inner)), owner_(owner) {}
-    std::vector<SeriesData> Select(std::span<const LabelMatcher> matchers) const override {
-      for (const Labels& l : owner_.native_) {
-        bool all = !matchers.empty();
-        for (const LabelMatcher& m : matchers) all = all && m.Matches(l.Get(m.name()));
-        if (all) owner_.touched_ = true;
-      }
-      return inner_->Select(matchers);
-    }
-    std::vector<std::string> LabelValues(std::string_view name) const override {
-      return inner_->LabelValues(name);
-    }
-
-   private:
-    std::unique_ptr<Querier> inner_;
-    const RecordingQueryable& owner_;
-  };
-
-  const Queryable& inner_;
-  const std::vector<Labels>& native_;
-  mutable bool touched_ = false;
-};
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) {
@@ -91,12 +52,28 @@ bool AlmostEqual(double a, double b) {
   return diff / std::min(abs_sum, std::numeric_limits<double>::max()) < kEps;
 }
 
-std::string FormatValues(const SeriesValues& v) {
-  std::string out;
-  for (const auto& x : v) {
-    if (!out.empty()) out += ' ';
-    out += x ? FormatFloat(*x) : "_";
+constexpr double kEpsilon = 1e-6;
+
+// One point of a range result or expectation: a float or a native histogram.
+struct Point {
+  TimestampMs t;
+  double v;
+  const FloatHistogram* h;
+  bool Equals(const Point& o) const {
+    if (t != o.t || (h == nullptr) != (o.h == nullptr)) return false;
+    return h != nullptr ? h->ApproxEquals(*o.h, kEpsilon) : AlmostEqual(v, o.v);
   }
+  std::string ToString() const {
+    return (h != nullptr ? h->ToString() : FormatFloat(v)) + "@" + std::to_string(t);
+  }
+};
+
+std::vector<Point> Points(const RangeSeries& s) {
+  std::vector<Point> out;
+  for (const Sample& p : s.points) out.push_back(Point{p.t, p.v, nullptr});
+  for (const HistogramSample& p : s.histograms) out.push_back(Point{p.t, 0, p.h.get()});
+  std::stable_sort(out.begin(), out.end(),
+                   [](const Point& a, const Point& b) { return a.t < b.t; });
   return out;
 }
 
@@ -104,8 +81,22 @@ struct Expected {
   bool scalar = false;  // a bare value line
   Labels labels;
   SeriesValues values;
-  int pos = 0;  // 1-based line order (eval_ordered)
+  std::vector<std::optional<FloatHistogram>> histograms;  // per value: a native histogram
+  int pos = 0;                                            // 1-based line order (eval_ordered)
 };
+
+std::string FormatExpected(const Expected& e) {
+  std::string out;
+  for (size_t i = 0; i < e.values.size(); ++i) {
+    if (!out.empty()) out += ' ';
+    if (e.histograms[i]) {
+      out += e.histograms[i]->ToString();
+    } else {
+      out += e.values[i] ? FormatFloat(*e.values[i]) : "_";
+    }
+  }
+  return out;
+}
 
 struct EvalCase {
   int line = 0;
@@ -117,7 +108,6 @@ struct EvalCase {
   std::vector<Expected> expected;
   std::string fail_message;
   std::string fail_regexp;
-  std::string skip_reason;
 };
 
 class Script {
@@ -166,7 +156,7 @@ class Script {
  private:
   void Reset() {
     store_ = std::make_unique<SeriesStore>(StoreOptions{.retention = milliseconds(0)});
-    native_.clear();
+    histograms_.clear();
   }
 
   Status Load(std::string_view header, const std::vector<std::string_view>& body, int lineno) {
@@ -177,52 +167,51 @@ class Script {
       return InvalidArgument("invalid load interval \"" + std::string(arg) + "\"");
     // A series defined twice in one block: the later definition wins, as in promqltest.
     std::vector<SeriesDescription> defs;
+    std::vector<std::vector<std::optional<FloatHistogram>>> native;  // per def, per step
     for (size_t k = 0; k < body.size(); ++k) {
-      std::string line(body[k]);
-      bool native = false;
-      // Native-histogram samples become gaps; the series is remembered so that queries
-      // touching it are skipped.
-      for (size_t p = line.find("{{"); p != std::string::npos; p = line.find("{{")) {
-        size_t q = line.find("}}", p);
-        if (q == std::string::npos) break;
-        size_t after = q + 2;
-        // "{{...}}xN" repeats the histogram.
-        std::string repl = "_";
-        if (after < line.size() && line[after] == 'x') {
-          size_t e = after + 1;
-          while (e < line.size() && std::isdigit(static_cast<unsigned char>(line[e]))) ++e;
-          repl = "_x" + std::to_string(std::stoul(line.substr(after + 1, e - after - 1)) + 1);
-          after = e;
-        }
-        line = line.substr(0, p) + repl + line.substr(after);
-        native = true;
-      }
-      auto desc = ParseSeriesDescription(line);
-      if (!desc.ok()) {
-        return InvalidArgument("line " + std::to_string(lineno + 1 + static_cast<int>(k)) + ": " +
-                               desc.status().message());
-      }
-      if (native) native_.push_back(desc->labels);
-      if (nhcb) {
-        std::string_view name = desc->labels.MetricName();
-        for (std::string_view suffix : {"_bucket", "_sum", "_count"}) {
-          if (name.ends_with(suffix)) {
-            LabelsBuilder b(desc->labels);
-            b.Set(kMetricNameLabel, name.substr(0, name.size() - suffix.size()));
-            b.Del("le");
-            native_.push_back(b.Build());
-          }
-        }
-      }
+      auto where = [&] {
+        return "line " + std::to_string(lineno + 1 + static_cast<int>(k)) + ": ";
+      };
+      HistogramLiterals literals;
+      auto line = literals.Extract(body[k]);
+      if (!line.ok()) return InvalidArgument(where() + line.status().message());
+      auto desc = ParseSeriesDescription(*line);
+      if (!desc.ok()) return InvalidArgument(where() + desc.status().message());
+      auto hs = literals.Resolve(desc->values);
       bool replaced = false;
-      for (SeriesDescription& d : defs) {
-        if (d.labels == desc->labels) {
-          d = std::move(desc).value();
+      for (size_t d = 0; d < defs.size(); ++d) {
+        if (defs[d].labels == desc->labels) {
+          defs[d] = std::move(desc).value();
+          native[d] = std::move(hs);
           replaced = true;
           break;
         }
       }
-      if (!replaced) defs.push_back(std::move(desc).value());
+      if (!replaced) {
+        defs.push_back(std::move(desc).value());
+        native.push_back(std::move(hs));
+      }
+    }
+    for (size_t d = 0; d < defs.size(); ++d) {
+      for (size_t i = 0; i < native[d].size(); ++i) {
+        if (!native[d][i]) continue;
+        histograms_[defs[d].labels].push_back(
+            HistogramSample{static_cast<TimestampMs>(i) * interval->count(),
+                            std::make_shared<FloatHistogram>(std::move(*native[d][i]))});
+      }
+    }
+    if (nhcb) {
+      HistogramSeriesMap converted;
+      TOCSIN_RETURN_IF_ERROR(ConvertClassicToNhcb(defs, interval->count(), converted));
+      for (auto& [labels, samples] : converted) {
+        auto& dst = histograms_[labels];
+        dst.insert(dst.end(), samples.begin(), samples.end());
+      }
+    }
+    for (auto& [labels, samples] : histograms_) {
+      std::stable_sort(
+          samples.begin(), samples.end(),
+          [](const HistogramSample& a, const HistogramSample& b) { return a.t < b.t; });
     }
     auto app = store_->NewAppender("", 0);
     for (const SeriesDescription& d : defs) {
@@ -291,17 +280,19 @@ class Script {
         c.fail_regexp = std::string(Trim(line.substr(20)));
         continue;
       }
-      if (line.find("{{") != std::string_view::npos) {
-        c.skip_reason = "native-histogram literal in the expected result";
-        continue;
-      }
       Expected e;
       e.pos = ++pos;
-      if (auto v = ParseSeriesValues(line); v.ok()) {
+      HistogramLiterals literals;
+      auto text = literals.Extract(line);
+      if (!text.ok()) {
+        return InvalidArgument("line " + std::to_string(lineno + 1 + static_cast<int>(k)) + ": " +
+                               text.status().message());
+      }
+      if (auto v = ParseSeriesValues(*text); v.ok()) {
         e.scalar = true;
         e.values = std::move(v).value();
       } else {
-        auto d = ParseSeriesDescription(line);
+        auto d = ParseSeriesDescription(*text);
         if (!d.ok()) {
           return InvalidArgument("line " + std::to_string(lineno + 1 + static_cast<int>(k)) + ": " +
                                  d.status().message());
@@ -309,6 +300,7 @@ class Script {
         e.labels = std::move(d->labels);
         e.values = std::move(d->values);
       }
+      e.histograms = literals.Resolve(e.values);
       if (!c.range && e.values.size() != 1) {
         return InvalidArgument("line " + std::to_string(lineno + 1 + static_cast<int>(k)) +
                                ": an instant result takes exactly one value");
@@ -322,11 +314,7 @@ class Script {
     EvalCase c;
     TOCSIN_RETURN_IF_ERROR(ParseEval(l, body, lineno, c));
     std::string where = name_ + ":" + std::to_string(lineno) + ": ";
-    if (!c.skip_reason.empty()) {
-      Skip(where, c.skip_reason);
-      return Status::Ok();
-    }
-    RecordingQueryable data(*store_, native_);
+    HistogramOverlayQueryable data(*store_, histograms_);
     Engine engine;
     Result<Value> result = InvalidArgument("not run");
     auto parsed = Parse(c.expr);
@@ -337,10 +325,6 @@ class Script {
     } else {
       result = engine.Instant(*parsed, data, c.start);
     }
-    if (data.touched_native()) {
-      Skip(where, "the query reads native-histogram series");
-      return Status::Ok();
-    }
     std::string err = Check(c, result);
     if (err.empty()) {
       counts_.passed++;
@@ -349,11 +333,6 @@ class Script {
       out_ << where << "FAILED: " << l << "\n    " << err << "\n";
     }
     return Status::Ok();
-  }
-
-  void Skip(const std::string& where, std::string_view reason) {
-    counts_.skipped++;
-    out_ << where << "skipped: " << reason << "\n";
   }
 
   static const Expected* Find(const EvalCase& c, const Labels& l) {
@@ -383,6 +362,7 @@ class Script {
     switch (v.type) {
       case ValueType::kScalar: {
         if (c.expected.size() != 1) return "expected a vector or matrix result, got a scalar";
+        if (!c.expected[0].values[0]) return "expected a histogram, got a scalar";
         double want = *c.expected[0].values[0];
         if (!AlmostEqual(want, v.scalar)) {
           return "expected scalar " + FormatFloat(want) + " but got " + FormatFloat(v.scalar);
@@ -399,15 +379,18 @@ class Script {
           const Expected* e = Find(c, s.labels);
           if (e == nullptr) {
             return "unexpected metric " + s.labels.ToMetricString() + " in result, has value " +
-                   FormatFloat(s.v);
+                   (s.h ? s.h->ToString() : FormatFloat(s.v));
           }
           if (c.kind == "ordered" && e->pos != static_cast<int>(pos) + 1) {
             return "expected metric " + s.labels.ToMetricString() + " at position " +
                    std::to_string(e->pos) + " but was at " + std::to_string(pos + 1);
           }
-          if (!e->values[0] || !AlmostEqual(*e->values[0], s.v)) {
-            return "expected " + FormatValues(e->values) + " for " + s.labels.ToMetricString() +
-                   " but got " + FormatFloat(s.v);
+          const std::optional<FloatHistogram>& want_h = e->histograms[0];
+          bool equal = want_h || s.h ? want_h && s.h && want_h->ApproxEquals(*s.h, kEpsilon)
+                                     : e->values[0] && AlmostEqual(*e->values[0], s.v);
+          if (!equal) {
+            return "expected " + FormatExpected(*e) + " for " + s.labels.ToMetricString() +
+                   " but got " + (s.h ? s.h->ToString() : FormatFloat(s.v));
           }
           seen[static_cast<size_t>(e - c.expected.data())] = true;
         }
@@ -416,7 +399,7 @@ class Script {
             return "expected metric " +
                    (c.expected[i].scalar ? std::string("(scalar)")
                                          : c.expected[i].labels.ToMetricString()) +
-                   " with " + FormatValues(c.expected[i].values) + " not found (result has " +
+                   " with " + FormatExpected(c.expected[i]) + " not found (result has " +
                    std::to_string(v.vector.size()) + " elements)";
           }
         }
@@ -430,14 +413,14 @@ class Script {
           if (e == nullptr && s.labels.empty() && c.expected.size() == 1 && c.expected[0].scalar) {
             e = &c.expected[0];
           }
+          std::vector<Point> got = Points(s);
+          std::string got_text;
+          for (const Point& p : got) got_text += " " + p.ToString();
           if (e == nullptr) {
-            std::string got;
-            for (const Sample& p : s.points)
-              got += " " + FormatFloat(p.v) + "@" + std::to_string(p.t);
-            return "unexpected metric " + s.labels.ToMetricString() + " in result, has" + got;
+            return "unexpected metric " + s.labels.ToMetricString() + " in result, has" + got_text;
           }
           seen[static_cast<size_t>(e - c.expected.data())] = true;
-          std::vector<Sample> want;
+          std::vector<Point> want;
           for (size_t i = 0; i < e->values.size(); ++i) {
             TimestampMs t = c.start + static_cast<TimestampMs>(i) * c.step;
             if (t > c.end) {
@@ -445,19 +428,20 @@ class Script {
                      s.labels.ToMetricString() +
                      ", but query time range cannot return this many points";
             }
-            if (e->values[i]) want.push_back(Sample{t, *e->values[i]});
+            if (e->histograms[i]) {
+              want.push_back(Point{t, 0, &*e->histograms[i]});
+            } else if (e->values[i]) {
+              want.push_back(Point{t, *e->values[i], nullptr});
+            }
           }
-          std::string got;
-          for (const Sample& p : s.points)
-            got += " " + FormatFloat(p.v) + "@" + std::to_string(p.t);
-          if (want.size() != s.points.size()) {
+          if (want.size() != got.size()) {
             return "expected " + std::to_string(want.size()) + " points for " +
-                   s.labels.ToMetricString() + ", got" + got;
+                   s.labels.ToMetricString() + ", got" + got_text;
           }
           for (size_t i = 0; i < want.size(); ++i) {
-            if (want[i].t != s.points[i].t || !AlmostEqual(want[i].v, s.points[i].v)) {
-              return "expected " + FormatFloat(want[i].v) + "@" + std::to_string(want[i].t) +
-                     " for " + s.labels.ToMetricString() + ", got" + got;
+            if (!want[i].Equals(got[i])) {
+              return "expected " + want[i].ToString() + " for " + s.labels.ToMetricString() +
+                     ", got" + got_text;
             }
           }
         }
@@ -480,7 +464,7 @@ class Script {
   std::string name_;
   std::ostream& out_;
   std::unique_ptr<SeriesStore> store_;
-  std::vector<Labels> native_;
+  HistogramSeriesMap histograms_;
   PromqlTestCounts counts_;
 };
 

@@ -3,10 +3,12 @@
 // `eval[_fail|_warn|_info] range from A to B step S EXPR`, expected series in the expanding
 // notation, `expected_fail_message` / `expected_fail_regexp`.
 //
-// Data is loaded into a SeriesStore (retention 0) and queried through Engine::Instant and
-// Engine::Range. Cases that touch native histograms (`{{...}}` literals, or the native series a
-// `load_with_nhcb` block creates) are skipped with the reason. eval_warn/eval_info are checked as
-// plain evals (annotations are not modelled).
+// Float data is loaded into a SeriesStore (retention 0); native histograms (`{{...}}` literals,
+// and the custom-bucket series a `load_with_nhcb` block derives from classic buckets) are served
+// beside it (test_histograms.h). Queries run through Engine::Instant and Engine::Range; expected
+// histograms are compared with the same 1e-6 relative tolerance as floats. eval_warn/eval_info
+// are checked as plain evals (annotations are not modelled). The one notation not supported is
+// histogram series arithmetic (`{{...}}+{{...}}xN`), which makes the script an error.
 //
 // Functions are reentrant; each run owns its store. Output goes to the caller's stream.
 #pragma once
@@ -20,13 +22,15 @@
 
 namespace tocsin::promql {
 
+// `skipped` stays in the summary line's promqltest shape; no case is skipped any more since
+// native histograms are evaluated.
 struct PromqlTestCounts {
   int passed = 0;
   int failed = 0;
   int skipped = 0;
 };
 
-// Runs one script. Prints one line per failed or skipped case ("name:line: ...") to `out`.
+// Runs one script. Prints one line per failed case ("name:line: FAILED ...") to `out`.
 // `name` is used in messages only. A non-ok Status means the script itself is malformed.
 Result<PromqlTestCounts> RunPromqlTestScript(std::string_view name, std::string_view content,
                                              std::ostream& out);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "agent/core/clock.h"
+#include "agent/core/float_histogram.h"
 #include "agent/core/labels.h"
 #include "agent/store/matcher.h"
 
@@ -21,11 +22,20 @@ struct Sample {
   friend bool operator==(const Sample&, const Sample&) = default;
 };
 
+// A native-histogram sample. The histogram is immutable once shared.
+struct HistogramSample {
+  TimestampMs t;
+  std::shared_ptr<const FloatHistogram> h;
+};
+
 // One series and its samples in [mint, maxt], in time order. Stale markers are included
-// (IsStaleNaN tells them apart from an ordinary NaN).
+// (IsStaleNaN tells them apart from an ordinary NaN). A series may hold float samples,
+// native-histogram samples or both (never both at one timestamp); the SeriesStore holds floats
+// only, other Queryables may add histograms.
 struct SeriesData {
   Labels labels;
   std::vector<Sample> samples;
+  std::vector<HistogramSample> histograms{};
 };
 
 class Querier {

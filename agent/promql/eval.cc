@@ -97,8 +97,8 @@ uint64_t LabelsHash(const Labels& l) {
 }
 
 Evaluator::Evaluator(const EngineOptions& opts, const Queryable& data, TimestampMs start,
-                     TimestampMs end, int64_t step_ms)
-    : opts_(opts), data_(data), start_(start), end_(end), step_ms_(step_ms) {}
+                     TimestampMs end)
+    : opts_(opts), data_(data), start_(start), end_(end) {}
 
 const Labels* Evaluator::Intern(Labels l) {
   label_arena_.push_back(std::move(l));
@@ -476,7 +476,7 @@ Status DuplicateLabelsetError() {
 Engine::Engine(EngineOptions options) : options_(options) {}
 
 Result<Value> Engine::Instant(const ExprPtr& expr, const Queryable& data, TimestampMs t) const {
-  Evaluator ev(options_, data, t, t, 0);
+  Evaluator ev(options_, data, t, t);
   TOCSIN_RETURN_IF_ERROR(ev.Prepare(*expr));
   EvalValue v;
   if (!ev.Eval(*expr, t, v)) return ev.error();
@@ -541,7 +541,7 @@ Result<Value> Engine::Range(const ExprPtr& expr, const Queryable& data, Timestam
     return InvalidArgument("zero or negative query resolution step widths are not accepted");
   }
   if (end < start) return InvalidArgument("end timestamp must not be before start time");
-  Evaluator ev(options_, data, start, end, step.count());
+  Evaluator ev(options_, data, start, end);
   TOCSIN_RETURN_IF_ERROR(ev.Prepare(*expr));
   struct Acc {
     const Labels* labels;

@@ -62,8 +62,7 @@ uint64_t LabelsHash(const Labels& l);
 
 class Evaluator {
  public:
-  Evaluator(const EngineOptions& opts, const Queryable& data, TimestampMs start, TimestampMs end,
-            int64_t step_ms);
+  Evaluator(const EngineOptions& opts, const Queryable& data, TimestampMs start, TimestampMs end);
 
   // Selects the data every selector of `root` needs for evaluations in [start, end].
   Status Prepare(const Expr& root);
@@ -105,7 +104,6 @@ class Evaluator {
   const EngineOptions& opts_;
   const Queryable& data_;
   TimestampMs start_, end_;
-  int64_t step_ms_;
   Status err_;
   std::unordered_map<const VectorSelector*, std::pair<TimestampMs, TimestampMs>> ranges_;
   std::unordered_map<const VectorSelector*, Selected> selected_;

@@ -149,7 +149,9 @@ class OverlayQuerier final : public Querier {
   std::vector<SeriesData> Select(std::span<const LabelMatcher> matchers) const override {
     std::vector<SeriesData> out = floats_->Select(matchers);
     if (matchers.empty()) return out;
-    for (const auto& [labels, samples] : histograms_) {
+    for (const auto& entry : histograms_) {
+      const Labels& labels = entry.first;
+      const std::vector<HistogramSample>& samples = entry.second;
       bool all = true;
       for (const LabelMatcher& m : matchers) all = all && m.Matches(labels.Get(m.name()));
       if (!all) continue;

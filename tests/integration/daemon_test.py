@@ -49,6 +49,15 @@ class ServingTest(unittest.TestCase):
             r"^node_memory_\w+ metric names should be written in 'snake_case' not 'camelCase'$", l)]
         self.assertEqual(unexpected, [], out)
 
+    def test_default_agent_does_not_map_curl_or_libpq(self):
+        # They are bound on first use (core/shared_library.h); the system-only configuration
+        # never sends HTTP nor talks to PostgreSQL, so neither they nor their TLS, Kerberos
+        # and LDAP dependencies may be resident.
+        with open(f"/proc/{self.agent.proc.pid}/maps") as f:
+            maps = f.read()
+        for lib in ("libcurl.so", "libpq.so", "libssl.so", "libcrypto.so", "libgnutls.so"):
+            self.assertNotIn(lib, maps)
+
     def test_health_and_unknown_paths(self):
         self.assertEqual(http("GET", self.agent.url("/-/healthy"))[0], 200)
         self.assertEqual(http("GET", self.agent.url("/nope"))[0], 404)

@@ -18,7 +18,8 @@ std::chrono::milliseconds OrDefault(std::chrono::milliseconds v, std::chrono::mi
 
 }  // namespace
 
-Result<std::vector<ScheduledCollector>> BuildCollectors(const Config& config) {
+Result<std::vector<ScheduledCollector>> BuildCollectors(const Config& config,
+                                                        BuildCollectorsOptions options) {
   std::vector<ScheduledCollector> out;
   const auto global = config.global.interval;
   if (config.collectors.system.enabled) {
@@ -32,7 +33,9 @@ Result<std::vector<ScheduledCollector>> BuildCollectors(const Config& config) {
   for (const ScrapeConfig& scrape : config.scrape_configs) {
     for (ScheduledCollector& c : MakeScrapeCollectors(scrape, http)) out.push_back(std::move(c));
   }
-  if (config.collectors.statsd.enabled) {
+  if (config.collectors.statsd.enabled && !options.bind_listeners) {
+    if (options.skipped != nullptr) ++*options.skipped;
+  } else if (config.collectors.statsd.enabled) {
     auto c = MakeStatsdCollector(config.collectors.statsd);
     if (!c.ok()) return c.status().WithContext("collectors.statsd");
     auto interval = OrDefault(config.collectors.statsd.interval, global);

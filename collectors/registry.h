@@ -10,6 +10,15 @@
 
 namespace tocsin {
 
-Result<std::vector<ScheduledCollector>> BuildCollectors(const Config& config);
+struct BuildCollectorsOptions {
+  // False for `tocsin check config`: collectors that own a listening socket (statsd) are left
+  // out instead of binding it (a running agent may hold the port); their configuration has
+  // already been validated when it loaded. `skipped` counts them.
+  bool bind_listeners = true;
+  int* skipped = nullptr;
+};
+
+Result<std::vector<ScheduledCollector>> BuildCollectors(const Config& config,
+                                                        BuildCollectorsOptions options = {});
 
 }  // namespace tocsin

@@ -173,6 +173,23 @@ class ExitCodeTest(unittest.TestCase):
             self.assertEqual(r.returncode, 1)
             self.assertIn(f"{bad}:3:3: global.retension: unknown key", r.stderr)
 
+    def test_check_config_does_not_bind_the_statsd_port(self):
+        # A running agent holds the port: checking its configuration must neither fail nor
+        # try to take the port over.
+        holder = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.addCleanup(holder.close)
+        holder.bind(("127.0.0.1", 0))
+        port = holder.getsockname()[1]
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "statsd.yml")
+            with open(path, "w") as f:
+                f.write("collectors:\n  system: {}\n"
+                        f"  statsd:\n    listen_address: 127.0.0.1:{port}\n")
+            r = self.run_tocsin("check", "config", path)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("SUCCESS: 2 collector(s)", r.stdout)
+        self.assertEqual(r.stderr, "")
+
     def test_shipped_default_config_is_valid(self):
         r = self.run_tocsin("check", "config", os.path.join(SOURCE_DIR, "systemd", "tocsin.yml"))
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)

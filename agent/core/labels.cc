@@ -30,33 +30,44 @@ auto FindByName(const std::vector<Label>& pairs, std::string_view name) {
 
 }  // namespace
 
-Labels::Labels(std::initializer_list<Label> pairs) : pairs_(pairs) { SortAndDedupe(pairs_); }
+const std::vector<Label>& Labels::EmptyPairs() {
+  static const std::vector<Label> empty;
+  return empty;
+}
+
+Labels::Labels(std::vector<Label> pairs) {
+  if (!pairs.empty()) pairs_ = std::make_shared<const std::vector<Label>>(std::move(pairs));
+}
+
+Labels::Labels(std::initializer_list<Label> pairs) {
+  std::vector<Label> v(pairs);
+  SortAndDedupe(v);
+  *this = Labels(std::move(v));
+}
 
 Labels Labels::FromUnsorted(std::vector<Label> pairs) {
   SortAndDedupe(pairs);
-  Labels l;
-  l.pairs_ = std::move(pairs);
-  return l;
+  return Labels(std::move(pairs));
 }
 
 Labels Labels::FromSorted(std::vector<Label> pairs) {
 #ifndef NDEBUG
   for (size_t i = 1; i < pairs.size(); ++i) assert(pairs[i - 1].name < pairs[i].name);
 #endif
-  Labels l;
-  l.pairs_ = std::move(pairs);
-  return l;
+  return Labels(std::move(pairs));
 }
 
 std::string_view Labels::Get(std::string_view name) const {
-  auto it = FindByName(pairs_, name);
-  if (it != pairs_.end() && it->name == name) return it->value;
+  const std::vector<Label>& p = pairs();
+  auto it = FindByName(p, name);
+  if (it != p.end() && it->name == name) return it->value;
   return {};
 }
 
 bool Labels::Has(std::string_view name) const {
-  auto it = FindByName(pairs_, name);
-  return it != pairs_.end() && it->name == name;
+  const std::vector<Label>& p = pairs();
+  auto it = FindByName(p, name);
+  return it != p.end() && it->name == name;
 }
 
 uint64_t Labels::Hash() const {
@@ -69,7 +80,7 @@ uint64_t Labels::Hash() const {
     h ^= 0xff;  // separator byte that cannot appear in valid UTF-8
     h *= 1099511628211ULL;
   };
-  for (const Label& l : pairs_) {
+  for (const Label& l : pairs()) {
     mix(l.name);
     mix(l.value);
   }
@@ -97,7 +108,7 @@ void AppendEscapedLabelValue(std::string& out, std::string_view value) {
 std::string Labels::ToString() const {
   std::string out = "{";
   bool first = true;
-  for (const Label& l : pairs_) {
+  for (const Label& l : pairs()) {
     if (!first) out += ", ";
     first = false;
     out += l.name;
@@ -112,7 +123,7 @@ std::string Labels::ToString() const {
 std::string Labels::ToMetricString() const {
   std::string out(MetricName());
   bool any = false;
-  for (const Label& l : pairs_) {
+  for (const Label& l : pairs()) {
     if (l.name == kMetricNameLabel) continue;
     out += any ? ", " : "{";
     any = true;

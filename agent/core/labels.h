@@ -1,12 +1,23 @@
 // Labels: an immutable-by-convention set of (name, value) pairs, sorted by name, names unique.
 //
 // This is the identity of a series everywhere: collectors build them, the store interns them,
-// PromQL transforms them. `__name__` holds the metric name. A Labels value owns its strings;
-// copies are deep. Not synchronised: share const instances or copy.
+// PromQL transforms them. `__name__` holds the metric name.
+//
+// Ownership: the pairs live in immutable storage shared by reference count (a
+// shared_ptr<const vector<Label>>). Copying a Labels is O(1) and never copies strings; every
+// copy refers to the same pairs, which are never modified after construction (all "editing"
+// goes through LabelsBuilder and produces new storage). References and iterators obtained from
+// a Labels (pairs(), begin(), Get() views) stay valid while any copy sharing the storage lives.
+//
+// Thread-safety: the shared pairs are read-only, so copies may be used and destroyed
+// concurrently on different threads (the reference count is atomic). A single Labels object is
+// a plain value: assigning to it while another thread reads that same object is a data race.
 #pragma once
 
+#include <compare>
 #include <cstdint>
 #include <initializer_list>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,11 +48,14 @@ class Labels {
   bool Has(std::string_view name) const;
   std::string_view MetricName() const { return Get(kMetricNameLabel); }
 
-  size_t size() const { return pairs_.size(); }
-  bool empty() const { return pairs_.empty(); }
-  auto begin() const { return pairs_.begin(); }
-  auto end() const { return pairs_.end(); }
-  const std::vector<Label>& pairs() const { return pairs_; }
+  size_t size() const { return pairs().size(); }
+  bool empty() const { return pairs().empty(); }
+  auto begin() const { return pairs().begin(); }
+  auto end() const { return pairs().end(); }
+  const std::vector<Label>& pairs() const { return pairs_ ? *pairs_ : EmptyPairs(); }
+  // True when both refer to the same shared storage (then they are equal); for tests and
+  // fast paths.
+  bool SharesStorageWith(const Labels& o) const { return pairs_ == o.pairs_; }
 
   // Stable 64-bit hash of the whole set (FNV-1a over name/value with separators).
   uint64_t Hash() const;
@@ -50,11 +64,20 @@ class Labels {
   std::string ToString() const;
   std::string ToMetricString() const;
 
-  friend bool operator==(const Labels&, const Labels&) = default;
-  friend auto operator<=>(const Labels& a, const Labels& b) { return a.pairs_ <=> b.pairs_; }
+  friend bool operator==(const Labels& a, const Labels& b) {
+    return a.pairs_ == b.pairs_ || a.pairs() == b.pairs();
+  }
+  friend auto operator<=>(const Labels& a, const Labels& b) {
+    if (a.pairs_ == b.pairs_) return std::strong_ordering::equal;
+    return a.pairs() <=> b.pairs();
+  }
 
  private:
-  std::vector<Label> pairs_;
+  static const std::vector<Label>& EmptyPairs();
+  explicit Labels(std::vector<Label> pairs);
+
+  // Null for the empty set (no allocation); never null-but-non-empty.
+  std::shared_ptr<const std::vector<Label>> pairs_;
 };
 
 // Mutable editing of a label set; produces a new sorted Labels. Not thread-safe.

@@ -4,6 +4,7 @@
 // must outlive it. Reading past the end yields zero bits (callers bound reads by sample count).
 #pragma once
 
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <vector>
@@ -42,52 +43,73 @@ class BitWriter {
 
 class BitReader {
  public:
-  BitReader(const uint8_t* data, size_t size) : data_(data), size_(size) {}
+  BitReader(const uint8_t* data, size_t size, uint64_t bit_pos = 0)
+      : data_(data), size_(size), pos_(bit_pos) {}
+
+  // Bits consumed so far (a position to resume from with the constructor).
+  uint64_t bit_pos() const { return pos_; }
 
   // Reads `n` bits (0 <= n <= 64).
   uint64_t Read(int n) {
     if (n == 0) return 0;
-    uint64_t byte = pos_ >> 3;
-    int off = static_cast<int>(pos_ & 7);
-    uint64_t out;
-    if (byte + 8 <= size_) {
-      uint64_t w;
-      std::memcpy(&w, data_ + byte, 8);
-      w = __builtin_bswap64(w);
-      if (off + n <= 64) {
-        out = (w << off) >> (64 - n);
-      } else {
-        // n > 64 - off: take the rest from the 9th byte.
-        uint64_t hi = (w << off) >> (64 - n);
-        int rest = off + n - 64;
-        uint8_t next = byte + 8 < size_ ? data_[byte + 8] : 0;
-        out = hi | (static_cast<uint64_t>(next) >> (8 - rest));
-      }
-    } else {
-      out = 0;
-      for (int i = 0; i < n; ++i) {
-        uint64_t p = pos_ + i;
-        uint64_t b = p >> 3;
-        int bit = b < size_ ? (data_[b] >> (7 - (p & 7))) & 1 : 0;
-        out = (out << 1) | static_cast<uint64_t>(bit);
-      }
-    }
-    pos_ += n;
+    uint64_t out = Peek64() >> (64 - n);
+    pos_ += static_cast<uint64_t>(n);
     return out;
   }
-  bool ReadBit() { return Read(1) != 0; }
+  bool ReadBit() {
+    uint64_t byte = pos_ >> 3;
+    bool bit = byte < size_ && ((data_[byte] >> (7 - (pos_ & 7))) & 1) != 0;
+    ++pos_;
+    return bit;
+  }
   // Counts leading one bits, consuming them and the terminating zero, up to `max` ones
-  // (then nothing more is consumed). Returns the count.
+  // (then nothing more is consumed). Returns the count. 0 <= max <= 63.
   int ReadUnary(int max) {
-    int q = 0;
-    while (q < max && ReadBit()) ++q;
+    int q = std::countl_one(Peek64());
+    if (q >= max) {
+      pos_ += static_cast<uint64_t>(max);
+      return max;
+    }
+    pos_ += static_cast<uint64_t>(q) + 1;
     return q;
+  }
+  // Consumes `n` bits (typically after Peek64).
+  void Skip(int n) { pos_ += static_cast<uint64_t>(n); }
+
+  // The next 64 bits, MSB first, without consuming them (zeros past the end).
+  uint64_t Peek64() const {
+    uint64_t byte = pos_ >> 3;
+    int off = static_cast<int>(pos_ & 7);
+    if (byte + 9 <= size_) {
+      uint64_t w = Load64(data_ + byte);
+      if (off == 0) return w;
+      return (w << off) | (static_cast<uint64_t>(data_[byte + 8]) >> (8 - off));
+    }
+    if (byte >= size_) return 0;
+    uint64_t w;
+    if (size_ >= 8) {
+      // Near the end (where a head chunk's newest samples are): the last 8 bytes, shifted so
+      // that the bytes past the end read as zeros.
+      w = Load64(data_ + size_ - 8) << (8 * (byte + 8 - size_));
+    } else {
+      w = 0;
+      for (uint64_t i = 0; byte + i < size_; ++i) {
+        w |= static_cast<uint64_t>(data_[byte + i]) << (56 - 8 * i);
+      }
+    }
+    return w << off;
   }
 
  private:
+  static uint64_t Load64(const uint8_t* p) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    return __builtin_bswap64(w);
+  }
+
   const uint8_t* data_;
   size_t size_;
-  uint64_t pos_ = 0;
+  uint64_t pos_;
 };
 
 }  // namespace tocsin

@@ -22,6 +22,11 @@ std::vector<Series*> Subtract(const std::vector<Series*>& a, const std::vector<S
   return out;
 }
 
+// Order keys: appended series step this far past the last one; renumbering spreads all keys
+// evenly over [0, 2^63).
+constexpr uint64_t kAppendStep = uint64_t{1} << 32;
+constexpr uint64_t kKeySpace = uint64_t{1} << 63;
+
 }  // namespace
 
 void PostingsIndex::Add(Series* s) {
@@ -32,6 +37,28 @@ void PostingsIndex::Add(Series* s) {
     ++entries_;
   }
   all_.push_back(s);
+  AssignOrderKey(ordered_.insert(s).first);
+}
+
+void PostingsIndex::AssignOrderKey(std::set<Series*, LabelOrder>::iterator it) {
+  uint64_t lo = it == ordered_.begin() ? 0 : (*std::prev(it))->order_key();
+  auto next = std::next(it);
+  if (next == ordered_.end()) {
+    if (lo < kKeySpace - kAppendStep) {
+      (*it)->set_order_key(lo + kAppendStep);
+      return;
+    }
+  } else {
+    uint64_t hi = (*next)->order_key();
+    if (hi - lo >= 2) {
+      (*it)->set_order_key(lo + (hi - lo) / 2);
+      return;
+    }
+  }
+  // No room: renumber everything, leaving equal gaps (and room to append).
+  uint64_t step = std::max<uint64_t>(1, kKeySpace / (2 * (ordered_.size() + 1)));
+  uint64_t key = 0;
+  for (Series* x : ordered_) x->set_order_key(key += step);
 }
 
 void PostingsIndex::Remove(std::span<Series* const> series) {
@@ -41,6 +68,7 @@ void PostingsIndex::Remove(std::span<Series* const> series) {
   auto gone = [&](Series* s) { return std::binary_search(sorted.begin(), sorted.end(), s, ById); };
   std::unique_lock lock(mu_);
   for (Series* s : sorted) {
+    ordered_.erase(s);
     for (const LabelRef& l : s->labels()) {
       auto nit = by_name_.find(l.name->view());
       if (nit == by_name_.end()) continue;
@@ -55,8 +83,29 @@ void PostingsIndex::Remove(std::span<Series* const> series) {
 }
 
 std::vector<Series*> PostingsIndex::Select(std::span<const LabelMatcher> matchers) const {
-  if (matchers.empty()) return {};
   std::shared_lock lock(mu_);
+  std::vector<Series*> out = SelectLocked(matchers);
+  for (Series* s : out) s->pins.fetch_add(1, std::memory_order_relaxed);
+  return out;
+}
+
+std::vector<Series*> PostingsIndex::SelectInLabelOrder(
+    std::span<const LabelMatcher> matchers) const {
+  std::shared_lock lock(mu_);
+  std::vector<Series*> out = SelectLocked(matchers);
+  std::vector<std::pair<uint64_t, Series*>> keyed;
+  keyed.reserve(out.size());
+  for (Series* s : out) keyed.emplace_back(s->order_key(), s);
+  if (!std::is_sorted(keyed.begin(), keyed.end())) std::sort(keyed.begin(), keyed.end());
+  for (size_t i = 0; i < out.size(); ++i) {
+    out[i] = keyed[i].second;
+    out[i]->pins.fetch_add(1, std::memory_order_relaxed);
+  }
+  return out;
+}
+
+std::vector<Series*> PostingsIndex::SelectLocked(std::span<const LabelMatcher> matchers) const {
+  if (matchers.empty()) return {};
   // Union of the postings of every value of `m.name()` for which `pred(value)` holds.
   auto union_of = [&](const LabelMatcher& m, bool want_match) {
     std::vector<Series*> out;
@@ -93,7 +142,6 @@ std::vector<Series*> PostingsIndex::Select(std::span<const LabelMatcher> matcher
     if (!result) result = all_;
     *result = Subtract(*result, union_of(m, false));
   }
-  for (Series* s : *result) s->pins.fetch_add(1, std::memory_order_relaxed);
   return std::move(*result);
 }
 
@@ -119,7 +167,7 @@ size_t PostingsIndex::bytes() const {
   for (const auto& kv : by_name_) values += kv.second.size();
   // Postings entries, tree nodes per value (~64 B + vector header), hash nodes per name.
   return entries_ * sizeof(Series*) + values * 88 + by_name_.size() * 64 +
-         all_.capacity() * sizeof(Series*);
+         all_.capacity() * sizeof(Series*) + ordered_.size() * 48;
 }
 
 }  // namespace tocsin

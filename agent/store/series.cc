@@ -1,8 +1,20 @@
 #include "agent/store/series.h"
 
+#include <algorithm>
 #include <bit>
+#include <string>
 
 namespace tocsin {
+namespace {
+
+// Heap memory of a string: none while its characters live inside the object (SSO).
+size_t HeapBytes(const std::string& s) {
+  const char* obj = reinterpret_cast<const char*>(&s);
+  bool inline_chars = s.data() >= obj && s.data() < obj + sizeof(s);
+  return inline_chars ? 0 : s.capacity() + 1;
+}
+
+}  // namespace
 
 Series::Series(uint64_t hash, std::vector<LabelRef> labels)
     : hash_(hash), labels_(std::move(labels)) {}
@@ -35,8 +47,32 @@ Labels Series::ToLabels() const {
   return Labels::FromSorted(std::move(pairs));
 }
 
+int Series::LabelsCompare(const Series& a, const Series& b) {
+  const std::vector<LabelRef>& x = a.labels_;
+  const std::vector<LabelRef>& y = b.labels_;
+  size_t n = std::min(x.size(), y.size());
+  for (size_t i = 0; i < n; ++i) {
+    if (x[i].name != y[i].name) return x[i].name->view().compare(y[i].name->view());
+    if (x[i].value != y[i].value) return x[i].value->view().compare(y[i].value->view());
+  }
+  return x.size() < y.size() ? -1 : (x.size() > y.size() ? 1 : 0);
+}
+
+const Labels& Series::SharedLabels(int64_t* added_bytes) {
+  if (labels_cache_.empty() && !labels_.empty()) {
+    labels_cache_ = ToLabels();
+    // The shared vector with its control block, and the strings that do not fit in place.
+    size_t bytes = 64 + labels_cache_.size() * sizeof(Label);
+    for (const Label& l : labels_cache_) bytes += HeapBytes(l.name) + HeapBytes(l.value);
+    labels_cache_bytes_ = bytes;
+    *added_bytes += static_cast<int64_t>(bytes);
+  }
+  return labels_cache_;
+}
+
 size_t Series::fixed_bytes() const {
-  return sizeof(Series) + labels_.capacity() * sizeof(LabelRef);
+  return sizeof(Series) + labels_.capacity() * sizeof(LabelRef) + labels_cache_bytes_ +
+         (cursor_ != nullptr ? sizeof(ReadCursor) : 0);
 }
 
 size_t Series::sample_bytes() const {
@@ -71,18 +107,48 @@ AppendOutcome Series::Append(TimestampMs t, double v, uint32_t samples_per_chunk
   return AppendOutcome::kAppended;
 }
 
-void Series::Read(TimestampMs mint, TimestampMs maxt, std::vector<Sample>& out) const {
-  auto read = [&](const ChunkView& view, TimestampMs cmin, TimestampMs cmax) {
-    if (cmax < mint || cmin > maxt) return;
-    ChunkIterator it(view);
+void Series::Read(TimestampMs mint, TimestampMs maxt, std::vector<Sample>& out,
+                  int64_t* added_bytes) {
+  // Timestamps increase within a series (Append refuses anything else).
+  auto emit = [&](ChunkIterator& it) {
+    do {
+      if (it.t() > maxt) return;
+      out.push_back({it.t(), it.v()});
+    } while (it.Next());
+  };
+  for (const XorChunk& c : sealed_) {
+    if (c.max_t() < mint || c.min_t() > maxt) continue;
+    ChunkIterator it(c.view());
     while (it.Next()) {
       if (it.t() < mint) continue;
-      if (it.t() > maxt) break;
-      out.push_back({it.t(), it.v()});
+      emit(it);
+      break;
     }
-  };
-  for (const XorChunk& c : sealed_) read(c.view(), c.min_t(), c.max_t());
-  if (!head_.empty()) read(head_.view(), head_.min_t(), head_.max_t());
+  }
+  if (head_.empty() || head_.max_t() < mint || head_.min_t() > maxt) return;
+  // Resume after the samples a previous read found before its mint, if they are before ours.
+  bool resume = cursor_ != nullptr && cursor_->epoch == head_.epoch() && cursor_->state.i > 0 &&
+                cursor_->state.i <= head_.count() && cursor_->state.t < mint;
+  ChunkIterator it =
+      resume ? ChunkIterator(head_.view(), cursor_->state) : ChunkIterator(head_.view());
+  bool skipped = false;
+  ChunkIterator::State before{};
+  while (it.Next()) {
+    if (it.t() < mint) {
+      before = it.state();
+      skipped = true;
+      continue;
+    }
+    emit(it);
+    break;
+  }
+  if (!skipped) return;
+  if (cursor_ == nullptr) {
+    cursor_ = std::make_unique<ReadCursor>();
+    *added_bytes += static_cast<int64_t>(sizeof(ReadCursor));
+  }
+  cursor_->epoch = head_.epoch();
+  cursor_->state = before;
 }
 
 void Series::DropBefore(TimestampMs cutoff, SeriesDelta* delta) {

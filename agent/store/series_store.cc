@@ -157,21 +157,26 @@ class StoreQuerier final : public Querier {
       : store_(store), mint_(mint), maxt_(maxt) {}
 
   std::vector<SeriesData> Select(std::span<const LabelMatcher> matchers) const override {
-    PinnedSeries pinned(store_->index.Select(matchers));
+    // In label order already (the index sorts by order keys, not by comparing labels).
+    PinnedSeries pinned(store_->index.SelectInLabelOrder(matchers));
+    const std::vector<Series*>& series = pinned.get();
     std::vector<SeriesData> out;
-    out.reserve(pinned.get().size());
-    for (Series* s : pinned.get()) {
+    out.reserve(series.size());
+    std::vector<Sample> scratch;  // decoded once, then copied at its exact size
+    int64_t cache_bytes = 0;
+    for (Series* s : series) {
       SeriesData d;
       {
         std::lock_guard lock(s->mu);
-        s->Read(mint_, maxt_, d.samples);
+        scratch.clear();
+        s->Read(mint_, maxt_, scratch, &cache_bytes);
+        if (scratch.empty()) continue;
+        d.labels = s->SharedLabels(&cache_bytes);
       }
-      if (d.samples.empty()) continue;
-      d.labels = s->ToLabels();
+      d.samples.assign(scratch.begin(), scratch.end());
       out.push_back(std::move(d));
     }
-    std::sort(out.begin(), out.end(),
-              [](const SeriesData& a, const SeriesData& b) { return a.labels < b.labels; });
+    if (cache_bytes != 0) store_->series_bytes.fetch_add(cache_bytes, std::memory_order_relaxed);
     return out;
   }
 

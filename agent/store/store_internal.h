@@ -37,8 +37,9 @@ struct StoreCore {
 
   static constexpr size_t kStripes = 256;
   // Per-series bookkeeping outside the Series object: stripe hash-map node and bucket, the
-  // `all` postings entry, source-set entry (the label postings are added per label).
-  static constexpr size_t kPerSeriesIndexBytes = 64;
+  // `all` postings entry, source-set entry, label-order set node (the label postings are added
+  // per label).
+  static constexpr size_t kPerSeriesIndexBytes = 112;
 
   struct alignas(64) Stripe {
     std::mutex mu;
@@ -79,7 +80,7 @@ struct StoreCore {
   std::atomic<uint64_t> series_count{0};
   std::atomic<int64_t> chunks{0};
   std::atomic<int64_t> chunk_bytes{0};
-  std::atomic<int64_t> series_bytes{0};
+  mutable std::atomic<int64_t> series_bytes{0};  // queriers add the Labels they cache
   std::atomic<uint64_t> samples_appended{0};
   std::atomic<uint64_t> out_of_order{0};
   std::atomic<uint64_t> duplicate{0};

@@ -83,7 +83,7 @@ void WriteRice(BitWriter& w, uint64_t zz, int k) {
 }
 
 // Returns false when the escape carried a raw value (then *zz holds the raw 64 bits).
-bool ReadRice(BitReader& r, int k, uint64_t* zz) {
+bool ReadRiceSlow(BitReader& r, int k, uint64_t* zz) {
   int q = r.ReadUnary(kMaxUnary);
   if (q < kMaxUnary) {
     *zz = (static_cast<uint64_t>(q) << k) | r.Read(k);
@@ -98,6 +98,20 @@ bool ReadRice(BitReader& r, int k, uint64_t* zz) {
   return true;
 }
 
+// The common case (a short unary prefix and the k low bits within one 64-bit peek) without
+// the bit-by-bit bookkeeping; anything else goes the slow way.
+inline bool ReadRice(BitReader& r, int k, uint64_t* zz) {
+  uint64_t w = r.Peek64();
+  int q = std::countl_one(w);
+  if (q < kMaxUnary && q + 1 + k <= 64) {
+    uint64_t low = k == 0 ? 0 : (w << (q + 1)) >> (64 - k);
+    r.Skip(q + 1 + k);
+    *zz = (static_cast<uint64_t>(q) << k) | low;
+    return true;
+  }
+  return ReadRiceSlow(r, k, zz);
+}
+
 bool ScaledInt(double v, int e, int64_t* m) {
   double p = kPow10[e];
   double s = std::nearbyint(v * p);
@@ -108,8 +122,6 @@ bool ScaledInt(double v, int e, int64_t* m) {
   *m = mi;
   return true;
 }
-
-double FromScaled(int64_t m, int e) { return static_cast<double>(m) / kPow10[e]; }
 
 }  // namespace
 
@@ -137,6 +149,7 @@ void XorChunkAppender::Reset() {
   m_ = m_delta_ = 0;
   v_acc_ = err_delta_ = err_dod_ = 0;
   escapes_ = 0;
+  ++epoch_;
 }
 
 void XorChunkAppender::Append(TimestampMs t, double v) {
@@ -280,6 +293,28 @@ XorChunk XorChunkAppender::Seal() {
 
 ChunkIterator::ChunkIterator(const ChunkView& c) : c_(c), r_(c.data, c.size) {}
 
+ChunkIterator::ChunkIterator(const ChunkView& c, const State& s)
+    : c_(c),
+      r_(c.data, c.size, s.bit_pos),
+      i_(s.i),
+      t_(s.t),
+      raw_(s.raw),
+      pred_delta_(s.pred_delta),
+      t_acc_(s.t_acc),
+      v_bits_(s.v_bits),
+      lead_(s.lead),
+      trail_(s.trail),
+      m_(s.m),
+      m_delta_(s.m_delta),
+      v_acc_(s.v_acc),
+      err_delta_(s.err_delta),
+      err_dod_(s.err_dod) {}
+
+ChunkIterator::State ChunkIterator::state() const {
+  return State{r_.bit_pos(), i_,     t_, raw_,     pred_delta_, t_acc_,     v_bits_,
+               lead_,        trail_, m_, m_delta_, v_acc_,      err_delta_, err_dod_};
+}
+
 bool ChunkIterator::Next() {
   if (i_ >= c_.count) return false;
   // Timestamp.
@@ -317,15 +352,14 @@ bool ChunkIterator::Next() {
       }
       v_bits_ ^= r_.Read(sig) << trail_;
     }
-    v_ = std::bit_cast<double>(v_bits_);
   } else if (i_ == 0) {
     m_ = UnZigZag(ReadVarbits(r_));
-    v_ = FromScaled(m_, c_.mode);
   } else {
     int k = RiceK(v_acc_);
     uint64_t zz = 0;
-    if (!ReadRice(r_, k, &zz)) {
-      v_ = std::bit_cast<double>(zz);  // escaped raw value; prediction state unchanged
+    raw_ = !ReadRice(r_, k, &zz);
+    if (raw_) {
+      v_bits_ = zz;  // escaped raw value; prediction state unchanged
     } else {
       UpdateAcc(v_acc_, zz, k);
       bool use_dod = err_dod_ < err_delta_;
@@ -335,7 +369,6 @@ bool ChunkIterator::Next() {
       UpdateErr(err_dod_, ZigZag(m - m_ - m_delta_));
       m_delta_ = m - m_;
       m_ = m;
-      v_ = FromScaled(m_, c_.mode);
     }
   }
   ++i_;

@@ -16,6 +16,7 @@
 // immutable and may be read by many iterators at once. Iterators borrow the chunk.
 #pragma once
 
+#include <bit>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -37,21 +38,48 @@ struct ChunkView {
 // Decodes a ChunkView sample by sample. Borrows the bytes.
 class ChunkIterator {
  public:
+  // The decoder's state between two samples. Resuming from it is valid on the same encoded
+  // bytes or on a longer encoding with the same prefix (a head chunk that only had samples
+  // appended since; see XorChunkAppender::epoch), even if the bytes moved.
+  struct State {
+    uint64_t bit_pos = 0;
+    uint32_t i = 0;  // samples decoded
+    TimestampMs t = 0;
+    bool raw = false;
+    int64_t pred_delta = 0;
+    uint64_t t_acc = 0;
+    uint64_t v_bits = 0;
+    int lead = -1, trail = 0;
+    int64_t m = 0;
+    int64_t m_delta = 0;
+    uint64_t v_acc = 0, err_delta = 0, err_dod = 0;
+  };
+
   explicit ChunkIterator(const ChunkView& c);
+  // Resumes after `s.i` samples (from state()).
+  ChunkIterator(const ChunkView& c, const State& s);
+  State state() const;
   // Advances to the next sample; false at the end.
   bool Next();
   TimestampMs t() const { return t_; }
-  double v() const { return v_; }
+  // Materialised on demand, so that skipping samples (before a range) costs no conversion.
+  double v() const {
+    if (c_.mode < 0 || raw_) return std::bit_cast<double>(v_bits_);
+    double m = static_cast<double>(m_);
+    return c_.mode == 0 ? m : m / kPow10[c_.mode];  // exact: as the encoder checked
+  }
 
  private:
+  static constexpr double kPow10[5] = {1, 10, 100, 1000, 10000};
+
   ChunkView c_;
   BitReader r_;
   uint32_t i_ = 0;
   TimestampMs t_ = 0;
-  double v_ = 0;
+  bool raw_ = false;  // decimal mode: the current value was escaped (raw bits in v_bits_)
   int64_t pred_delta_ = 0;
   uint64_t t_acc_ = 0;
-  uint64_t v_bits_ = 0;  // XOR mode: previous value
+  uint64_t v_bits_ = 0;  // XOR mode: previous value; decimal mode: an escaped raw value
   int lead_ = -1, trail_ = 0;
   int64_t m_ = 0;  // decimal mode: previous scaled integer, its delta, error trackers
   int64_t m_delta_ = 0;
@@ -95,6 +123,9 @@ class XorChunkAppender {
   TimestampMs min_t() const { return min_t_; }
   TimestampMs max_t() const { return max_t_; }
   size_t memory_bytes() const { return sizeof(*this) + w_.bytes().capacity(); }
+  // Changes whenever the encoding restarts (Seal, Reset, a re-encode to another value mode);
+  // between two changes Append only extends the encoding, so decoder states stay valid.
+  uint64_t epoch() const { return epoch_; }
 
   // Valid until the next Append/Seal/Reset.
   ChunkView view() const { return {w_.bytes().data(), w_.bytes().size(), count_, first_t_, mode_}; }
@@ -127,6 +158,7 @@ class XorChunkAppender {
   int64_t m_delta_ = 0;
   uint64_t v_acc_ = 0, err_delta_ = 0, err_dod_ = 0;
   uint32_t escapes_ = 0;
+  uint64_t epoch_ = 0;
 };
 
 // Exposed for tests: the decimal mode (0..4) that represents `v` exactly, or -1.

@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <compare>
+#include <string>
+#include <string_view>
+#include <utility>
+
 namespace tocsin {
 namespace {
 
@@ -32,6 +37,52 @@ TEST(LabelsTest, BuilderEdits) {
   Labels out = LabelsBuilder(base).Set("d", "4").Del("a").Set("b", "").Build();
   EXPECT_EQ(out, (Labels{{"c", "3"}, {"d", "4"}}));
   EXPECT_EQ(LabelsBuilder(base).Keep({"a", "c"}).Build(), (Labels{{"a", "1"}, {"c", "3"}}));
+}
+
+TEST(LabelsTest, CopiesShareImmutableStorage) {
+  Labels a{{"job", "a-rather-long-value-beyond-sso"}, {"__name__", "up"}};
+  const Label* first = &*a.begin();
+  Labels b = a;
+  EXPECT_TRUE(b.SharesStorageWith(a));
+  EXPECT_EQ(&*b.begin(), first);  // no deep copy
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(a <=> b, std::strong_ordering::equal);
+  // Editing through a builder never touches the shared pairs.
+  Labels c = LabelsBuilder(b).Set("job", "other").Build();
+  EXPECT_FALSE(c.SharesStorageWith(a));
+  EXPECT_EQ(a.Get("job"), "a-rather-long-value-beyond-sso");
+  EXPECT_EQ(b.Get("job"), "a-rather-long-value-beyond-sso");
+  EXPECT_EQ(c.Get("job"), "other");
+  // Views into the storage outlive the Labels they were taken from while a copy lives.
+  std::string_view view;
+  {
+    Labels d = a;
+    view = d.Get("job");
+  }
+  EXPECT_EQ(view, "a-rather-long-value-beyond-sso");
+  // Moving leaves the source empty and keeps the storage.
+  Labels e = std::move(b);
+  EXPECT_TRUE(e.SharesStorageWith(a));
+  EXPECT_TRUE(b.empty());  // NOLINT(bugprone-use-after-move): documented moved-from state
+  EXPECT_EQ(b, Labels{});  // NOLINT(bugprone-use-after-move)
+}
+
+TEST(LabelsTest, EqualityAndOrderAcrossStorage) {
+  Labels a{{"a", "1"}, {"b", "2"}};
+  Labels same{{"b", "2"}, {"a", "1"}};
+  EXPECT_FALSE(a.SharesStorageWith(same));
+  EXPECT_EQ(a, same);
+  EXPECT_LT((Labels{{"a", "1"}}), a);  // a prefix sorts first
+  EXPECT_LT(a, (Labels{{"a", "2"}}));
+  EXPECT_LT(Labels{}, a);
+  Labels empty;
+  EXPECT_TRUE(empty.empty());
+  EXPECT_EQ(empty.size(), 0u);
+  EXPECT_EQ(empty.begin(), empty.end());
+  EXPECT_EQ(empty.Get("a"), "");
+  EXPECT_EQ(empty, Labels::FromSorted({}));
+  EXPECT_EQ(Labels({{"a", ""}}), empty);  // empty values are dropped
+  EXPECT_EQ(empty.Hash(), Labels::FromUnsorted({}).Hash());
 }
 
 TEST(LabelsTest, NameValidity) {

@@ -8,6 +8,7 @@
 #include <random>
 #include <vector>
 
+#include "agent/store/bit_stream.h"
 #include "agent/store/queryable.h"
 
 namespace tocsin {
@@ -42,6 +43,36 @@ void ExpectRoundTrip(const std::vector<S>& in) {
 }
 
 double Bits(uint64_t b) { return std::bit_cast<double>(b); }
+
+// BitReader against a bit-by-bit reference, at every alignment and near the end of buffers of
+// every small size (reads past the end yield zeros).
+TEST(BitReaderTest, MatchesBitwiseReference) {
+  std::mt19937_64 rng(5);
+  for (size_t size = 0; size < 24; ++size) {
+    std::vector<uint8_t> buf(size);
+    for (uint8_t& b : buf) b = static_cast<uint8_t>(rng());
+    auto bit = [&](uint64_t p) { return p / 8 < size ? (buf[p / 8] >> (7 - p % 8)) & 1 : 0; };
+    for (uint64_t start = 0; start <= size * 8 + 2; ++start) {
+      for (int n : {0, 1, 2, 5, 7, 8, 9, 31, 57, 63, 64}) {
+        BitReader r(buf.data(), buf.size(), start);
+        uint64_t want = 0;
+        for (int i = 0; i < n; ++i) want = (want << 1) | bit(start + static_cast<uint64_t>(i));
+        ASSERT_EQ(r.Read(n), want) << "size " << size << " start " << start << " n " << n;
+        EXPECT_EQ(r.bit_pos(), start + static_cast<uint64_t>(n));
+      }
+      uint64_t peek = 0;
+      for (int i = 0; i < 64; ++i) peek = (peek << 1) | bit(start + static_cast<uint64_t>(i));
+      BitReader r(buf.data(), buf.size(), start);
+      ASSERT_EQ(r.Peek64(), peek) << "size " << size << " start " << start;
+      int ones = 0;
+      while (ones < 20 && bit(start + static_cast<uint64_t>(ones))) ++ones;
+      EXPECT_EQ(r.ReadUnary(20), ones);
+      EXPECT_EQ(r.bit_pos(), start + static_cast<uint64_t>(ones) + (ones < 20 ? 1 : 0));
+      uint64_t at = r.bit_pos();
+      EXPECT_EQ(r.ReadBit(), bit(at) != 0);
+    }
+  }
+}
 
 TEST(XorChunkTest, EmptyAndSingle) {
   ExpectRoundTrip({});
@@ -161,6 +192,67 @@ TEST(XorChunkTest, RandomProperty) {
     ExpectRoundTrip(in);
     if (HasFatalFailure()) return;
   }
+}
+
+// A decoder state taken after k samples resumes on the same bytes and on the encoding grown by
+// later appends (as a head chunk's read cursor does), as long as the epoch did not change.
+TEST(XorChunkTest, ResumeFromStateOnGrownEncoding) {
+  std::mt19937_64 rng(777);
+  int resumed = 0, restarted = 0;
+  for (int iter = 0; iter < 300; ++iter) {
+    size_t n = 2 + rng() % 200;
+    std::vector<S> in;
+    TimestampMs t = 1'000'000;
+    double v = 0;
+    int shape = static_cast<int>(rng() % 4);
+    for (size_t i = 0; i < n; ++i) {
+      t += 15000 + static_cast<TimestampMs>(rng() % 21) - 10;
+      if (shape == 0) v += 3;                                                     // counter
+      if (shape == 1) v = static_cast<double>(rng() % 1000) / 10;                 // decimal gauge
+      if (shape == 2) v = rng() % 30 == 0 ? StaleNaN() : v + 1;                   // escapes
+      if (shape == 3) v = i < n / 2 ? v + 1 : Bits(rng() | (uint64_t{1} << 62));  // re-encodes
+      in.push_back({t, v});
+    }
+    size_t k = 1 + rng() % (n - 1);
+    XorChunkAppender app;
+    for (size_t i = 0; i < k; ++i) app.Append(in[i].t, in[i].v);
+    ChunkIterator first(app.view());
+    for (size_t i = 0; i < k; ++i) ASSERT_TRUE(first.Next());
+    ChunkIterator::State st = first.state();
+    EXPECT_EQ(st.i, k);
+    EXPECT_EQ(st.t, in[k - 1].t);
+    uint64_t epoch = app.epoch();
+    for (size_t i = k; i < n; ++i) app.Append(in[i].t, in[i].v);
+    if (app.epoch() != epoch) {
+      ++restarted;  // re-encoded: the state no longer applies
+      continue;
+    }
+    ++resumed;
+    ChunkIterator it(app.view(), st);
+    for (size_t i = k; i < n; ++i) {
+      ASSERT_TRUE(it.Next()) << "sample " << i;
+      ASSERT_EQ(it.t(), in[i].t) << "sample " << i;
+      ASSERT_EQ(std::bit_cast<uint64_t>(it.v()), std::bit_cast<uint64_t>(in[i].v)) << i;
+    }
+    EXPECT_FALSE(it.Next());
+  }
+  EXPECT_GT(resumed, 100);
+  EXPECT_GT(restarted, 5);
+}
+
+TEST(XorChunkTest, EpochChangesWhenTheEncodingRestarts) {
+  XorChunkAppender app;
+  uint64_t e0 = app.epoch();
+  app.Append(1000, 1);
+  app.Append(2000, 2);
+  EXPECT_EQ(app.epoch(), e0);
+  app.Append(3000, 2.5);  // integer -> decimal mode: re-encoded
+  uint64_t e1 = app.epoch();
+  EXPECT_NE(e1, e0);
+  app.Append(4000, 3);
+  EXPECT_EQ(app.epoch(), e1);
+  (void)app.Seal();
+  EXPECT_NE(app.epoch(), e1);
 }
 
 TEST(XorChunkTest, DecimalModeDetection) {

@@ -63,4 +63,7 @@ Result<std::vector<Token>> Lex(std::string_view input);
 // How the parser names a token in "unexpected ..." messages.
 std::string DescribeToken(const Token& t);
 
+// ASCII case-insensitive equality (PromQL keywords, Inf/NaN).
+bool EqualFold(std::string_view a, std::string_view b);
+
 }  // namespace tocsin::promql

@@ -2,17 +2,6 @@
 
 namespace tocsin::promql {
 
-bool EqualFold(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
-
 std::optional<AggOp> AggOpFromName(std::string_view s) {
   static const std::pair<std::string_view, AggOp> kOps[] = {
       {"sum", AggOp::kSum},           {"avg", AggOp::kAvg},

@@ -11,8 +11,6 @@
 
 namespace tocsin::promql {
 
-// ASCII case-insensitive equality.
-bool EqualFold(std::string_view a, std::string_view b);
 std::optional<AggOp> AggOpFromName(std::string_view s);
 // topk, bottomk, quantile, count_values, limitk, limit_ratio.
 bool AggHasParam(AggOp op);

@@ -5,6 +5,7 @@
 #include <limits>
 #include <string>
 
+#include "agent/promql/lexer.h"
 #include "agent/promql/quote.h"
 #include "agent/store/queryable.h"
 
@@ -17,17 +18,6 @@ bool IsIdentStart(char c) {
 }
 bool IsIdentChar(char c) { return IsIdentStart(c) || (c >= '0' && c <= '9'); }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-
-bool EqualFold(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
 
 // Scans an unsigned number (decimal with optional fraction and exponent, Inf, NaN) at s[pos].
 bool ScanNumber(std::string_view s, size_t& pos, double& out) {

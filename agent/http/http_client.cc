@@ -17,10 +17,18 @@ namespace {
 
 // libcurl, bound from libcurl.so.4 on the first request rather than linked: the agent maps
 // libcurl and its TLS/SSH/LDAP/Kerberos dependencies only once something sends HTTP.
-#define TOCSIN_LIBCURL_FUNCTIONS(X)                                               \
-  X(curl_easy_cleanup)                                                            \
-  X(curl_easy_getinfo) X(curl_easy_init) X(curl_easy_perform) X(curl_easy_setopt) \
-      X(curl_easy_strerror) X(curl_global_init) X(curl_slist_append) X(curl_slist_free_all)
+// clang-format off
+#define TOCSIN_LIBCURL_FUNCTIONS(X) \
+  X(curl_easy_cleanup) \
+  X(curl_easy_getinfo) \
+  X(curl_easy_init) \
+  X(curl_easy_perform) \
+  X(curl_easy_setopt) \
+  X(curl_easy_strerror) \
+  X(curl_global_init) \
+  X(curl_slist_append) \
+  X(curl_slist_free_all)
+// clang-format on
 
 struct LibcurlApi {
 #define TOCSIN_LIBCURL_MEMBER(name) decltype(&::name) name = nullptr;

@@ -5,6 +5,8 @@
 // may be open at once on different threads. The Queryable must outlive its Queriers.
 #pragma once
 
+#include <bit>
+#include <cstdint>
 #include <memory>
 #include <span>
 #include <vector>
@@ -54,7 +56,9 @@ class Queryable {
 };
 
 // Prometheus's staleness marker: a NaN with a specific bit pattern (0x7ff0000000000002).
-double StaleNaN();
-bool IsStaleNaN(double v);
+// Inline: checked for every sample a query reads.
+inline constexpr uint64_t kStaleNaNBits = 0x7ff0000000000002ULL;
+inline double StaleNaN() { return std::bit_cast<double>(kStaleNaNBits); }
+inline bool IsStaleNaN(double v) { return std::bit_cast<uint64_t>(v) == kStaleNaNBits; }
 
 }  // namespace tocsin

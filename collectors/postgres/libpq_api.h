@@ -12,14 +12,37 @@
 
 namespace tocsin::postgres {
 
-#define TOCSIN_LIBPQ_FUNCTIONS(X)                                                                 \
-  X(PQcancel)                                                                                     \
-  X(PQclear)                                                                                      \
-  X(PQconnectPoll) X(PQconnectStartParams) X(PQconninfoFree) X(PQconninfoParse) X(PQconsumeInput) \
-      X(PQerrorMessage) X(PQfinish) X(PQflush) X(PQfname) X(PQfreeCancel) X(PQfreemem)            \
-          X(PQgetCancel) X(PQgetResult) X(PQgetisnull) X(PQgetlength) X(PQgetvalue) X(PQisBusy)   \
-              X(PQnfields) X(PQntuples) X(PQresultErrorMessage) X(PQresultStatus) X(PQsendQuery)  \
-                  X(PQserverVersion) X(PQsetnonblocking) X(PQsocket) X(PQstatus)
+// clang-format off
+#define TOCSIN_LIBPQ_FUNCTIONS(X) \
+  X(PQcancel) \
+  X(PQclear) \
+  X(PQconnectPoll) \
+  X(PQconnectStartParams) \
+  X(PQconninfoFree) \
+  X(PQconninfoParse) \
+  X(PQconsumeInput) \
+  X(PQerrorMessage) \
+  X(PQfinish) \
+  X(PQflush) \
+  X(PQfname) \
+  X(PQfreeCancel) \
+  X(PQfreemem) \
+  X(PQgetCancel) \
+  X(PQgetResult) \
+  X(PQgetisnull) \
+  X(PQgetlength) \
+  X(PQgetvalue) \
+  X(PQisBusy) \
+  X(PQnfields) \
+  X(PQntuples) \
+  X(PQresultErrorMessage) \
+  X(PQresultStatus) \
+  X(PQsendQuery) \
+  X(PQserverVersion) \
+  X(PQsetnonblocking) \
+  X(PQsocket) \
+  X(PQstatus)
+// clang-format on
 
 struct LibpqApi {
 #define TOCSIN_LIBPQ_MEMBER(name) decltype(&::name) name = nullptr;

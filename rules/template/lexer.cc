@@ -461,117 +461,21 @@ std::string ItemString(const Item& item) {
   return GoQuote(item.val);
 }
 
-static void AppendUtf8(std::string& out, unsigned r) {
-  if (r < 0x80) {
-    out += static_cast<char>(r);
-  } else if (r < 0x800) {
-    out += static_cast<char>(0xC0 | (r >> 6));
-    out += static_cast<char>(0x80 | (r & 0x3F));
-  } else if (r < 0x10000) {
-    out += static_cast<char>(0xE0 | (r >> 12));
-    out += static_cast<char>(0x80 | ((r >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (r & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (r >> 18));
-    out += static_cast<char>(0x80 | ((r >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((r >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (r & 0x3F));
-  }
-}
-
-static int HexVal(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 bool GoUnquote(std::string_view q, std::string& out) {
   out.clear();
   if (q.size() < 2) return false;
   if (q.front() == '`') {
     if (q.back() != '`') return false;
     for (char c : q.substr(1, q.size() - 2)) {
-      if (c != '\r') out += c;
+      if (c != '\r') out += c;  // Go drops carriage returns from raw strings
     }
     return true;
   }
-  if (q.front() != '"' || q.back() != '"') return false;
-  std::string_view s = q.substr(1, q.size() - 2);
-  for (size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (c == '"' || c == '\n') return false;
-    if (c != '\\') {
-      out += c;
-      continue;
-    }
-    if (++i >= s.size()) return false;
-    char e = s[i];
-    switch (e) {
-      case 'a':
-        out += '\a';
-        break;
-      case 'b':
-        out += '\b';
-        break;
-      case 'f':
-        out += '\f';
-        break;
-      case 'n':
-        out += '\n';
-        break;
-      case 'r':
-        out += '\r';
-        break;
-      case 't':
-        out += '\t';
-        break;
-      case 'v':
-        out += '\v';
-        break;
-      case '\\':
-        out += '\\';
-        break;
-      case '"':
-        out += '"';
-        break;
-      case 'x':
-      case 'u':
-      case 'U': {
-        size_t n = e == 'x' ? 2 : e == 'u' ? 4 : 8;
-        unsigned v = 0;
-        for (size_t k = 1; k <= n; ++k) {
-          if (i + k >= s.size()) return false;
-          int h = HexVal(s[i + k]);
-          if (h < 0) return false;
-          v = v * 16 + h;
-        }
-        i += n;
-        if (e == 'x') {
-          out += static_cast<char>(v);
-        } else {
-          if (v > 0x10FFFF || (v >= 0xD800 && v < 0xE000)) return false;
-          AppendUtf8(out, v);
-        }
-        break;
-      }
-      default:
-        if (e >= '0' && e <= '7') {
-          if (i + 2 >= s.size()) return false;
-          unsigned v = 0;
-          for (size_t k = 0; k < 3; ++k) {
-            char d = s[i + k];
-            if (d < '0' || d > '7') return false;
-            v = v * 8 + (d - '0');
-          }
-          if (v > 255) return false;
-          out += static_cast<char>(v);
-          i += 2;
-          break;
-        }
-        return false;
-    }
-  }
+  // Interpreted strings follow Go's strconv.Unquote, which PromQL's string literals share.
+  if (q.front() != '"') return false;
+  auto unquoted = promql::Unquote(q);
+  if (!unquoted.ok()) return false;
+  out = std::move(unquoted).value();
   return true;
 }
 

@@ -14,6 +14,7 @@
 #include "agent/core/rate_limiter.h"
 #include "rules/alert_restore.h"
 #include "rules/group.h"
+#include "rules/template/funcs.h"
 #include "rules/template_query.h"
 
 namespace tocsin::rules {
@@ -29,22 +30,6 @@ uint64_t Fnv1a(std::string_view s) {
     h *= 1099511628211ull;
   }
   return h;
-}
-
-std::string QueryEscape(std::string_view s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else if (c == ' ') {
-      out += '+';
-    } else {
-      char buf[4];
-      std::snprintf(buf, sizeof buf, "%%%02X", c);
-      out += buf;
-    }
-  }
-  return out;
 }
 
 Labels RuleLabels(const RuleSpec& r) {
@@ -358,7 +343,7 @@ class Manager::Runner {
  private:
   void Collect(const std::string& expr, const std::vector<Alert>& alerts) {
     const std::string url =
-        settings_.external_url + "/graph?g0.expr=" + QueryEscape(expr) + "&g0.tab=1";
+        settings_.external_url + "/graph?g0.expr=" + tmpl::UrlQueryEscape(expr) + "&g0.tab=1";
     for (const Alert& a : alerts) {
       tocsin::Alert n;
       LabelsBuilder lb(a.labels);

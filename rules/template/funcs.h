@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "agent/core/clock.h"
@@ -30,5 +31,9 @@ struct FuncContext {
 // text ("error calling humanize: ...", "wrong number of args for x: want 1 got 2").
 Result<Value> CallTemplateFunction(const std::string& name, const std::vector<Value>& args,
                                    const FuncContext& ctx);
+
+// Go's url.QueryEscape (the `urlQueryEscape` template function; also the rule manager's
+// generator URLs).
+std::string UrlQueryEscape(std::string_view s);
 
 }  // namespace tocsin::rules::tmpl

@@ -4,7 +4,6 @@
 #include <set>
 #include <string>
 
-#include "agent/core/host_port.h"
 #include "agent/core/labels.h"
 #include "notifiers/matcher_parser.h"
 
@@ -18,20 +17,6 @@ Status MustBeMatchers(const std::string& s) { return ParseMatchers(s).status(); 
 Status MustBeGroupByName(const std::string& s) {
   if (s == "..." || IsValidLabelName(s)) return Status::Ok();
   return InvalidArgument("\"" + s + "\" is not a valid label name (or \"...\")");
-}
-
-Status MustBeHttpUrl(const std::string& url) {
-  if (url.starts_with("http://") || url.starts_with("https://")) return Status::Ok();
-  return InvalidArgument("must be an http:// or https:// URL");
-}
-
-Status MustBeTarget(const std::string& target) {
-  Result<HostPort> hp = ParseHostPort(target);
-  if (!hp.ok()) return hp.status();
-  if (hp->host.empty() || hp->port == 0) {
-    return InvalidArgument("target \"" + target + "\" must be host:port");
-  }
-  return Status::Ok();
 }
 
 Status MustBePdSeverity(const std::string& s) {

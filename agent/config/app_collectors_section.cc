@@ -5,7 +5,6 @@
 #include <string>
 
 #include "agent/core/duration.h"
-#include "agent/core/host_port.h"
 #include "agent/core/labels.h"
 #include "agent/core/regex.h"
 
@@ -44,20 +43,6 @@ Status MustBeStatusCode(const std::string& s) {
                                               std::isdigit(static_cast<unsigned char>(s[2]))));
   if (ok) return Status::Ok();
   return InvalidArgument("status code \"" + s + "\" must be a code like 200 or a class like 2xx");
-}
-
-Status MustBeHttpUrl(const std::string& url) {
-  if (url.starts_with("http://") || url.starts_with("https://")) return Status::Ok();
-  return InvalidArgument("must be an http:// or https:// URL");
-}
-
-Status MustBeTarget(const std::string& target) {
-  Result<HostPort> hp = ParseHostPort(target);
-  if (!hp.ok()) return hp.status();
-  if (hp->host.empty() || hp->port == 0) {
-    return InvalidArgument("target \"" + target + "\" must be host:port with a host and a port");
-  }
-  return Status::Ok();
 }
 
 // Default timeout: Prometheus's 10s, but never longer than the interval.

@@ -23,11 +23,6 @@ Status MustBeInstanceName(const std::string& name) {
   return Status::Ok();
 }
 
-Status MustBeHttpUrl(const std::string& url) {
-  if (url.starts_with("http://") || url.starts_with("https://")) return Status::Ok();
-  return InvalidArgument("must be an http:// or https:// URL");
-}
-
 Status MustBeRedisAddress(const std::string& address) {
   if (address.starts_with("unix:")) {
     return address.size() > 5 ? Status::Ok() : InvalidArgument("unix: needs a socket path");

@@ -55,6 +55,20 @@ Status MustBeLabelName(const std::string& name) {
                          " (must match [a-zA-Z_][a-zA-Z0-9_]*)");
 }
 
+Status MustBeHttpUrl(const std::string& url) {
+  if (url.starts_with("http://") || url.starts_with("https://")) return Status::Ok();
+  return InvalidArgument("must be an http:// or https:// URL");
+}
+
+Status MustBeTarget(const std::string& target) {
+  Result<HostPort> hp = ParseHostPort(target);
+  if (!hp.ok()) return hp.status();
+  if (hp->host.empty() || hp->port == 0) {
+    return InvalidArgument("target \"" + target + "\" must be host:port with a host and a port");
+  }
+  return Status::Ok();
+}
+
 MapReader::MapReader(const YamlNode& node, std::string path, LoadContext& context)
     : node_(node),
       path_(std::move(path)),

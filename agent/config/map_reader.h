@@ -43,6 +43,8 @@ Status MustBePositive(const std::chrono::milliseconds& d);
 Status MustBeAtLeastOne(const size_t& n);
 Status MustBeListenAddress(const std::string& address);  // host:port, see host_port.h
 Status MustBeLabelName(const std::string& name);
+Status MustBeHttpUrl(const std::string& url);    // http:// or https://
+Status MustBeTarget(const std::string& target);  // host:port with both parts
 
 class MapReader {
  public:

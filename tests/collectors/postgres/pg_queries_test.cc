@@ -5,10 +5,9 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <string>
+
+#include "tests/collectors/system/golden.h"
 
 namespace tocsin::postgres {
 namespace {
@@ -23,16 +22,7 @@ std::string Render(const std::vector<QuerySpec>& qs) {
 }
 
 void ExpectGolden(const std::string& name, const std::string& actual) {
-  std::string path = std::string(TOCSIN_TEST_DATA_DIR) + "/testdata/" + name;
-  if (std::getenv("TOCSIN_UPDATE_GOLDEN") != nullptr) {
-    std::ofstream(path) << actual;
-    return;
-  }
-  std::ifstream in(path);
-  ASSERT_TRUE(in.good()) << "missing golden " << path;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  EXPECT_EQ(ss.str(), actual) << "golden " << path;
+  testing::ExpectGolden(std::string(TOCSIN_TEST_DATA_DIR) + "/testdata/" + name, actual);
 }
 
 class PostgresQueriesPerVersion : public ::testing::TestWithParam<int> {};

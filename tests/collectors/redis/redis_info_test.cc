@@ -5,10 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <fstream>
-#include <sstream>
-
+#include "tests/collectors/system/golden.h"
 #include "tests/fakes/recording_appender.h"
 
 namespace tocsin::redis {
@@ -16,20 +13,12 @@ namespace {
 
 using testing::RecordingAppender;
 
-std::string Read(const std::string& name) {
-  std::ifstream in(std::string(TOCSIN_TEST_DATA_DIR) + "/testdata/" + name);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+std::string DataPath(const std::string& name) {
+  return std::string(TOCSIN_TEST_DATA_DIR) + "/testdata/" + name;
 }
-
+std::string Read(const std::string& name) { return testing::ReadFileOrEmpty(DataPath(name)); }
 void ExpectGolden(const std::string& name, const std::string& actual) {
-  std::string path = std::string(TOCSIN_TEST_DATA_DIR) + "/testdata/" + name;
-  if (std::getenv("TOCSIN_UPDATE_GOLDEN") != nullptr) {
-    std::ofstream(path) << actual;
-    return;
-  }
-  EXPECT_EQ(Read(name), actual) << "golden " << path;
+  testing::ExpectGolden(DataPath(name), actual);
 }
 
 TEST(RedisInfo, ParsesSectionsAndFields) {

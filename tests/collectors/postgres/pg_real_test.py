@@ -6,7 +6,6 @@ Runs the pg_collect driver (a real tocsin config, one collector, N cycles, expos
 stdout). Usage: pg_real_test.py PG_COLLECT_BINARY
 """
 import os
-import re
 import socket
 import subprocess
 import sys
@@ -17,34 +16,10 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pg_cluster  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from cycle_output import find, parse_cycles  # noqa: E402
 
 DRIVER = None
-
-
-def parse_cycles(text):
-    """[(status, {series: value})] for each '# cycle N status' block."""
-    cycles = []
-    for line in text.splitlines():
-        m = re.match(r"# cycle \d+ (\w+)", line)
-        if m:
-            cycles.append((m.group(1), {}))
-            continue
-        if not line or line.startswith("#") or not cycles:
-            continue
-        series, _, value = line.rpartition(" ")
-        cycles[-1][1][series] = float(value)
-    return cycles
-
-
-def find(series_map, name, **labels):
-    """Values of series `name` whose labels include `labels`."""
-    out = []
-    for s, v in series_map.items():
-        if not (s == name or s.startswith(name + "{")):
-            continue
-        if all(f'{k}="{val}"' in s for k, val in labels.items()):
-            out.append(v)
-    return out
 
 
 class PostgresRealTest(unittest.TestCase):

@@ -5,7 +5,6 @@ Runs the redis_collect driver (a real tocsin config, one collector, N cycles, ex
 stdout). Usage: redis_real_test.py REDIS_COLLECT_BINARY
 """
 import os
-import re
 import shutil
 import socket
 import subprocess
@@ -13,6 +12,8 @@ import sys
 import tempfile
 import time
 import unittest
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from cycle_output import find, parse_cycles  # noqa: E402
 
 DRIVER = None
 PASSWORD = "r3dis-Pw.K8zz"
@@ -91,25 +92,6 @@ class Resp:
     def cmd(self, *args):
         self.send(*args)
         return self.read()
-
-
-def parse_cycles(text):
-    cycles = []
-    for line in text.splitlines():
-        m = re.match(r"# cycle \d+ (\w+)", line)
-        if m:
-            cycles.append((m.group(1), {}))
-            continue
-        if not line or line.startswith("#") or not cycles:
-            continue
-        series, _, value = line.rpartition(" ")
-        cycles[-1][1][series] = float(value)
-    return cycles
-
-
-def find(m, name, **labels):
-    return [v for s, v in m.items() if (s == name or s.startswith(name + "{"))
-            and all(f'{k}="{val}"' in s for k, val in labels.items())]
 
 
 class RedisRealTest(unittest.TestCase):

@@ -9,13 +9,14 @@ Usage: scylla_fake_test.py SCYLLA_COLLECT_BINARY
 import http.server
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 import unittest
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from cycle_output import find, parse_cycles  # noqa: E402
 
 DRIVER = None
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -87,25 +88,6 @@ class FakeScylla:
         if path == "/compaction_manager/metrics/pending_tasks":
             return 200, "7", js
         return 404, json.dumps({"message": "Not found", "code": 404}), js
-
-
-def parse_cycles(text):
-    cycles = []
-    for line in text.splitlines():
-        m = re.match(r"# cycle \d+ (\w+)", line)
-        if m:
-            cycles.append((m.group(1), {}))
-            continue
-        if not line or line.startswith("#") or not cycles:
-            continue
-        series, _, value = line.rpartition(" ")
-        cycles[-1][1][series] = float(value)
-    return cycles
-
-
-def find(m, name, **labels):
-    return [v for s, v in m.items() if (s == name or s.startswith(name + "{"))
-            and all(f'{k}="{val}"' in s for k, val in labels.items())]
 
 
 class ScyllaFakeNodeTest(unittest.TestCase):

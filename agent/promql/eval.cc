@@ -214,9 +214,13 @@ void Evaluator::CollectRanges(const Expr& e, TimestampMs start, TimestampMs end)
 }
 
 Status Evaluator::Prepare(const Expr& root) {
+  // An instant query evaluates each range-function call once (outside subqueries): its series
+  // are streamed from a Querier then, one at a time, instead of all being selected here.
+  if (start_ == end_) FindStreamedSelectors(root, false);
   CollectRanges(root, start_, end_);
   size_t total = 0;
   for (const auto& [vs, range] : ranges_) {
+    if (streamed_.contains(vs)) continue;
     auto querier = data_.NewQuerier(range.first, range.second);
     Selected sel;
     sel.series = querier->Select(vs->matchers);
@@ -260,57 +264,153 @@ bool Evaluator::EvalVectorSelector(const VectorSelector& vs, TimestampMs ts, Eva
   return true;
 }
 
+namespace {
+
+// One series' samples in the window (lo, hi] with stale markers dropped. The result borrows
+// `samples`/`histograms` unless stale markers had to be removed; then the floats are copied into
+// `without_stale` (which the result borrows instead).
+RangeElem WindowOf(const Labels& labels, std::span<const Sample> samples,
+                   std::span<const HistogramSample> histograms, TimestampMs lo, TimestampMs hi,
+                   std::vector<Sample>& without_stale) {
+  auto first = std::upper_bound(samples.begin(), samples.end(), lo,
+                                [](TimestampMs v, const Sample& x) { return v < x.t; });
+  auto last = std::upper_bound(first, samples.end(), hi,
+                               [](TimestampMs v, const Sample& x) { return v < x.t; });
+  RangeElem r{&labels, {first, last}, false, {}};
+  if (!histograms.empty()) {
+    auto hfirst = std::upper_bound(histograms.begin(), histograms.end(), lo,
+                                   [](TimestampMs v, const HistogramSample& x) { return v < x.t; });
+    auto hlast = std::upper_bound(hfirst, histograms.end(), hi,
+                                  [](TimestampMs v, const HistogramSample& x) { return v < x.t; });
+    r.histograms = {hfirst, hlast};
+  }
+  auto stale = std::find_if(first, last, [](const Sample& x) { return IsStaleNaN(x.v); });
+  if (stale != last) {
+    without_stale.assign(first, stale);
+    for (auto it = stale; it != last; ++it) {
+      if (!IsStaleNaN(it->v)) without_stale.push_back(*it);
+    }
+    r.samples = without_stale;
+  }
+  return r;
+}
+
+}  // namespace
+
 bool Evaluator::EvalMatrixSelector(const MatrixSelector& ms, TimestampMs ts, EvalValue& out) {
   out.type = ValueType::kMatrix;
   const Selected& sel = selected_.at(ms.vs.get());
   TimestampMs t = ResolveAt(ms.vs->mods, ts) - ms.vs->mods.offset_ms;
   TimestampMs lo = t - ms.range_ms;
   out.mat.reserve(sel.series.size());
+  std::vector<Sample> without_stale;
   for (const SeriesData& s : sel.series) {
-    const auto& smp = s.samples;
-    auto first = std::upper_bound(smp.begin(), smp.end(), lo,
-                                  [](TimestampMs v, const Sample& x) { return v < x.t; });
-    auto last = std::upper_bound(first, smp.end(), t,
-                                 [](TimestampMs v, const Sample& x) { return v < x.t; });
-    std::span<const HistogramSample> hspan;
-    if (!s.histograms.empty()) {
-      const auto& hs = s.histograms;
-      auto hfirst =
-          std::upper_bound(hs.begin(), hs.end(), lo,
-                           [](TimestampMs v, const HistogramSample& x) { return v < x.t; });
-      auto hlast = std::upper_bound(
-          hfirst, hs.end(), t, [](TimestampMs v, const HistogramSample& x) { return v < x.t; });
-      if (hfirst != hlast) hspan = {&*hfirst, static_cast<size_t>(hlast - hfirst)};
+    RangeElem r = WindowOf(s.labels, s.samples, s.histograms, lo, t, without_stale);
+    if (r.samples.empty() && r.histograms.empty()) continue;
+    // The copy without stale markers must outlive this call.
+    if (!r.samples.empty() && r.samples.data() == without_stale.data()) {
+      r.samples = StoreSamples(std::move(without_stale));
     }
-    if (first == last) {
-      if (hspan.empty()) continue;
-      samples_in_flight_ += hspan.size();
-      out.mat.push_back(RangeElem{&s.labels, {}, false, hspan});
+    samples_in_flight_ += r.samples.size() + r.histograms.size();
+    out.mat.push_back(r);
+  }
+  if (samples_in_flight_ > opts_.max_samples) return FailTooManySamples();
+  return true;
+}
+
+bool Evaluator::FailTooManySamples() {
+  return Fail("query processing would load too many samples into memory in query execution");
+}
+
+const MatrixSelector* Evaluator::StreamedArg(const Call& c) const {
+  for (const auto& a : c.args) {
+    const Expr& arg = Unparen(*a);
+    if (arg.kind != ExprKind::kMatrixSelector) continue;
+    const auto& ms = static_cast<const MatrixSelector&>(arg);
+    if (streamed_.contains(ms.vs.get())) return &ms;
+  }
+  return nullptr;
+}
+
+bool Evaluator::EvalStreamedCall(const Call& c, const MatrixSelector& ms, TimestampMs ts,
+                                 ElemSink sink) {
+  std::vector<EvalValue> args(c.args.size());
+  for (size_t i = 0; i < c.args.size(); ++i) {
+    if (&Unparen(*c.args[i]) == &ms) {
+      args[i].type = ValueType::kMatrix;  // its series are streamed below
       continue;
     }
-    bool has_stale = false;
-    for (auto it = first; it != last; ++it) {
-      if (IsStaleNaN(it->v)) {
-        has_stale = true;
-        break;
-      }
-    }
-    std::span<const Sample> span(&*first, static_cast<size_t>(last - first));
-    if (has_stale) {
-      std::vector<Sample> copy;
-      for (auto it = first; it != last; ++it) {
-        if (!IsStaleNaN(it->v)) copy.push_back(*it);
-      }
-      if (copy.empty() && hspan.empty()) continue;
-      span = StoreSamples(std::move(copy));
-    }
-    samples_in_flight_ += span.size() + hspan.size();
-    out.mat.push_back(RangeElem{&s.labels, span, false, hspan});
+    if (!Eval(*c.args[i], ts, args[i])) return false;
   }
-  if (samples_in_flight_ > opts_.max_samples) {
-    return Fail("query processing would load too many samples into memory in query execution");
-  }
+  TimestampMs window_end = ResolveAt(ms.vs->mods, ts) - ms.vs->mods.offset_ms;
+  RangeFunctionApplier fn(*this, c, args, ts, ms.range_ms, window_end);
+  TimestampMs lo = window_end - ms.range_ms;
+  // Timestamps are whole milliseconds: (lo, end] is [lo + 1, end].
+  auto querier = data_.NewQuerier(lo + 1, window_end);
+  std::vector<Sample> without_stale;
+  Vec result;  // at most one element per series
+  bool ok = true;
+  querier->ForEach(ms.vs->matchers, [&](const SeriesView& s) {
+    if (!ok) return;
+    RangeElem r = WindowOf(s.labels, s.samples, s.histograms, lo, window_end, without_stale);
+    if (r.samples.empty() && r.histograms.empty()) return;
+    samples_in_flight_ += r.samples.size() + r.histograms.size();
+    if (samples_in_flight_ > opts_.max_samples) {
+      ok = FailTooManySamples();
+      return;
+    }
+    result.clear();
+    if (!fn.Apply(r, result)) {
+      ok = false;
+      return;
+    }
+    if (!result.empty()) sink(result.front());
+  });
+  if (!ok) return false;
+  result.clear();
+  if (!fn.Finish(result)) return false;
+  for (const Elem& e : result) sink(e);
   return true;
+}
+
+void Evaluator::FindStreamedSelectors(const Expr& e, bool in_subquery) {
+  switch (e.kind) {
+    case ExprKind::kNumber:
+    case ExprKind::kString:
+    case ExprKind::kVectorSelector:
+    case ExprKind::kMatrixSelector:
+      return;
+    case ExprKind::kSubquery:
+      FindStreamedSelectors(*static_cast<const SubqueryExpr&>(e).expr, true);
+      return;
+    case ExprKind::kParen:
+      FindStreamedSelectors(*static_cast<const ParenExpr&>(e).expr, in_subquery);
+      return;
+    case ExprKind::kUnary:
+      FindStreamedSelectors(*static_cast<const UnaryExpr&>(e).expr, in_subquery);
+      return;
+    case ExprKind::kBinary: {
+      const auto& b = static_cast<const BinaryExpr&>(e);
+      FindStreamedSelectors(*b.lhs, in_subquery);
+      FindStreamedSelectors(*b.rhs, in_subquery);
+      return;
+    }
+    case ExprKind::kCall:
+      for (const auto& a : static_cast<const Call&>(e).args) {
+        const Expr& arg = Unparen(*a);
+        if (arg.kind == ExprKind::kMatrixSelector && !in_subquery) {
+          streamed_.insert(static_cast<const MatrixSelector&>(arg).vs.get());
+        }
+        FindStreamedSelectors(arg, in_subquery);
+      }
+      return;
+    case ExprKind::kAggregate: {
+      const auto& a = static_cast<const AggregateExpr&>(e);
+      if (a.param) FindStreamedSelectors(*a.param, in_subquery);
+      FindStreamedSelectors(*a.expr, in_subquery);
+      return;
+    }
+  }
 }
 
 bool Evaluator::EvalSubquery(const SubqueryExpr& sq, TimestampMs ts, EvalValue& out) {
@@ -374,13 +474,39 @@ bool Evaluator::EvalAggregate(const AggregateExpr& a, TimestampMs ts, EvalValue&
     param = p.scalar;
     sparam = p.str;
   }
+  out.type = ValueType::kVector;
+  const Expr& inner = Unparen(*a.expr);
+  if (inner.kind == ExprKind::kCall) {
+    const auto& call = static_cast<const Call&>(inner);
+    if (const MatrixSelector* ms = StreamedArg(call)) {
+      // Each series' result goes straight into its group: no intermediate vector.
+      Aggregator agg(*this, a, param, std::move(sparam));
+      if (!agg.Begin()) return false;
+      bool keeps = agg.KeepsElems();
+      bool ok = EvalStreamedCall(call, *ms, ts, [&](const Elem& e) {
+        if (!keeps) return agg.Add(e);
+        Elem kept = e;
+        kept.labels = Intern(*e.labels);
+        agg.Add(kept);
+      });
+      if (!ok) return false;
+      agg.Finish(out.vec);
+      return true;
+    }
+  }
   EvalValue in;
   if (!Eval(*a.expr, ts, in)) return false;
-  out.type = ValueType::kVector;
   return EvalAggregation(*this, a, param, sparam, in.vec, out.vec);
 }
 
 bool Evaluator::EvalCall(const Call& c, TimestampMs ts, EvalValue& out) {
+  if (const MatrixSelector* ms = StreamedArg(c)) {
+    out.type = ValueType::kVector;
+    return EvalStreamedCall(c, *ms, ts, [&](const Elem& e) {
+      out.vec.push_back(e);
+      out.vec.back().labels = Intern(*e.labels);  // streamed labels live only during the call
+    });
+  }
   out.type = c.func->return_type;
   // timestamp() over a plain selector reports the samples' own timestamps.
   std::vector<EvalValue> args(c.args.size());

@@ -1,5 +1,6 @@
 // Internal evaluator of the PromQL engine: evaluates an AST at one timestamp at a time over data
-// selected once per query.
+// selected once per query (or, for a range function in an instant query, streamed series by
+// series from the Queryable).
 //
 // An Evaluator lives for one Engine::Instant/Range call and is used by one thread. It owns the
 // selected series and every label set it creates; the Elem/Series values it hands out point
@@ -13,8 +14,10 @@
 #include <span>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
+#include "agent/core/function_ref.h"
 #include "agent/promql/ast.h"
 #include "agent/promql/engine.h"
 #include "agent/promql/functions.h"
@@ -64,7 +67,8 @@ class Evaluator {
  public:
   Evaluator(const EngineOptions& opts, const Queryable& data, TimestampMs start, TimestampMs end);
 
-  // Selects the data every selector of `root` needs for evaluations in [start, end].
+  // Selects the data every selector of `root` needs for evaluations in [start, end], except
+  // the range-function selectors of an instant query, which are streamed when evaluated.
   Status Prepare(const Expr& root);
   // Evaluates `e` at `ts`. On error returns false and sets error().
   bool Eval(const Expr& e, TimestampMs ts, EvalValue& out);
@@ -96,6 +100,16 @@ class Evaluator {
   TimestampMs ResolveAt(const TimeModifiers& m, TimestampMs ts) const;
   bool EvalVectorSelector(const VectorSelector& vs, TimestampMs ts, EvalValue& out);
   bool EvalMatrixSelector(const MatrixSelector& ms, TimestampMs ts, EvalValue& out);
+  // Marks the selectors of range-function calls that are evaluated once (see Prepare).
+  void FindStreamedSelectors(const Expr& e, bool in_subquery);
+  // The argument of `c` whose series are streamed (see Prepare), or null.
+  const MatrixSelector* StreamedArg(const Call& c) const;
+  // Receives results one at a time; the labels live only during the call.
+  using ElemSink = FunctionRef<void(const Elem&)>;
+  // A range function over its streamed argument `ms`: each series is read, reduced and
+  // dropped; the results go to `sink`.
+  bool EvalStreamedCall(const Call& c, const MatrixSelector& ms, TimestampMs ts, ElemSink sink);
+  bool FailTooManySamples();
   bool EvalSubquery(const SubqueryExpr& sq, TimestampMs ts, EvalValue& out);
   bool EvalBinary(const BinaryExpr& b, TimestampMs ts, EvalValue& out);
   bool EvalAggregate(const AggregateExpr& a, TimestampMs ts, EvalValue& out);
@@ -107,6 +121,7 @@ class Evaluator {
   Status err_;
   std::unordered_map<const VectorSelector*, std::pair<TimestampMs, TimestampMs>> ranges_;
   std::unordered_map<const VectorSelector*, Selected> selected_;
+  std::unordered_set<const VectorSelector*> streamed_;
   std::deque<Labels> label_arena_;
   std::unordered_map<uint64_t, std::vector<const Labels*>> shared_labels_;
   std::deque<std::vector<Sample>> sample_arena_;
@@ -119,18 +134,72 @@ class Evaluator {
 // Parts of the evaluator split into their own files.
 bool EvalBinaryValues(Evaluator& ev, const BinaryExpr& b, EvalValue& lhs, EvalValue& rhs,
                       EvalValue& out);
+// An aggregation operator (sum, avg, topk, count_values, ...) fed one element at a time, so that
+// its input can be a whole vector or elements streamed from a range function. `param`/`sparam`
+// are the evaluated parameter. Used by one thread for one step; borrows `ev` and `a`.
+class Aggregator {
+ public:
+  Aggregator(Evaluator& ev, const AggregateExpr& a, double param, std::string sparam);
+  ~Aggregator();
+  // Checks the parameter; false on an evaluation error (set on the Evaluator).
+  bool Begin();
+  // Whether Add keeps the element itself (topk, bottomk, limitk, limit_ratio): then its labels
+  // must outlive Finish; otherwise they need only live during Add.
+  bool KeepsElems() const;
+  void Add(const Elem& e);
+  // Appends one element per group (or the kept elements).
+  void Finish(Vec& out);
+
+ private:
+  struct Groups;
+  Evaluator& ev_;
+  const AggregateExpr& a_;
+  AggOp op_;
+  double param_;
+  std::string sparam_;
+  std::vector<std::string> grouping_;
+  int64_t k_ = 0;
+  bool no_result_ = false;  // k < 1 or a zero ratio
+  std::unique_ptr<Groups> groups_;
+};
+// The Aggregator over a whole vector.
 bool EvalAggregation(Evaluator& ev, const AggregateExpr& a, double param, const std::string& sparam,
                      Vec& in, Vec& out);
-// Functions over range vectors (rate, *_over_time, ...). `ts` is the evaluation time and
-// `range_ms`/`window_end` describe the selector window (for extrapolation).
-bool EvalRangeFunction(Evaluator& ev, const Call& c, const std::vector<EvalValue>& args,
-                       TimestampMs ts, int64_t range_ms, TimestampMs window_end, Vec& out);
 // The window of rate/increase/delta: (start, end], `range_secs` long.
 struct RateWindow {
   TimestampMs start;
   TimestampMs end;
   double range_secs;
 };
+// A function over range vectors (rate, *_over_time, ...) applied one series at a time, so that
+// its input can be a materialised matrix or series streamed from a Querier. `ts` is the
+// evaluation time and `range_ms`/`window_end` describe the selector window (for extrapolation);
+// `args` supplies the scalar parameters (the matrix argument itself is not read).
+// Used by one thread for one call at one timestamp; borrows `ev`, `c` and nothing else.
+class RangeFunctionApplier {
+ public:
+  RangeFunctionApplier(Evaluator& ev, const Call& c, const std::vector<EvalValue>& args,
+                       TimestampMs ts, int64_t range_ms, TimestampMs window_end);
+  // Evaluates the function over one series' window, appending its result (if it has one) to
+  // `out` with r.labels. False on an evaluation error (set on the Evaluator).
+  bool Apply(const RangeElem& r, Vec& out);
+  // After the last series (absent_over_time's result).
+  bool Finish(Vec& out);
+
+ private:
+  Evaluator& ev_;
+  const Call& c_;
+  FuncId id_;
+  TimestampMs ts_;
+  RateWindow window_;
+  bool keeps_name_;
+  double p0_ = 0, p1_ = 0;
+  size_t series_ = 0;
+  std::vector<double> scratch_;
+};
+// The applier over every series of the matrix argument in `args`.
+bool EvalRangeFunction(Evaluator& ev, const Call& c, const std::vector<EvalValue>& args,
+                       TimestampMs ts, int64_t range_ms, TimestampMs window_end, Vec& out);
 // Prometheus's extrapolation of a window's increase to its edges: the factor to multiply the
 // observed increase between samples at first_t and last_t (`intervals` apart) by. Extrapolation
 // towards the start stops at `duration_to_zero` seconds (a counter cannot go below 0; pass

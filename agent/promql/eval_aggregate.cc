@@ -31,6 +31,15 @@ struct Group {
   double histogram_count = 0;
 };
 
+}  // namespace
+
+struct Aggregator::Groups {
+  std::vector<Group> groups;
+  std::unordered_map<uint64_t, size_t> index;
+};
+
+namespace {
+
 // Whether the aggregation takes native-histogram samples into account; the others ignore them,
 // as Prometheus does (min/max/stddev/stdvar/quantile/topk/bottomk/count_values are float-only).
 bool AcceptsHistograms(AggOp op) {
@@ -92,182 +101,117 @@ double Quantile(double q, std::vector<double>& values) {
          values[static_cast<size_t>(upper)] * weight;
 }
 
-bool EvalAggregation(Evaluator& ev, const AggregateExpr& a, double param, const std::string& sparam,
-                     Vec& in, Vec& out) {
-  const AggOp op = a.op;
-  std::vector<std::string> grouping = a.grouping;
-  int64_t k = 0;
+Aggregator::Aggregator(Evaluator& ev, const AggregateExpr& a, double param, std::string sparam)
+    : ev_(ev),
+      a_(a),
+      op_(a.op),
+      param_(param),
+      sparam_(std::move(sparam)),
+      grouping_(a.grouping),
+      groups_(std::make_unique<Groups>()) {}
+Aggregator::~Aggregator() = default;
+
+bool Aggregator::KeepsElems() const {
+  return op_ == AggOp::kTopk || op_ == AggOp::kBottomk || op_ == AggOp::kLimitk ||
+         op_ == AggOp::kLimitRatio;
+}
+
+bool Aggregator::Begin() {
+  const AggOp op = op_;
   if (op == AggOp::kTopk || op == AggOp::kBottomk || op == AggOp::kLimitk) {
-    if (!(param <= 9.2233720368547748e18 && param >= -9.2233720368547758e18)) {
-      return ev.Fail("Scalar value " + FormatFloatPlain(param) + " overflows int64");
+    if (!(param_ <= 9.2233720368547748e18 && param_ >= -9.2233720368547758e18)) {
+      return ev_.Fail("Scalar value " + FormatFloatPlain(param_) + " overflows int64");
     }
-    k = static_cast<int64_t>(param);
-    if (k < 1) return true;
+    k_ = static_cast<int64_t>(param_);
+    if (k_ < 1) no_result_ = true;
   }
   if (op == AggOp::kLimitRatio) {
-    if (std::isnan(param)) return ev.Fail("Ratio value NaN is not a number");
-    param = std::clamp(param, -1.0, 1.0);
-    if (param == 0) return true;
+    if (std::isnan(param_)) return ev_.Fail("Ratio value NaN is not a number");
+    param_ = std::clamp(param_, -1.0, 1.0);
+    if (param_ == 0) no_result_ = true;
   }
-  // count_values: rewrite each sample with the value label, then count.
-  std::vector<const Labels*> rewritten;
   if (op == AggOp::kCountValues) {
-    if (sparam.empty() || !IsValidLabelName(sparam)) {
-      return ev.Fail("invalid label name \"" + sparam + "\"");
+    // Each sample is rewritten with the value label, then counted.
+    if (sparam_.empty() || !IsValidLabelName(sparam_)) {
+      return ev_.Fail("invalid label name \"" + sparam_ + "\"");
     }
-    if (!a.without) grouping.push_back(sparam);
-    rewritten.reserve(in.size());
-    for (const Elem& e : in) {
-      LabelsBuilder b(*e.labels);
-      b.Set(sparam, FormatFloatPlain(e.v));
-      rewritten.push_back(ev.InternShared(b.Build()));
-    }
+    if (!a_.without) grouping_.push_back(sparam_);
   }
+  return true;
+}
 
-  std::vector<Group> groups;
+bool EvalAggregation(Evaluator& ev, const AggregateExpr& a, double param, const std::string& sparam,
+                     Vec& in, Vec& out) {
+  Aggregator agg(ev, a, param, sparam);
+  if (!agg.Begin()) return false;
+  for (const Elem& e : in) agg.Add(e);
+  agg.Finish(out);
+  return true;
+}
+
+void Aggregator::Add(const Elem& e) {
+  if (no_result_) return;
+  const AggOp op = op_;
+  const AggregateExpr& a = a_;
+  const std::vector<std::string>& grouping = grouping_;
+  const double param = param_;
+  const int64_t k = k_;
+  std::vector<Group>& groups = groups_->groups;
   // Groups are keyed by a hash of their labels (as Prometheus does); the label set itself is
   // only built when a group is created.
-  std::unordered_map<uint64_t, size_t> index;
   std::hash<std::string_view> hs;
-  for (size_t i = 0; i < in.size(); ++i) {
-    const Elem& e = in[i];
-    if (e.h != nullptr && !AcceptsHistograms(op)) continue;
-    const Labels* src = op == AggOp::kCountValues ? rewritten[i] : e.labels;
-    uint64_t key = 0x9e3779b97f4a7c15ULL;
-    for (const Label& l : *src) {
-      bool listed = false;
-      for (const std::string& n : grouping) {
-        if (n == l.name) {
-          listed = true;
-          break;
-        }
+  if (e.h != nullptr && !AcceptsHistograms(op)) return;
+  const Labels* src = e.labels;
+  if (op == AggOp::kCountValues) {
+    LabelsBuilder b(*e.labels);
+    b.Set(sparam_, FormatFloatPlain(e.v));
+    src = ev_.InternShared(b.Build());
+  }
+  uint64_t key = 0x9e3779b97f4a7c15ULL;
+  for (const Label& l : *src) {
+    bool listed = false;
+    for (const std::string& n : grouping) {
+      if (n == l.name) {
+        listed = true;
+        break;
       }
-      if (a.without ? (listed || l.name == kMetricNameLabel) : !listed) continue;
-      key ^= hs(l.name) + 0x9e3779b97f4a7c15ULL + (key << 6) + (key >> 2);
-      key ^= hs(l.value) + 0x517cc1b727220a95ULL + (key << 6) + (key >> 2);
     }
-    auto [it, inserted] = index.try_emplace(key, groups.size());
-    double v = e.v;
-    if (inserted) {
-      const Labels* gl = ev.InternShared(GroupLabels(*src, a, grouping));
-      Group g;
-      g.labels = gl;
-      g.drop_name = e.drop_name && gl->Has(kMetricNameLabel);
-      if (e.h != nullptr && (op == AggOp::kSum || op == AggOp::kAvg)) {
-        AddHistogram(g, *e.h);
-        groups.push_back(std::move(g));
-        continue;
-      }
-      g.has_float = true;
-      g.value = v;
-      g.mean = v;
-      g.count = 1;
-      switch (op) {
-        case AggOp::kGroup:
-          g.value = 1;
-          break;
-        case AggOp::kStddev:
-        case AggOp::kStdvar:
-          // Welford's first step from mean 0: a lone NaN gives NaN, as in Prometheus.
-          g.value = v * (v - v);
-          break;
-        case AggOp::kQuantile:
-          g.values.push_back(v);
-          break;
-        case AggOp::kTopk:
-        case AggOp::kBottomk:
-        case AggOp::kLimitk:
-          g.elems.push_back(e);
-          break;
-        case AggOp::kLimitRatio: {
-          double offset = static_cast<double>(LabelsHash(*e.labels)) /
-                          static_cast<double>(std::numeric_limits<uint64_t>::max());
-          if ((param >= 0 && offset < param) || (param < 0 && offset >= 1.0 + param)) {
-            g.elems.push_back(e);
-          }
-          break;
-        }
-        default:
-          break;
-      }
+    if (a.without ? (listed || l.name == kMetricNameLabel) : !listed) continue;
+    key ^= hs(l.name) + 0x9e3779b97f4a7c15ULL + (key << 6) + (key >> 2);
+    key ^= hs(l.value) + 0x517cc1b727220a95ULL + (key << 6) + (key >> 2);
+  }
+  auto [it, inserted] = groups_->index.try_emplace(key, groups.size());
+  double v = e.v;
+  if (inserted) {
+    const Labels* gl = ev_.InternShared(GroupLabels(*src, a, grouping));
+    Group g;
+    g.labels = gl;
+    g.drop_name = e.drop_name && gl->Has(kMetricNameLabel);
+    if (e.h != nullptr && (op == AggOp::kSum || op == AggOp::kAvg)) {
+      AddHistogram(g, *e.h);
       groups.push_back(std::move(g));
-      continue;
+      return;
     }
-    Group& g = groups[it->second];
-    if (op == AggOp::kSum || op == AggOp::kAvg) {
-      if (e.h != nullptr) {
-        AddHistogram(g, *e.h);
-        continue;
-      }
-      g.has_float = true;
-    }
+    g.has_float = true;
+    g.value = v;
+    g.mean = v;
+    g.count = 1;
     switch (op) {
-      case AggOp::kSum:
-        KahanSumInc(v, g.value, g.kahan_c);
-        break;
-      case AggOp::kAvg: {
-        g.count++;
-        if (!g.incremental_mean) {
-          double nv = g.value, nc = g.kahan_c;
-          KahanSumInc(v, nv, nc);
-          if (!std::isinf(nv)) {
-            g.value = nv;
-            g.kahan_c = nc;
-            break;
-          }
-          g.incremental_mean = true;
-          g.mean = g.value / (g.count - 1);
-          g.kahan_c /= g.count - 1;
-        }
-        if (std::isinf(g.mean)) {
-          if (std::isinf(v) && (g.mean > 0) == (v > 0)) break;
-          if (!std::isinf(v) && !std::isnan(v)) break;
-        }
-        double current = g.mean + g.kahan_c;
-        KahanSumInc(v / g.count - current / g.count, g.mean, g.kahan_c);
-        break;
-      }
-      case AggOp::kCount:
-      case AggOp::kCountValues:
-        g.count++;
-        break;
       case AggOp::kGroup:
-        break;
-      case AggOp::kMax:
-        if (g.value < v || std::isnan(g.value)) g.value = v;
-        break;
-      case AggOp::kMin:
-        if (g.value > v || std::isnan(g.value)) g.value = v;
+        g.value = 1;
         break;
       case AggOp::kStddev:
-      case AggOp::kStdvar: {
-        g.count++;
-        double delta = v - g.mean;
-        g.mean += delta / g.count;
-        g.value += delta * (v - g.mean);
+      case AggOp::kStdvar:
+        // Welford's first step from mean 0: a lone NaN gives NaN, as in Prometheus.
+        g.value = v * (v - v);
         break;
-      }
       case AggOp::kQuantile:
         g.values.push_back(v);
         break;
       case AggOp::kTopk:
-      case AggOp::kBottomk: {
-        auto less = op == AggOp::kTopk ? TopkLess : BottomkLess;
-        // Min-heap of the best k by `less`: the root is the worst kept element.
-        auto cmp = [&](const Elem& x, const Elem& y) { return less(y.v, x.v); };
-        if (static_cast<int64_t>(g.elems.size()) < k) {
-          g.elems.push_back(e);
-          std::push_heap(g.elems.begin(), g.elems.end(), cmp);
-        } else if (less(g.elems.front().v, v) ||
-                   (std::isnan(g.elems.front().v) && !std::isnan(v))) {
-          std::pop_heap(g.elems.begin(), g.elems.end(), cmp);
-          g.elems.back() = e;
-          std::push_heap(g.elems.begin(), g.elems.end(), cmp);
-        }
-        break;
-      }
+      case AggOp::kBottomk:
       case AggOp::kLimitk:
-        if (static_cast<int64_t>(g.elems.size()) < k) g.elems.push_back(e);
+        g.elems.push_back(e);
         break;
       case AggOp::kLimitRatio: {
         double offset = static_cast<double>(LabelsHash(*e.labels)) /
@@ -277,8 +221,103 @@ bool EvalAggregation(Evaluator& ev, const AggregateExpr& a, double param, const 
         }
         break;
       }
+      default:
+        break;
+    }
+    groups.push_back(std::move(g));
+    return;
+  }
+  Group& g = groups[it->second];
+  if (op == AggOp::kSum || op == AggOp::kAvg) {
+    if (e.h != nullptr) {
+      AddHistogram(g, *e.h);
+      return;
+    }
+    g.has_float = true;
+  }
+  switch (op) {
+    case AggOp::kSum:
+      KahanSumInc(v, g.value, g.kahan_c);
+      break;
+    case AggOp::kAvg: {
+      g.count++;
+      if (!g.incremental_mean) {
+        double nv = g.value, nc = g.kahan_c;
+        KahanSumInc(v, nv, nc);
+        if (!std::isinf(nv)) {
+          g.value = nv;
+          g.kahan_c = nc;
+          break;
+        }
+        g.incremental_mean = true;
+        g.mean = g.value / (g.count - 1);
+        g.kahan_c /= g.count - 1;
+      }
+      if (std::isinf(g.mean)) {
+        if (std::isinf(v) && (g.mean > 0) == (v > 0)) break;
+        if (!std::isinf(v) && !std::isnan(v)) break;
+      }
+      double current = g.mean + g.kahan_c;
+      KahanSumInc(v / g.count - current / g.count, g.mean, g.kahan_c);
+      break;
+    }
+    case AggOp::kCount:
+    case AggOp::kCountValues:
+      g.count++;
+      break;
+    case AggOp::kGroup:
+      break;
+    case AggOp::kMax:
+      if (g.value < v || std::isnan(g.value)) g.value = v;
+      break;
+    case AggOp::kMin:
+      if (g.value > v || std::isnan(g.value)) g.value = v;
+      break;
+    case AggOp::kStddev:
+    case AggOp::kStdvar: {
+      g.count++;
+      double delta = v - g.mean;
+      g.mean += delta / g.count;
+      g.value += delta * (v - g.mean);
+      break;
+    }
+    case AggOp::kQuantile:
+      g.values.push_back(v);
+      break;
+    case AggOp::kTopk:
+    case AggOp::kBottomk: {
+      auto less = op == AggOp::kTopk ? TopkLess : BottomkLess;
+      // Min-heap of the best k by `less`: the root is the worst kept element.
+      auto cmp = [&](const Elem& x, const Elem& y) { return less(y.v, x.v); };
+      if (static_cast<int64_t>(g.elems.size()) < k) {
+        g.elems.push_back(e);
+        std::push_heap(g.elems.begin(), g.elems.end(), cmp);
+      } else if (less(g.elems.front().v, v) || (std::isnan(g.elems.front().v) && !std::isnan(v))) {
+        std::pop_heap(g.elems.begin(), g.elems.end(), cmp);
+        g.elems.back() = e;
+        std::push_heap(g.elems.begin(), g.elems.end(), cmp);
+      }
+      break;
+    }
+    case AggOp::kLimitk:
+      if (static_cast<int64_t>(g.elems.size()) < k) g.elems.push_back(e);
+      break;
+    case AggOp::kLimitRatio: {
+      double offset = static_cast<double>(LabelsHash(*e.labels)) /
+                      static_cast<double>(std::numeric_limits<uint64_t>::max());
+      if ((param >= 0 && offset < param) || (param < 0 && offset >= 1.0 + param)) {
+        g.elems.push_back(e);
+      }
+      break;
     }
   }
+}
+
+void Aggregator::Finish(Vec& out) {
+  const AggOp op = op_;
+  const double param = param_;
+  Evaluator& ev = ev_;
+  std::vector<Group>& groups = groups_->groups;
   // topk/bottomk keep their first element heap-ordered too.
   out.reserve(out.size() + groups.size());
   for (Group& g : groups) {
@@ -326,7 +365,6 @@ bool EvalAggregation(Evaluator& ev, const AggregateExpr& a, double param, const 
     }
     out.push_back(Elem{g.labels, v, 0, g.drop_name});
   }
-  return true;
 }
 
 }  // namespace tocsin::promql

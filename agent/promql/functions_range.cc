@@ -144,170 +144,194 @@ double ExtrapolationFactor(TimestampMs first_t, TimestampMs last_t, size_t inter
 
 Labels AbsentLabels(const Expr& arg);  // functions_instant.cc
 
+RangeFunctionApplier::RangeFunctionApplier(Evaluator& ev, const Call& c,
+                                           const std::vector<EvalValue>& args, TimestampMs ts,
+                                           int64_t range_ms, TimestampMs window_end)
+    : ev_(ev),
+      c_(c),
+      id_(c.func->id),
+      ts_(ts),
+      window_{window_end - range_ms, window_end, static_cast<double>(range_ms) / 1000},
+      keeps_name_(c.func->keeps_name) {
+  size_t mi = 0;
+  while (mi < args.size() && args[mi].type != ValueType::kMatrix) ++mi;
+  p0_ = args.size() > 1 ? args[mi == 0 ? 1 : 0].scalar : 0;
+  p1_ = args.size() > 2 ? args[2].scalar : 0;
+}
+
+bool RangeFunctionApplier::Finish(Vec& out) {
+  if (id_ == FuncId::kAbsentOverTime && series_ == 0) {
+    out.push_back(Elem{ev_.Intern(AbsentLabels(*c_.args[0])), 1, ts_, false});
+  }
+  return true;
+}
+
 bool EvalRangeFunction(Evaluator& ev, const Call& c, const std::vector<EvalValue>& args,
                        TimestampMs ts, int64_t range_ms, TimestampMs window_end, Vec& out) {
-  FuncId id = c.func->id;
   size_t mi = 0;
   while (mi < args.size() && args[mi].type != ValueType::kMatrix) ++mi;
   const Mat& mat = args[mi].mat;
-  if (id == FuncId::kAbsentOverTime) {
-    if (mat.empty()) out.push_back(Elem{ev.Intern(AbsentLabels(*c.args[0])), 1, ts, false});
+  RangeFunctionApplier fn(ev, c, args, ts, range_ms, window_end);
+  out.reserve(mat.size());
+  for (const RangeElem& r : mat) {
+    if (!fn.Apply(r, out)) return false;
+  }
+  return fn.Finish(out);
+}
+
+bool RangeFunctionApplier::Apply(const RangeElem& r, Vec& out) {
+  ++series_;
+  FuncId id = id_;
+  if (id == FuncId::kAbsentOverTime) return true;
+  if (series_ == 1 && id == FuncId::kDoubleExponentialSmoothing) {
+    if (p0_ <= 0 || p0_ >= 1) {
+      return ev_.Fail("invalid smoothing factor. Expected: 0 < sf < 1, got: " +
+                      FormatFloatPlain(p0_));
+    }
+    if (p1_ <= 0 || p1_ >= 1) {
+      return ev_.Fail("invalid trend factor. Expected: 0 < tf < 1, got: " + FormatFloatPlain(p1_));
+    }
+  }
+  const RateWindow& window = window_;
+  const double p0 = p0_, p1 = p1_;
+  std::vector<double>& scratch = scratch_;
+  TimestampMs ts = ts_;
+  if (!r.histograms.empty() && AcceptsHistogramWindow(id)) {
+    Elem e{r.labels, 0, ts, keeps_name_ ? r.drop_name : true};
+    if (RangeFunctionOverHistograms(ev_, id, r, window, e)) out.push_back(e);
     return true;
   }
-  double p0 = args.size() > 1 ? args[mi == 0 ? 1 : 0].scalar : 0;
-  double p1 = args.size() > 2 ? args[2].scalar : 0;
-  if (id == FuncId::kDoubleExponentialSmoothing && !mat.empty()) {
-    if (p0 <= 0 || p0 >= 1) {
-      return ev.Fail("invalid smoothing factor. Expected: 0 < sf < 1, got: " +
-                     FormatFloatPlain(p0));
+  std::span<const Sample> s = r.samples;  // float-only functions ignore histogram samples
+  if (s.empty()) return true;
+  double v = 0;
+  bool ok = true;
+  switch (id) {
+    case FuncId::kRate:
+      ok = ExtrapolatedRate(s, window, true, true, v);
+      break;
+    case FuncId::kIncrease:
+      ok = ExtrapolatedRate(s, window, true, false, v);
+      break;
+    case FuncId::kDelta:
+      ok = ExtrapolatedRate(s, window, false, false, v);
+      break;
+    case FuncId::kIrate:
+      ok = InstantValue(s, true, v);
+      break;
+    case FuncId::kIdelta:
+      ok = InstantValue(s, false, v);
+      break;
+    case FuncId::kDeriv: {
+      if (s.size() < 2) {
+        ok = false;
+        break;
+      }
+      double slope, intercept;
+      LinearRegression(s, s[0].t, slope, intercept);
+      v = slope;
+      break;
     }
-    if (p1 <= 0 || p1 >= 1) {
-      return ev.Fail("invalid trend factor. Expected: 0 < tf < 1, got: " + FormatFloatPlain(p1));
+    case FuncId::kPredictLinear: {
+      if (s.size() < 2) {
+        ok = false;
+        break;
+      }
+      double slope, intercept;
+      LinearRegression(s, ts, slope, intercept);
+      v = slope * p0 + intercept;
+      break;
     }
+    case FuncId::kChanges: {
+      double prev = s[0].v;
+      double n = 0;
+      for (size_t i = 1; i < s.size(); ++i) {
+        double cur = s[i].v;
+        if (cur != prev && !(std::isnan(cur) && std::isnan(prev))) n++;
+        prev = cur;
+      }
+      v = n;
+      break;
+    }
+    case FuncId::kResets: {
+      double prev = s[0].v;
+      double n = 0;
+      for (size_t i = 1; i < s.size(); ++i) {
+        if (s[i].v < prev) n++;
+        prev = s[i].v;
+      }
+      v = n;
+      break;
+    }
+    case FuncId::kAvgOverTime:
+      v = AvgOverTime(s);
+      break;
+    case FuncId::kCountOverTime:
+      v = static_cast<double>(s.size());
+      break;
+    case FuncId::kLastOverTime:
+      v = s.back().v;
+      break;
+    case FuncId::kPresentOverTime:
+      v = 1;
+      break;
+    case FuncId::kMaxOverTime:
+      v = s[0].v;
+      for (const Sample& x : s) {
+        if (x.v > v || std::isnan(v)) v = x.v;
+      }
+      break;
+    case FuncId::kMinOverTime:
+      v = s[0].v;
+      for (const Sample& x : s) {
+        if (x.v < v || std::isnan(v)) v = x.v;
+      }
+      break;
+    case FuncId::kSumOverTime: {
+      double sum = 0, comp = 0;
+      for (const Sample& x : s) KahanSumInc(x.v, sum, comp);
+      v = std::isinf(sum) ? sum : sum + comp;
+      break;
+    }
+    case FuncId::kQuantileOverTime:
+      scratch.clear();
+      for (const Sample& x : s) scratch.push_back(x.v);
+      v = Quantile(p0, scratch);
+      break;
+    case FuncId::kStddevOverTime:
+      v = std::sqrt(Variance(s));
+      break;
+    case FuncId::kStdvarOverTime:
+      v = Variance(s);
+      break;
+    case FuncId::kMadOverTime: {
+      scratch.clear();
+      for (const Sample& x : s) scratch.push_back(x.v);
+      double median = Quantile(0.5, scratch);
+      scratch.clear();
+      for (const Sample& x : s) scratch.push_back(std::fabs(x.v - median));
+      v = Quantile(0.5, scratch);
+      break;
+    }
+    case FuncId::kDoubleExponentialSmoothing: {
+      if (s.size() < 2) {
+        ok = false;
+        break;
+      }
+      double s0 = 0, s1 = s[0].v, b = s[1].v - s[0].v;
+      for (size_t i = 1; i < s.size(); ++i) {
+        double x = p0 * s[i].v;
+        b = TrendValue(static_cast<int>(i) - 1, p1, s0, s1, b);
+        double y = (1 - p0) * (s1 + b);
+        s0 = s1;
+        s1 = x + y;
+      }
+      v = s1;
+      break;
+    }
+    default:
+      return ev_.Fail("function " + std::string(c_.func->name) + " does not take a range vector");
   }
-  const RateWindow window{window_end - range_ms, window_end, static_cast<double>(range_ms) / 1000};
-  std::vector<double> scratch;
-  out.reserve(mat.size());
-  bool keeps_name = c.func->keeps_name;
-  for (const RangeElem& r : mat) {
-    if (!r.histograms.empty() && AcceptsHistogramWindow(id)) {
-      Elem e{r.labels, 0, ts, keeps_name ? r.drop_name : true};
-      if (RangeFunctionOverHistograms(ev, id, r, window, e)) out.push_back(e);
-      continue;
-    }
-    std::span<const Sample> s = r.samples;  // float-only functions ignore histogram samples
-    if (s.empty()) continue;
-    double v = 0;
-    bool ok = true;
-    switch (id) {
-      case FuncId::kRate:
-        ok = ExtrapolatedRate(s, window, true, true, v);
-        break;
-      case FuncId::kIncrease:
-        ok = ExtrapolatedRate(s, window, true, false, v);
-        break;
-      case FuncId::kDelta:
-        ok = ExtrapolatedRate(s, window, false, false, v);
-        break;
-      case FuncId::kIrate:
-        ok = InstantValue(s, true, v);
-        break;
-      case FuncId::kIdelta:
-        ok = InstantValue(s, false, v);
-        break;
-      case FuncId::kDeriv: {
-        if (s.size() < 2) {
-          ok = false;
-          break;
-        }
-        double slope, intercept;
-        LinearRegression(s, s[0].t, slope, intercept);
-        v = slope;
-        break;
-      }
-      case FuncId::kPredictLinear: {
-        if (s.size() < 2) {
-          ok = false;
-          break;
-        }
-        double slope, intercept;
-        LinearRegression(s, ts, slope, intercept);
-        v = slope * p0 + intercept;
-        break;
-      }
-      case FuncId::kChanges: {
-        double prev = s[0].v;
-        double n = 0;
-        for (size_t i = 1; i < s.size(); ++i) {
-          double cur = s[i].v;
-          if (cur != prev && !(std::isnan(cur) && std::isnan(prev))) n++;
-          prev = cur;
-        }
-        v = n;
-        break;
-      }
-      case FuncId::kResets: {
-        double prev = s[0].v;
-        double n = 0;
-        for (size_t i = 1; i < s.size(); ++i) {
-          if (s[i].v < prev) n++;
-          prev = s[i].v;
-        }
-        v = n;
-        break;
-      }
-      case FuncId::kAvgOverTime:
-        v = AvgOverTime(s);
-        break;
-      case FuncId::kCountOverTime:
-        v = static_cast<double>(s.size());
-        break;
-      case FuncId::kLastOverTime:
-        v = s.back().v;
-        break;
-      case FuncId::kPresentOverTime:
-        v = 1;
-        break;
-      case FuncId::kMaxOverTime:
-        v = s[0].v;
-        for (const Sample& x : s) {
-          if (x.v > v || std::isnan(v)) v = x.v;
-        }
-        break;
-      case FuncId::kMinOverTime:
-        v = s[0].v;
-        for (const Sample& x : s) {
-          if (x.v < v || std::isnan(v)) v = x.v;
-        }
-        break;
-      case FuncId::kSumOverTime: {
-        double sum = 0, comp = 0;
-        for (const Sample& x : s) KahanSumInc(x.v, sum, comp);
-        v = std::isinf(sum) ? sum : sum + comp;
-        break;
-      }
-      case FuncId::kQuantileOverTime:
-        scratch.clear();
-        for (const Sample& x : s) scratch.push_back(x.v);
-        v = Quantile(p0, scratch);
-        break;
-      case FuncId::kStddevOverTime:
-        v = std::sqrt(Variance(s));
-        break;
-      case FuncId::kStdvarOverTime:
-        v = Variance(s);
-        break;
-      case FuncId::kMadOverTime: {
-        scratch.clear();
-        for (const Sample& x : s) scratch.push_back(x.v);
-        double median = Quantile(0.5, scratch);
-        scratch.clear();
-        for (const Sample& x : s) scratch.push_back(std::fabs(x.v - median));
-        v = Quantile(0.5, scratch);
-        break;
-      }
-      case FuncId::kDoubleExponentialSmoothing: {
-        if (s.size() < 2) {
-          ok = false;
-          break;
-        }
-        double s0 = 0, s1 = s[0].v, b = s[1].v - s[0].v;
-        for (size_t i = 1; i < s.size(); ++i) {
-          double x = p0 * s[i].v;
-          b = TrendValue(static_cast<int>(i) - 1, p1, s0, s1, b);
-          double y = (1 - p0) * (s1 + b);
-          s0 = s1;
-          s1 = x + y;
-        }
-        v = s1;
-        break;
-      }
-      default:
-        return ev.Fail("function " + std::string(c.func->name) + " does not take a range vector");
-    }
-    if (!ok) continue;
-    out.push_back(Elem{r.labels, v, ts, keeps_name ? r.drop_name : true});
-  }
+  if (ok) out.push_back(Elem{r.labels, v, ts, keeps_name_ ? r.drop_name : true});
   return true;
 }
 

@@ -146,7 +146,26 @@ class OverlayQuerier final : public Querier {
                  TimestampMs mint, TimestampMs maxt)
       : floats_(std::move(floats)), histograms_(histograms), mint_(mint), maxt_(maxt) {}
 
-  std::vector<SeriesData> Select(std::span<const LabelMatcher> matchers) const override {
+  void ForEach(std::span<const LabelMatcher> matchers,
+               FunctionRef<void(const SeriesView&)> visit) const override {
+    for (const SeriesData& s : Merged(matchers)) {
+      visit(SeriesView{s.labels, s.samples, s.histograms});
+    }
+  }
+
+  std::vector<std::string> LabelValues(std::string_view name) const override {
+    std::vector<std::string> out = floats_->LabelValues(name);
+    for (const auto& [labels, samples] : histograms_) {
+      if (labels.Has(name)) out.emplace_back(labels.Get(name));
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+  }
+
+ private:
+  // The float series with the overlay's histogram samples merged in, sorted by labels.
+  std::vector<SeriesData> Merged(std::span<const LabelMatcher> matchers) const {
     std::vector<SeriesData> out = floats_->Select(matchers);
     if (matchers.empty()) return out;
     for (const auto& entry : histograms_) {
@@ -173,17 +192,6 @@ class OverlayQuerier final : public Querier {
     return out;
   }
 
-  std::vector<std::string> LabelValues(std::string_view name) const override {
-    std::vector<std::string> out = floats_->LabelValues(name);
-    for (const auto& [labels, samples] : histograms_) {
-      if (labels.Has(name)) out.emplace_back(labels.Get(name));
-    }
-    std::sort(out.begin(), out.end());
-    out.erase(std::unique(out.begin(), out.end()), out.end());
-    return out;
-  }
-
- private:
   std::unique_ptr<Querier> floats_;
   const HistogramSeriesMap& histograms_;
   TimestampMs mint_, maxt_;

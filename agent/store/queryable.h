@@ -9,10 +9,13 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "agent/core/clock.h"
 #include "agent/core/float_histogram.h"
+#include "agent/core/function_ref.h"
 #include "agent/core/labels.h"
 #include "agent/store/matcher.h"
 
@@ -40,11 +43,25 @@ struct SeriesData {
   std::vector<HistogramSample> histograms{};
 };
 
+// One series as a Querier streams it (see Querier::ForEach): borrowed views, valid only during
+// the visitor's call.
+struct SeriesView {
+  const Labels& labels;
+  std::span<const Sample> samples;
+  std::span<const HistogramSample> histograms;
+};
+
 class Querier {
  public:
   virtual ~Querier() = default;
-  // All series matching every matcher, sorted by labels. An empty matcher list selects nothing.
-  virtual std::vector<SeriesData> Select(std::span<const LabelMatcher> matchers) const = 0;
+  // Visits every series matching all matchers, sorted by labels, with its samples in
+  // [mint, maxt]; series without samples there are skipped. An empty matcher list selects
+  // nothing. Streaming lets a caller reduce each series as it comes (one decode buffer, no
+  // per-series copies); the visitor must not call back into this Querier.
+  virtual void ForEach(std::span<const LabelMatcher> matchers,
+                       FunctionRef<void(const SeriesView&)> visit) const = 0;
+  // ForEach collected into owned copies (for callers that keep several series at once).
+  std::vector<SeriesData> Select(std::span<const LabelMatcher> matchers) const;
   // Sorted distinct values of a label name over all series (for the API and templates).
   virtual std::vector<std::string> LabelValues(std::string_view name) const = 0;
 };

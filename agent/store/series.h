@@ -63,7 +63,8 @@ class Series {
 
   // --- Require mu. ---
   // The series' Labels, built on first use and shared (O(1) copies) by every querier after
-  // that. Adds the memory of a newly built cache to *added_bytes.
+  // that. Never changes once built: the reference stays valid (and may be read without mu)
+  // while the series is pinned. Adds the memory of a newly built cache to *added_bytes.
   const Labels& SharedLabels(int64_t* added_bytes);
   // Appends unless the timestamp is not after the newest sample (Prometheus's rules: an older
   // timestamp is out of order; the same timestamp with the same value bits is a no-op; with

@@ -156,28 +156,26 @@ class StoreQuerier final : public Querier {
   StoreQuerier(const StoreCore* store, TimestampMs mint, TimestampMs maxt)
       : store_(store), mint_(mint), maxt_(maxt) {}
 
-  std::vector<SeriesData> Select(std::span<const LabelMatcher> matchers) const override {
+  void ForEach(std::span<const LabelMatcher> matchers,
+               FunctionRef<void(const SeriesView&)> visit) const override {
     // In label order already (the index sorts by order keys, not by comparing labels).
     PinnedSeries pinned(store_->index.SelectInLabelOrder(matchers));
-    const std::vector<Series*>& series = pinned.get();
-    std::vector<SeriesData> out;
-    out.reserve(series.size());
-    std::vector<Sample> scratch;  // decoded once, then copied at its exact size
+    std::vector<Sample> samples;  // one decode buffer for all series
     int64_t cache_bytes = 0;
-    for (Series* s : series) {
-      SeriesData d;
+    for (Series* s : pinned.get()) {
+      const Labels* labels;
       {
         std::lock_guard lock(s->mu);
-        scratch.clear();
-        s->Read(mint_, maxt_, scratch, &cache_bytes);
-        if (scratch.empty()) continue;
-        d.labels = s->SharedLabels(&cache_bytes);
+        samples.clear();
+        s->Read(mint_, maxt_, samples, &cache_bytes);
+        if (samples.empty()) continue;
+        // Built once and never changed afterwards, so it may be read after the unlock while
+        // the series stays pinned.
+        labels = &s->SharedLabels(&cache_bytes);
       }
-      d.samples.assign(scratch.begin(), scratch.end());
-      out.push_back(std::move(d));
+      visit(SeriesView{*labels, samples, {}});
     }
     if (cache_bytes != 0) store_->series_bytes.fetch_add(cache_bytes, std::memory_order_relaxed);
-    return out;
   }
 
   std::vector<std::string> LabelValues(std::string_view name) const override {

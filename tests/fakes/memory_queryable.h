@@ -1,7 +1,7 @@
 // MemoryQueryable: a tiny in-memory Queryable for evaluator tests (no compression, no limits).
 //
-// Add() series with their samples, then query. Not thread-safe while adding; queries copy the
-// data, so Queriers stay valid independently. Header-only.
+// Add() series with their samples, then query. Not thread-safe while adding; queriers borrow the
+// data: do not Add while a Querier is in use. Header-only.
 #pragma once
 
 #include <algorithm>
@@ -32,20 +32,20 @@ class MemoryQueryable final : public Queryable {
    public:
     Q(const std::vector<SeriesData>& s, TimestampMs mint, TimestampMs maxt)
         : series_(s), mint_(mint), maxt_(maxt) {}
-    std::vector<SeriesData> Select(std::span<const LabelMatcher> matchers) const override {
-      std::vector<SeriesData> out;
-      if (matchers.empty()) return out;
+    void ForEach(std::span<const LabelMatcher> matchers,
+                 FunctionRef<void(const SeriesView&)> visit) const override {
+      if (matchers.empty()) return;
+      std::vector<Sample> in_range;
       for (const SeriesData& s : series_) {
         bool ok = true;
         for (const LabelMatcher& m : matchers) ok = ok && m.Matches(s.labels.Get(m.name()));
         if (!ok) continue;
-        SeriesData d{s.labels, {}};
+        in_range.clear();
         for (const Sample& x : s.samples) {
-          if (x.t >= mint_ && x.t <= maxt_) d.samples.push_back(x);
+          if (x.t >= mint_ && x.t <= maxt_) in_range.push_back(x);
         }
-        if (!d.samples.empty()) out.push_back(std::move(d));
+        if (!in_range.empty()) visit(SeriesView{s.labels, in_range, {}});
       }
-      return out;
     }
     std::vector<std::string> LabelValues(std::string_view name) const override {
       std::vector<std::string> out;

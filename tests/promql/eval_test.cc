@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <string>
 
 #include "agent/promql/engine.h"
 #include "tests/fakes/memory_queryable.h"
@@ -193,6 +195,94 @@ TEST_F(EvalTest, DelayedNameRemovalDetectsCollisions) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().message(), "vector cannot contain metrics with the same labelset");
   EXPECT_EQ(Vec("sum by (k) (ceil({k=\"1\"}))", 0).at(0).v, 5);
+}
+
+// An instant query streams the series of a range function (and feeds an enclosing aggregation
+// directly); a range query and a subquery evaluate the same expression over materialised
+// series. All three must agree, including stale markers, resets, NaN, parameters, functions
+// that yield nothing for some series, and aggregations that keep whole elements.
+TEST_F(EvalTest, StreamedInstantEvaluationMatchesMaterialisedEvaluation) {
+  for (int i = 0; i < 12; ++i) {
+    std::vector<Sample> s;
+    for (int k = 0; k < 40; ++k) {
+      double v = k * (i % 5 + 1);
+      if (i % 4 == 1 && k > 25) v -= 100;         // a counter reset
+      if (i % 6 == 2 && k == 33) v = StaleNaN();  // a stale marker inside the window
+      if (i == 7 && k == 38) v = std::nan("");
+      if (i == 11 && k < 37) continue;      // too few samples for some functions
+      if (i == 10 && k % 4 != 0) continue;  // sparse: one or two samples per window
+      s.push_back(Sample{k * 15'000 + i * 100, v});
+    }
+    data_.Add({{"__name__", "x"}, {"job", "j" + std::to_string(i % 3)}, {"i", std::to_string(i)}},
+              std::move(s));
+  }
+  const TimestampMs t = 39 * 15'000;
+  for (std::string_view q : {
+           "rate(x[2m])",
+           "increase(x[150s])",
+           "delta(x[1m])",
+           "irate(x[2m])",
+           "deriv(x[2m])",
+           "predict_linear(x[2m], 60)",
+           "quantile_over_time(0.9, x[3m])",
+           "resets(x[5m])",
+           "changes(x[5m])",
+           "absent_over_time(x[1m])",
+           "absent_over_time(nope[1m])",
+           "sum by (job) (rate(x[2m]))",
+           "avg without (i) (increase(x[2m]))",
+           "count(max_over_time(x[1m]))",
+           "topk(3, rate(x[2m]))",
+           "bottomk by (job) (1, last_over_time(x[2m]))",
+           "quantile by (job) (0.5, sum_over_time(x[2m]))",
+           "count_values(\"v\", count_over_time(x[2m]))",
+           "limitk(2, rate(x[2m]))",
+           "stddev by (job) (avg_over_time(x[2m]))",
+           "sum(rate(x[2m] offset 1m))",
+           "sum by (job) ((rate((x[2m]))))",
+       }) {
+    SCOPED_TRACE(q);
+    auto expr = Parse(q);
+    ASSERT_TRUE(expr.ok()) << expr.status().message();
+    auto streamed = engine_.Instant(*expr, data_, t);
+    ASSERT_TRUE(streamed.ok()) << streamed.status().message();
+    // Two steps: not an instant query, so the selectors are selected once and materialised.
+    auto range = engine_.Range(*expr, data_, t, t + 15'000, std::chrono::seconds(15));
+    ASSERT_TRUE(range.ok()) << range.status().message();
+    std::vector<std::pair<Labels, double>> want, got;
+    for (const auto& series : range->matrix) {
+      for (const Sample& p : series.points) {
+        if (p.t == t) want.emplace_back(series.labels, p.v);
+      }
+    }
+    for (const auto& e : streamed->vector) got.emplace_back(e.labels, e.v);
+    std::sort(want.begin(), want.end());
+    std::sort(got.begin(), got.end());
+    ASSERT_EQ(got.size(), want.size());
+    for (size_t j = 0; j < got.size(); ++j) {
+      EXPECT_EQ(got[j].first, want[j].first);
+      if (std::isnan(want[j].second)) {
+        EXPECT_TRUE(std::isnan(got[j].second)) << got[j].first.ToString();
+      } else {
+        EXPECT_EQ(got[j].second, want[j].second) << got[j].first.ToString();
+      }
+    }
+  }
+}
+
+TEST_F(EvalTest, StreamedRangeFunctionHonoursMaxSamples) {
+  for (int i = 0; i < 3; ++i) {
+    data_.Add({{"__name__", "x"}, {"i", std::to_string(i)}}, Series(15'000, {1, 2, 3, 4, 5}));
+  }
+  Engine small(EngineOptions{.max_samples = 10});
+  auto r = small.Instant(*Parse("sum(count_over_time(x[1m]))"), data_, 60'000);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(),
+            "query processing would load too many samples into memory in query execution");
+  EngineOptions enough{.max_samples = 12};
+  auto ok = Engine(enough).Instant(*Parse("sum(count_over_time(x[1m]))"), data_, 60'000);
+  ASSERT_TRUE(ok.ok()) << ok.status().message();
+  EXPECT_EQ(ok->vector.at(0).v, 12);
 }
 
 }  // namespace

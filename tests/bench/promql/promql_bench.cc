@@ -31,7 +31,14 @@ void RunQuery(benchmark::State& state, const Q& data) {
   tocsin::promql::Engine engine;
   for (auto _ : state) {
     auto r = engine.Instant(*expr, data, kEnd);
-    if (!r.ok() || r->vector.size() != 10) state.SkipWithError("bad result");
+    if (!r.ok()) {
+      state.SkipWithError(r.status().message().c_str());
+      break;
+    }
+    if (r->vector.size() != 10) {
+      state.SkipWithError(("expected 10 groups, got " + std::to_string(r->vector.size())).c_str());
+      break;
+    }
     benchmark::DoNotOptimize(r);
   }
   state.counters["sec_per_series"] =

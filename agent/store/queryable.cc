@@ -1,0 +1,15 @@
+#include "agent/store/queryable.h"
+
+namespace tocsin {
+
+std::vector<SeriesData> Querier::Select(std::span<const LabelMatcher> matchers) const {
+  std::vector<SeriesData> out;
+  ForEach(matchers, [&](const SeriesView& s) {
+    out.push_back(SeriesData{s.labels,
+                             {s.samples.begin(), s.samples.end()},
+                             {s.histograms.begin(), s.histograms.end()}});
+  });
+  return out;
+}
+
+}  // namespace tocsin

@@ -5,6 +5,7 @@ namespace tocsin {
 std::vector<SeriesData> Querier::Select(std::span<const LabelMatcher> matchers) const {
   std::vector<SeriesData> out;
   ForEach(matchers, [&](const SeriesView& s) {
+    if (out.empty()) out.reserve(s.remaining_hint + 1);
     out.push_back(SeriesData{s.labels,
                              {s.samples.begin(), s.samples.end()},
                              {s.histograms.begin(), s.histograms.end()}});

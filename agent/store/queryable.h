@@ -49,6 +49,8 @@ struct SeriesView {
   const Labels& labels;
   std::span<const Sample> samples;
   std::span<const HistogramSample> histograms;
+  // At most this many series follow (for reserving); 0 when unknown.
+  size_t remaining_hint = 0;
 };
 
 class Querier {

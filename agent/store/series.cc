@@ -109,20 +109,13 @@ AppendOutcome Series::Append(TimestampMs t, double v, uint32_t samples_per_chunk
 
 void Series::Read(TimestampMs mint, TimestampMs maxt, std::vector<Sample>& out,
                   int64_t* added_bytes) {
-  // Timestamps increase within a series (Append refuses anything else).
-  auto emit = [&](ChunkIterator& it) {
-    do {
-      if (it.t() > maxt) return;
-      out.push_back({it.t(), it.v()});
-    } while (it.Next());
-  };
-  for (const XorChunk& c : sealed_) {
-    if (c.max_t() < mint || c.min_t() > maxt) continue;
-    ChunkIterator it(c.view());
-    while (it.Next()) {
-      if (it.t() < mint) continue;
-      emit(it);
-      break;
+  // Timestamps increase within a series (Append refuses anything else), so sealed chunks hold
+  // only samples before the head's first: none of them is needed when that is before mint.
+  bool head_covers = !head_.empty() && head_.min_t() < mint;
+  if (!head_covers) {
+    for (const XorChunk& c : sealed_) {
+      if (c.max_t() < mint || c.min_t() > maxt) continue;
+      ChunkIterator(c.view()).DecodeRange(mint, maxt, out, nullptr);
     }
   }
   if (head_.empty() || head_.max_t() < mint || head_.min_t() > maxt) return;
@@ -131,24 +124,22 @@ void Series::Read(TimestampMs mint, TimestampMs maxt, std::vector<Sample>& out,
                 cursor_->state.i <= head_.count() && cursor_->state.t < mint;
   ChunkIterator it =
       resume ? ChunkIterator(head_.view(), cursor_->state) : ChunkIterator(head_.view());
-  bool skipped = false;
   ChunkIterator::State before{};
-  while (it.Next()) {
-    if (it.t() < mint) {
-      before = it.state();
-      skipped = true;
-      continue;
-    }
-    emit(it);
-    break;
-  }
-  if (!skipped) return;
+  if (!it.DecodeRange(mint, maxt, out, &before)) return;
   if (cursor_ == nullptr) {
     cursor_ = std::make_unique<ReadCursor>();
     *added_bytes += static_cast<int64_t>(sizeof(ReadCursor));
   }
   cursor_->epoch = head_.epoch();
   cursor_->state = before;
+}
+
+void Series::PrefetchForRead() const {
+  ChunkView head = head_.view();
+  // The newest samples (what windows read) are at the end of the head chunk.
+  if (head.size > 0) __builtin_prefetch(head.data + head.size - 1);
+  if (cursor_ != nullptr) __builtin_prefetch(cursor_.get());
+  if (!labels_cache_.empty()) __builtin_prefetch(labels_cache_.pairs().data());
 }
 
 void Series::DropBefore(TimestampMs cutoff, SeriesDelta* delta) {

@@ -75,6 +75,9 @@ class Series {
   // the same selectors over sliding windows) resumes there instead of decoding the chunk from
   // its start; adds the memory of a newly allocated cursor to *added_bytes.
   void Read(TimestampMs mint, TimestampMs maxt, std::vector<Sample>& out, int64_t* added_bytes);
+  // Asks the CPU to fetch what a Read will touch (the head chunk's end, the read cursor, the
+  // shared labels), so that a querier can overlap those cache misses with work on other series.
+  void PrefetchForRead() const;
   bool has_last() const { return has_last_; }
   TimestampMs last_t() const { return last_t_; }
   double last_v() const { return last_v_; }

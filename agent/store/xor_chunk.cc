@@ -315,7 +315,7 @@ ChunkIterator::State ChunkIterator::state() const {
                lead_,        trail_, m_, m_delta_, v_acc_,      err_delta_, err_dod_};
 }
 
-bool ChunkIterator::Next() {
+inline bool ChunkIterator::NextInline() {
   if (i_ >= c_.count) return false;
   // Timestamp.
   if (i_ == 0) {
@@ -373,6 +373,29 @@ bool ChunkIterator::Next() {
   }
   ++i_;
   return true;
+}
+
+bool ChunkIterator::Next() { return NextInline(); }
+
+bool ChunkIterator::DecodeRange(TimestampMs mint, TimestampMs maxt, std::vector<Sample>& out,
+                                State* before_mint) {
+  // A local copy that does not escape until the end, so that the compiler can keep the
+  // decoder's fields in registers across the inlined steps.
+  ChunkIterator it = *this;
+  bool skipped = false;
+  State last_skipped{};
+  while (it.NextInline()) {
+    if (it.t_ < mint) {
+      skipped = true;
+      if (before_mint != nullptr) last_skipped = it.state();
+      continue;
+    }
+    if (it.t_ > maxt) break;
+    out.push_back({it.t_, it.v()});
+  }
+  *this = it;
+  if (skipped && before_mint != nullptr) *before_mint = last_skipped;
+  return skipped;
 }
 
 }  // namespace tocsin

@@ -23,6 +23,7 @@
 
 #include "agent/core/clock.h"
 #include "agent/store/bit_stream.h"
+#include "agent/store/queryable.h"
 
 namespace tocsin {
 
@@ -61,6 +62,13 @@ class ChunkIterator {
   State state() const;
   // Advances to the next sample; false at the end.
   bool Next();
+  // Decodes the samples after the current one (the first sample on a fresh iterator): those
+  // before `mint` are skipped, those in [mint, maxt] appended to `out`; stops after `maxt`.
+  // When a sample was skipped, *before_mint (if not null) receives the state after the last
+  // skipped one (a cursor to resume a later read from). Returns whether any sample was skipped.
+  // One call decodes a whole window, which lets the decoder keep its state in registers.
+  bool DecodeRange(TimestampMs mint, TimestampMs maxt, std::vector<Sample>& out,
+                   State* before_mint);
   TimestampMs t() const { return t_; }
   // Materialised on demand, so that skipping samples (before a range) costs no conversion.
   double v() const {
@@ -71,6 +79,7 @@ class ChunkIterator {
 
  private:
   static constexpr double kPow10[5] = {1, 10, 100, 1000, 10000};
+  bool NextInline();
 
   ChunkView c_;
   BitReader r_;

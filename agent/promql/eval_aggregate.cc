@@ -66,6 +66,14 @@ void AddHistogram(Group& g, const FloatHistogram& h) {
   if (!g.histogram.Add(h).ok()) g.histogram_error = true;
 }
 
+// limit_ratio's sampling: whether a series falls in the `ratio` share (from the start for a
+// positive ratio, from the end for a negative one) of the label hash space.
+bool InLimitRatio(const Labels& labels, double ratio) {
+  double offset = static_cast<double>(LabelsHash(labels)) /
+                  static_cast<double>(std::numeric_limits<uint64_t>::max());
+  return (ratio >= 0 && offset < ratio) || (ratio < 0 && offset >= 1.0 + ratio);
+}
+
 // topk ordering: is a "less" than b (NaN is the smallest).
 bool TopkLess(double a, double b) { return std::isnan(a) ? !std::isnan(b) : a < b; }
 // bottomk ordering: is a "greater-is-better" (NaN is the largest).
@@ -214,11 +222,7 @@ void Aggregator::Add(const Elem& e) {
         g.elems.push_back(e);
         break;
       case AggOp::kLimitRatio: {
-        double offset = static_cast<double>(LabelsHash(*e.labels)) /
-                        static_cast<double>(std::numeric_limits<uint64_t>::max());
-        if ((param >= 0 && offset < param) || (param < 0 && offset >= 1.0 + param)) {
-          g.elems.push_back(e);
-        }
+        if (InLimitRatio(*e.labels, param)) g.elems.push_back(e);
         break;
       }
       default:
@@ -303,11 +307,7 @@ void Aggregator::Add(const Elem& e) {
       if (static_cast<int64_t>(g.elems.size()) < k) g.elems.push_back(e);
       break;
     case AggOp::kLimitRatio: {
-      double offset = static_cast<double>(LabelsHash(*e.labels)) /
-                      static_cast<double>(std::numeric_limits<uint64_t>::max());
-      if ((param >= 0 && offset < param) || (param < 0 && offset >= 1.0 + param)) {
-        g.elems.push_back(e);
-      }
+      if (InLimitRatio(*e.labels, param)) g.elems.push_back(e);
       break;
     }
   }

@@ -3,98 +3,10 @@
 #include "agent/promql/eval.h"
 
 #include <algorithm>
-#include <cstring>
 
 #include "agent/promql/functions.h"
 
 namespace tocsin::promql {
-namespace {
-
-constexpr uint64_t kP1 = 11400714785074694791ULL;
-constexpr uint64_t kP2 = 14029467366897019727ULL;
-constexpr uint64_t kP3 = 1609587929392839161ULL;
-constexpr uint64_t kP4 = 9650029242287828579ULL;
-constexpr uint64_t kP5 = 2870177450012600261ULL;
-
-inline uint64_t Rotl(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
-inline uint64_t Read64(const unsigned char* p) {
-  uint64_t v;
-  std::memcpy(&v, p, 8);
-  return v;
-}
-inline uint32_t Read32(const unsigned char* p) {
-  uint32_t v;
-  std::memcpy(&v, p, 4);
-  return v;
-}
-inline uint64_t Round(uint64_t acc, uint64_t input) {
-  acc += input * kP2;
-  acc = Rotl(acc, 31);
-  return acc * kP1;
-}
-inline uint64_t MergeRound(uint64_t acc, uint64_t val) {
-  acc ^= Round(0, val);
-  return acc * kP1 + kP4;
-}
-
-}  // namespace
-
-uint64_t XxHash64(const void* data, size_t len, uint64_t seed) {
-  const auto* p = static_cast<const unsigned char*>(data);
-  const unsigned char* end = p + len;
-  uint64_t h;
-  if (len >= 32) {
-    uint64_t v1 = seed + kP1 + kP2, v2 = seed + kP2, v3 = seed, v4 = seed - kP1;
-    const unsigned char* limit = end - 32;
-    do {
-      v1 = Round(v1, Read64(p));
-      v2 = Round(v2, Read64(p + 8));
-      v3 = Round(v3, Read64(p + 16));
-      v4 = Round(v4, Read64(p + 24));
-      p += 32;
-    } while (p <= limit);
-    h = Rotl(v1, 1) + Rotl(v2, 7) + Rotl(v3, 12) + Rotl(v4, 18);
-    h = MergeRound(h, v1);
-    h = MergeRound(h, v2);
-    h = MergeRound(h, v3);
-    h = MergeRound(h, v4);
-  } else {
-    h = seed + kP5;
-  }
-  h += len;
-  while (p + 8 <= end) {
-    h ^= Round(0, Read64(p));
-    h = Rotl(h, 27) * kP1 + kP4;
-    p += 8;
-  }
-  if (p + 4 <= end) {
-    h ^= static_cast<uint64_t>(Read32(p)) * kP1;
-    h = Rotl(h, 23) * kP2 + kP3;
-    p += 4;
-  }
-  while (p < end) {
-    h ^= (*p) * kP5;
-    h = Rotl(h, 11) * kP1;
-    ++p;
-  }
-  h ^= h >> 33;
-  h *= kP2;
-  h ^= h >> 29;
-  h *= kP3;
-  h ^= h >> 32;
-  return h;
-}
-
-uint64_t LabelsHash(const Labels& l) {
-  std::string buf;
-  for (const Label& p : l) {
-    buf += p.name;
-    buf += '\xff';
-    buf += p.value;
-    buf += '\xff';
-  }
-  return XxHash64(buf.data(), buf.size());
-}
 
 Evaluator::Evaluator(const EngineOptions& opts, const Queryable& data, TimestampMs start,
                      TimestampMs end)
@@ -264,39 +176,6 @@ bool Evaluator::EvalVectorSelector(const VectorSelector& vs, TimestampMs ts, Eva
   return true;
 }
 
-namespace {
-
-// One series' samples in the window (lo, hi] with stale markers dropped. The result borrows
-// `samples`/`histograms` unless stale markers had to be removed; then the floats are copied into
-// `without_stale` (which the result borrows instead).
-RangeElem WindowOf(const Labels& labels, std::span<const Sample> samples,
-                   std::span<const HistogramSample> histograms, TimestampMs lo, TimestampMs hi,
-                   std::vector<Sample>& without_stale) {
-  auto first = std::upper_bound(samples.begin(), samples.end(), lo,
-                                [](TimestampMs v, const Sample& x) { return v < x.t; });
-  auto last = std::upper_bound(first, samples.end(), hi,
-                               [](TimestampMs v, const Sample& x) { return v < x.t; });
-  RangeElem r{&labels, {first, last}, false, {}};
-  if (!histograms.empty()) {
-    auto hfirst = std::upper_bound(histograms.begin(), histograms.end(), lo,
-                                   [](TimestampMs v, const HistogramSample& x) { return v < x.t; });
-    auto hlast = std::upper_bound(hfirst, histograms.end(), hi,
-                                  [](TimestampMs v, const HistogramSample& x) { return v < x.t; });
-    r.histograms = {hfirst, hlast};
-  }
-  auto stale = std::find_if(first, last, [](const Sample& x) { return IsStaleNaN(x.v); });
-  if (stale != last) {
-    without_stale.assign(first, stale);
-    for (auto it = stale; it != last; ++it) {
-      if (!IsStaleNaN(it->v)) without_stale.push_back(*it);
-    }
-    r.samples = without_stale;
-  }
-  return r;
-}
-
-}  // namespace
-
 bool Evaluator::EvalMatrixSelector(const MatrixSelector& ms, TimestampMs ts, EvalValue& out) {
   out.type = ValueType::kMatrix;
   const Selected& sel = selected_.at(ms.vs.get());
@@ -320,97 +199,6 @@ bool Evaluator::EvalMatrixSelector(const MatrixSelector& ms, TimestampMs ts, Eva
 
 bool Evaluator::FailTooManySamples() {
   return Fail("query processing would load too many samples into memory in query execution");
-}
-
-const MatrixSelector* Evaluator::StreamedArg(const Call& c) const {
-  for (const auto& a : c.args) {
-    const Expr& arg = Unparen(*a);
-    if (arg.kind != ExprKind::kMatrixSelector) continue;
-    const auto& ms = static_cast<const MatrixSelector&>(arg);
-    if (streamed_.contains(ms.vs.get())) return &ms;
-  }
-  return nullptr;
-}
-
-bool Evaluator::EvalStreamedCall(const Call& c, const MatrixSelector& ms, TimestampMs ts,
-                                 ElemSink sink) {
-  std::vector<EvalValue> args(c.args.size());
-  for (size_t i = 0; i < c.args.size(); ++i) {
-    if (&Unparen(*c.args[i]) == &ms) {
-      args[i].type = ValueType::kMatrix;  // its series are streamed below
-      continue;
-    }
-    if (!Eval(*c.args[i], ts, args[i])) return false;
-  }
-  TimestampMs window_end = ResolveAt(ms.vs->mods, ts) - ms.vs->mods.offset_ms;
-  RangeFunctionApplier fn(*this, c, args, ts, ms.range_ms, window_end);
-  TimestampMs lo = window_end - ms.range_ms;
-  // Timestamps are whole milliseconds: (lo, end] is [lo + 1, end].
-  auto querier = data_.NewQuerier(lo + 1, window_end);
-  std::vector<Sample> without_stale;
-  Vec result;  // at most one element per series
-  bool ok = true;
-  querier->ForEach(ms.vs->matchers, [&](const SeriesView& s) {
-    if (!ok) return;
-    RangeElem r = WindowOf(s.labels, s.samples, s.histograms, lo, window_end, without_stale);
-    if (r.samples.empty() && r.histograms.empty()) return;
-    samples_in_flight_ += r.samples.size() + r.histograms.size();
-    if (samples_in_flight_ > opts_.max_samples) {
-      ok = FailTooManySamples();
-      return;
-    }
-    result.clear();
-    if (!fn.Apply(r, result)) {
-      ok = false;
-      return;
-    }
-    if (!result.empty()) sink(result.front());
-  });
-  if (!ok) return false;
-  result.clear();
-  if (!fn.Finish(result)) return false;
-  for (const Elem& e : result) sink(e);
-  return true;
-}
-
-void Evaluator::FindStreamedSelectors(const Expr& e, bool in_subquery) {
-  switch (e.kind) {
-    case ExprKind::kNumber:
-    case ExprKind::kString:
-    case ExprKind::kVectorSelector:
-    case ExprKind::kMatrixSelector:
-      return;
-    case ExprKind::kSubquery:
-      FindStreamedSelectors(*static_cast<const SubqueryExpr&>(e).expr, true);
-      return;
-    case ExprKind::kParen:
-      FindStreamedSelectors(*static_cast<const ParenExpr&>(e).expr, in_subquery);
-      return;
-    case ExprKind::kUnary:
-      FindStreamedSelectors(*static_cast<const UnaryExpr&>(e).expr, in_subquery);
-      return;
-    case ExprKind::kBinary: {
-      const auto& b = static_cast<const BinaryExpr&>(e);
-      FindStreamedSelectors(*b.lhs, in_subquery);
-      FindStreamedSelectors(*b.rhs, in_subquery);
-      return;
-    }
-    case ExprKind::kCall:
-      for (const auto& a : static_cast<const Call&>(e).args) {
-        const Expr& arg = Unparen(*a);
-        if (arg.kind == ExprKind::kMatrixSelector && !in_subquery) {
-          streamed_.insert(static_cast<const MatrixSelector&>(arg).vs.get());
-        }
-        FindStreamedSelectors(arg, in_subquery);
-      }
-      return;
-    case ExprKind::kAggregate: {
-      const auto& a = static_cast<const AggregateExpr&>(e);
-      if (a.param) FindStreamedSelectors(*a.param, in_subquery);
-      FindStreamedSelectors(*a.expr, in_subquery);
-      return;
-    }
-  }
 }
 
 bool Evaluator::EvalSubquery(const SubqueryExpr& sq, TimestampMs ts, EvalValue& out) {

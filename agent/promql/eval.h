@@ -58,6 +58,13 @@ inline std::shared_ptr<const FloatHistogram> BorrowHistogram(const FloatHistogra
   return std::shared_ptr<const FloatHistogram>(std::shared_ptr<const FloatHistogram>(), h);
 }
 
+// One series' samples in the window (lo, hi] with stale markers dropped. The result borrows
+// `samples`/`histograms` unless stale markers had to be removed; then the floats are copied into
+// `without_stale` (which the result borrows instead).
+RangeElem WindowOf(const Labels& labels, std::span<const Sample> samples,
+                   std::span<const HistogramSample> histograms, TimestampMs lo, TimestampMs hi,
+                   std::vector<Sample>& without_stale);
+
 // xxHash64 (as Prometheus's labels.Hash uses it) of arbitrary bytes.
 uint64_t XxHash64(const void* data, size_t len, uint64_t seed = 0);
 // Prometheus's labels.Hash(): xxhash64 over name 0xff value 0xff ...

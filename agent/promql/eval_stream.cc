@@ -1,0 +1,127 @@
+// Streaming evaluation of range functions in instant queries (see Evaluator::Prepare): which
+// selectors stream, and the per-series read-reduce loop. Also the window slicing that the
+// materialised path (EvalMatrixSelector) shares.
+#include <algorithm>
+
+#include "agent/promql/eval.h"
+
+namespace tocsin::promql {
+
+RangeElem WindowOf(const Labels& labels, std::span<const Sample> samples,
+                   std::span<const HistogramSample> histograms, TimestampMs lo, TimestampMs hi,
+                   std::vector<Sample>& without_stale) {
+  auto first = std::upper_bound(samples.begin(), samples.end(), lo,
+                                [](TimestampMs v, const Sample& x) { return v < x.t; });
+  auto last = std::upper_bound(first, samples.end(), hi,
+                               [](TimestampMs v, const Sample& x) { return v < x.t; });
+  RangeElem r{&labels, {first, last}, false, {}};
+  if (!histograms.empty()) {
+    auto hfirst = std::upper_bound(histograms.begin(), histograms.end(), lo,
+                                   [](TimestampMs v, const HistogramSample& x) { return v < x.t; });
+    auto hlast = std::upper_bound(hfirst, histograms.end(), hi,
+                                  [](TimestampMs v, const HistogramSample& x) { return v < x.t; });
+    r.histograms = {hfirst, hlast};
+  }
+  auto stale = std::find_if(first, last, [](const Sample& x) { return IsStaleNaN(x.v); });
+  if (stale != last) {
+    without_stale.assign(first, stale);
+    for (auto it = stale; it != last; ++it) {
+      if (!IsStaleNaN(it->v)) without_stale.push_back(*it);
+    }
+    r.samples = without_stale;
+  }
+  return r;
+}
+
+const MatrixSelector* Evaluator::StreamedArg(const Call& c) const {
+  for (const auto& a : c.args) {
+    const Expr& arg = Unparen(*a);
+    if (arg.kind != ExprKind::kMatrixSelector) continue;
+    const auto& ms = static_cast<const MatrixSelector&>(arg);
+    if (streamed_.contains(ms.vs.get())) return &ms;
+  }
+  return nullptr;
+}
+
+bool Evaluator::EvalStreamedCall(const Call& c, const MatrixSelector& ms, TimestampMs ts,
+                                 ElemSink sink) {
+  std::vector<EvalValue> args(c.args.size());
+  for (size_t i = 0; i < c.args.size(); ++i) {
+    if (&Unparen(*c.args[i]) == &ms) {
+      args[i].type = ValueType::kMatrix;  // its series are streamed below
+      continue;
+    }
+    if (!Eval(*c.args[i], ts, args[i])) return false;
+  }
+  TimestampMs window_end = ResolveAt(ms.vs->mods, ts) - ms.vs->mods.offset_ms;
+  RangeFunctionApplier fn(*this, c, args, ts, ms.range_ms, window_end);
+  TimestampMs lo = window_end - ms.range_ms;
+  // Timestamps are whole milliseconds: (lo, end] is [lo + 1, end].
+  auto querier = data_.NewQuerier(lo + 1, window_end);
+  std::vector<Sample> without_stale;
+  Vec result;  // at most one element per series
+  bool ok = true;
+  querier->ForEach(ms.vs->matchers, [&](const SeriesView& s) {
+    if (!ok) return;
+    RangeElem r = WindowOf(s.labels, s.samples, s.histograms, lo, window_end, without_stale);
+    if (r.samples.empty() && r.histograms.empty()) return;
+    samples_in_flight_ += r.samples.size() + r.histograms.size();
+    if (samples_in_flight_ > opts_.max_samples) {
+      ok = FailTooManySamples();
+      return;
+    }
+    result.clear();
+    if (!fn.Apply(r, result)) {
+      ok = false;
+      return;
+    }
+    if (!result.empty()) sink(result.front());
+  });
+  if (!ok) return false;
+  result.clear();
+  if (!fn.Finish(result)) return false;
+  for (const Elem& e : result) sink(e);
+  return true;
+}
+
+void Evaluator::FindStreamedSelectors(const Expr& e, bool in_subquery) {
+  switch (e.kind) {
+    case ExprKind::kNumber:
+    case ExprKind::kString:
+    case ExprKind::kVectorSelector:
+    case ExprKind::kMatrixSelector:
+      return;
+    case ExprKind::kSubquery:
+      FindStreamedSelectors(*static_cast<const SubqueryExpr&>(e).expr, true);
+      return;
+    case ExprKind::kParen:
+      FindStreamedSelectors(*static_cast<const ParenExpr&>(e).expr, in_subquery);
+      return;
+    case ExprKind::kUnary:
+      FindStreamedSelectors(*static_cast<const UnaryExpr&>(e).expr, in_subquery);
+      return;
+    case ExprKind::kBinary: {
+      const auto& b = static_cast<const BinaryExpr&>(e);
+      FindStreamedSelectors(*b.lhs, in_subquery);
+      FindStreamedSelectors(*b.rhs, in_subquery);
+      return;
+    }
+    case ExprKind::kCall:
+      for (const auto& a : static_cast<const Call&>(e).args) {
+        const Expr& arg = Unparen(*a);
+        if (arg.kind == ExprKind::kMatrixSelector && !in_subquery) {
+          streamed_.insert(static_cast<const MatrixSelector&>(arg).vs.get());
+        }
+        FindStreamedSelectors(arg, in_subquery);
+      }
+      return;
+    case ExprKind::kAggregate: {
+      const auto& a = static_cast<const AggregateExpr&>(e);
+      if (a.param) FindStreamedSelectors(*a.param, in_subquery);
+      FindStreamedSelectors(*a.expr, in_subquery);
+      return;
+    }
+  }
+}
+
+}  // namespace tocsin::promql

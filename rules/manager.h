@@ -60,7 +60,7 @@ struct ManagerDeps {
   SeriesStore* store = nullptr;
   const Clock* clock = nullptr;
   std::string state_dir;    // alert state goes to <state_dir>/rules; empty: not persisted
-  NotifyFn notify;          // optional
+  tocsin::NotifyFn notify;  // optional (alerts to the dispatcher)
   bool log_handoff = true;  // one "alert hand-off" info log line per alert handed off
 };
 

@@ -37,6 +37,11 @@ const FloatHistogram* Evaluator::StoreHistogram(FloatHistogram h) {
   return &histogram_arena_.back();
 }
 
+const FloatHistogram* Evaluator::KeepHistogram(std::shared_ptr<const FloatHistogram> h) {
+  kept_histograms_.push_back(std::move(h));
+  return kept_histograms_.back().get();
+}
+
 std::span<const HistogramSample> Evaluator::StoreHistogramSamples(std::vector<HistogramSample> s) {
   histogram_sample_arena_.push_back(std::move(s));
   return histogram_sample_arena_.back();
@@ -126,13 +131,14 @@ void Evaluator::CollectRanges(const Expr& e, TimestampMs start, TimestampMs end)
 }
 
 Status Evaluator::Prepare(const Expr& root) {
-  // An instant query evaluates each range-function call once (outside subqueries): its series
-  // are streamed from a Querier then, one at a time, instead of all being selected here.
+  // An instant query evaluates each selector once (outside subqueries), so its series are
+  // streamed from a Querier then, one at a time, instead of all being selected here: a range
+  // function reduces each series' window, an instant selector reads only the newest sample.
   if (start_ == end_) FindStreamedSelectors(root, false);
   CollectRanges(root, start_, end_);
   size_t total = 0;
   for (const auto& [vs, range] : ranges_) {
-    if (streamed_.contains(vs)) continue;
+    if (streamed_.contains(vs) || latest_.contains(vs)) continue;
     auto querier = data_.NewQuerier(range.first, range.second);
     Selected sel;
     sel.series = querier->Select(vs->matchers);
@@ -148,30 +154,14 @@ Status Evaluator::Prepare(const Expr& root) {
 
 bool Evaluator::EvalVectorSelector(const VectorSelector& vs, TimestampMs ts, EvalValue& out) {
   out.type = ValueType::kVector;
-  const Selected& sel = selected_.at(&vs);
   TimestampMs t = ResolveAt(vs.mods, ts) - vs.mods.offset_ms;
   TimestampMs lo = t - opts_.lookback_delta.count();
+  if (latest_.contains(&vs)) return EvalLatestSelector(vs, t, lo, out.vec);
+  const Selected& sel = selected_.at(&vs);
   out.vec.reserve(sel.series.size());
   for (const SeriesData& s : sel.series) {
-    const auto& smp = s.samples;
-    auto it = std::upper_bound(smp.begin(), smp.end(), t,
-                               [](TimestampMs v, const Sample& x) { return v < x.t; });
-    const Sample* latest = it == smp.begin() ? nullptr : &*(it - 1);
-    const HistogramSample* latest_h = nullptr;
-    if (!s.histograms.empty()) {
-      const auto& hs = s.histograms;
-      auto hit = std::upper_bound(hs.begin(), hs.end(), t,
-                                  [](TimestampMs v, const HistogramSample& x) { return v < x.t; });
-      if (hit != hs.begin()) latest_h = &*(hit - 1);
-    }
-    // The newer of the two kinds is the series' value; a stale marker (a float) ends both.
-    if (latest_h != nullptr && (latest == nullptr || latest_h->t > latest->t)) {
-      if (latest_h->t <= lo) continue;
-      out.vec.push_back(Elem{&s.labels, 0, latest_h->t, false, latest_h->h.get()});
-      continue;
-    }
-    if (latest == nullptr || latest->t <= lo || IsStaleNaN(latest->v)) continue;
-    out.vec.push_back(Elem{&s.labels, latest->v, latest->t, false});
+    Elem e;
+    if (LatestOf(s.labels, s.samples, s.histograms, t, lo, e)) out.vec.push_back(e);
   }
   return true;
 }
@@ -231,9 +221,7 @@ bool Evaluator::EvalSubquery(const SubqueryExpr& sq, TimestampMs ts, EvalValue& 
       }
     }
     samples_in_flight_ += v.vec.size();
-    if (samples_in_flight_ > opts_.max_samples) {
-      return Fail("query processing would load too many samples into memory in query execution");
-    }
+    if (samples_in_flight_ > opts_.max_samples) return FailTooManySamples();
   }
   out.mat.reserve(acc.size());
   for (Acc& a : acc) {
@@ -271,7 +259,7 @@ bool Evaluator::EvalAggregate(const AggregateExpr& a, TimestampMs ts, EvalValue&
       Aggregator agg(*this, a, param, std::move(sparam));
       if (!agg.Begin()) return false;
       bool keeps = agg.KeepsElems();
-      bool ok = EvalStreamedCall(call, *ms, ts, [&](const Elem& e) {
+      bool ok = EvalStreamedCall(call, *ms, ts, [&](const Elem& e, size_t) {
         if (!keeps) return agg.Add(e);
         Elem kept = e;
         kept.labels = Intern(*e.labels);
@@ -290,7 +278,8 @@ bool Evaluator::EvalAggregate(const AggregateExpr& a, TimestampMs ts, EvalValue&
 bool Evaluator::EvalCall(const Call& c, TimestampMs ts, EvalValue& out) {
   if (const MatrixSelector* ms = StreamedArg(c)) {
     out.type = ValueType::kVector;
-    return EvalStreamedCall(c, *ms, ts, [&](const Elem& e) {
+    return EvalStreamedCall(c, *ms, ts, [&](const Elem& e, size_t remaining_hint) {
+      if (out.vec.empty()) out.vec.reserve(remaining_hint + 1);
       out.vec.push_back(e);
       out.vec.back().labels = Intern(*e.labels);  // streamed labels live only during the call
     });

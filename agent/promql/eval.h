@@ -65,6 +65,13 @@ RangeElem WindowOf(const Labels& labels, std::span<const Sample> samples,
                    std::span<const HistogramSample> histograms, TimestampMs lo, TimestampMs hi,
                    std::vector<Sample>& without_stale);
 
+// What an instant selector yields for one series at `t` with lookback window (lo, t]: the newer
+// of the newest float and the newest histogram sample at or before t, none when that is older
+// than the window or a stale marker. False when the series yields nothing.
+bool LatestOf(const Labels& labels, std::span<const Sample> samples,
+              std::span<const HistogramSample> histograms, TimestampMs t, TimestampMs lo,
+              Elem& out);
+
 // xxHash64 (as Prometheus's labels.Hash uses it) of arbitrary bytes.
 uint64_t XxHash64(const void* data, size_t len, uint64_t seed = 0);
 // Prometheus's labels.Hash(): xxhash64 over name 0xff value 0xff ...
@@ -89,6 +96,8 @@ class Evaluator {
   std::span<const Sample> StoreSamples(std::vector<Sample> s);
   // Keeps a histogram computed during evaluation alive for the query.
   const FloatHistogram* StoreHistogram(FloatHistogram h);
+  // Keeps a shared histogram (from streamed data) alive for the query, without copying it.
+  const FloatHistogram* KeepHistogram(std::shared_ptr<const FloatHistogram> h);
   std::span<const HistogramSample> StoreHistogramSamples(std::vector<HistogramSample> s);
   bool Fail(std::string msg);
   TimestampMs query_start() const { return start_; }
@@ -109,10 +118,13 @@ class Evaluator {
   bool EvalMatrixSelector(const MatrixSelector& ms, TimestampMs ts, EvalValue& out);
   // Marks the selectors of range-function calls that are evaluated once (see Prepare).
   void FindStreamedSelectors(const Expr& e, bool in_subquery);
+  // An instant selector in an instant query: the newest sample of each series, streamed.
+  bool EvalLatestSelector(const VectorSelector& vs, TimestampMs t, TimestampMs lo, Vec& out);
   // The argument of `c` whose series are streamed (see Prepare), or null.
   const MatrixSelector* StreamedArg(const Call& c) const;
-  // Receives results one at a time; the labels live only during the call.
-  using ElemSink = FunctionRef<void(const Elem&)>;
+  // Receives results one at a time (the labels live only during the call), with an upper
+  // bound of the results still to come after it (for reserving).
+  using ElemSink = FunctionRef<void(const Elem&, size_t remaining_hint)>;
   // A range function over its streamed argument `ms`: each series is read, reduced and
   // dropped; the results go to `sink`.
   bool EvalStreamedCall(const Call& c, const MatrixSelector& ms, TimestampMs ts, ElemSink sink);
@@ -128,11 +140,13 @@ class Evaluator {
   Status err_;
   std::unordered_map<const VectorSelector*, std::pair<TimestampMs, TimestampMs>> ranges_;
   std::unordered_map<const VectorSelector*, Selected> selected_;
-  std::unordered_set<const VectorSelector*> streamed_;
+  std::unordered_set<const VectorSelector*> streamed_;  // range-function selectors
+  std::unordered_set<const VectorSelector*> latest_;    // instant selectors
   std::deque<Labels> label_arena_;
   std::unordered_map<uint64_t, std::vector<const Labels*>> shared_labels_;
   std::deque<std::vector<Sample>> sample_arena_;
   std::deque<FloatHistogram> histogram_arena_;
+  std::vector<std::shared_ptr<const FloatHistogram>> kept_histograms_;
   std::deque<std::vector<HistogramSample>> histogram_sample_arena_;
   std::unordered_map<const Expr*, std::unordered_map<uint64_t, const Labels*>> label_cache_;
   size_t samples_in_flight_ = 0;

@@ -1,6 +1,6 @@
-// Streaming evaluation of range functions in instant queries (see Evaluator::Prepare): which
-// selectors stream, and the per-series read-reduce loop. Also the window slicing that the
-// materialised path (EvalMatrixSelector) shares.
+// Streaming evaluation in instant queries (see Evaluator::Prepare): which selectors stream,
+// the per-series read-reduce loop of range functions and the newest-sample read of instant
+// selectors. Also the window and newest-sample slicing the materialised path shares.
 #include <algorithm>
 
 #include "agent/promql/eval.h"
@@ -31,6 +31,49 @@ RangeElem WindowOf(const Labels& labels, std::span<const Sample> samples,
     r.samples = without_stale;
   }
   return r;
+}
+
+bool LatestOf(const Labels& labels, std::span<const Sample> samples,
+              std::span<const HistogramSample> histograms, TimestampMs t, TimestampMs lo,
+              Elem& out) {
+  auto it = std::upper_bound(samples.begin(), samples.end(), t,
+                             [](TimestampMs v, const Sample& x) { return v < x.t; });
+  const Sample* latest = it == samples.begin() ? nullptr : &*(it - 1);
+  const HistogramSample* latest_h = nullptr;
+  if (!histograms.empty()) {
+    auto hit = std::upper_bound(histograms.begin(), histograms.end(), t,
+                                [](TimestampMs v, const HistogramSample& x) { return v < x.t; });
+    if (hit != histograms.begin()) latest_h = &*(hit - 1);
+  }
+  // The newer of the two kinds is the series' value; a stale marker (a float) ends both.
+  if (latest_h != nullptr && (latest == nullptr || latest_h->t > latest->t)) {
+    if (latest_h->t <= lo) return false;
+    out = Elem{&labels, 0, latest_h->t, false, latest_h->h.get()};
+    return true;
+  }
+  if (latest == nullptr || latest->t <= lo || IsStaleNaN(latest->v)) return false;
+  out = Elem{&labels, latest->v, latest->t, false};
+  return true;
+}
+
+bool Evaluator::EvalLatestSelector(const VectorSelector& vs, TimestampMs t, TimestampMs lo,
+                                   Vec& out) {
+  // Timestamps are whole milliseconds: (lo, t] is [lo + 1, t].
+  auto querier = data_.NewQuerier(lo + 1, t);
+  querier->ForEachLatest(vs.matchers, [&](const SeriesView& s) {
+    if (out.empty()) out.reserve(s.remaining_hint + 1);
+    Elem e;
+    if (!LatestOf(s.labels, s.samples, s.histograms, t, lo, e)) return;
+    // The view lives only during this call; the result keeps (shared) copies.
+    e.labels = Intern(s.labels);
+    for (const HistogramSample& h : s.histograms) {
+      if (h.h.get() == e.h) e.h = KeepHistogram(h.h);
+    }
+    out.push_back(e);
+  });
+  samples_in_flight_ += out.size();
+  if (samples_in_flight_ > opts_.max_samples) return FailTooManySamples();
+  return true;
 }
 
 const MatrixSelector* Evaluator::StreamedArg(const Call& c) const {
@@ -75,12 +118,12 @@ bool Evaluator::EvalStreamedCall(const Call& c, const MatrixSelector& ms, Timest
       ok = false;
       return;
     }
-    if (!result.empty()) sink(result.front());
+    if (!result.empty()) sink(result.front(), s.remaining_hint);
   });
   if (!ok) return false;
   result.clear();
   if (!fn.Finish(result)) return false;
-  for (const Elem& e : result) sink(e);
+  for (const Elem& e : result) sink(e, 0);
   return true;
 }
 
@@ -88,8 +131,10 @@ void Evaluator::FindStreamedSelectors(const Expr& e, bool in_subquery) {
   switch (e.kind) {
     case ExprKind::kNumber:
     case ExprKind::kString:
+    case ExprKind::kMatrixSelector:  // its selector is a range, handled by the enclosing call
+      return;
     case ExprKind::kVectorSelector:
-    case ExprKind::kMatrixSelector:
+      if (!in_subquery) latest_.insert(static_cast<const VectorSelector*>(&e));
       return;
     case ExprKind::kSubquery:
       FindStreamedSelectors(*static_cast<const SubqueryExpr&>(e).expr, true);

@@ -13,4 +13,12 @@ std::vector<SeriesData> Querier::Select(std::span<const LabelMatcher> matchers) 
   return out;
 }
 
+void Querier::ForEachLatest(std::span<const LabelMatcher> matchers,
+                            FunctionRef<void(const SeriesView&)> visit) const {
+  ForEach(matchers, [&](const SeriesView& s) {
+    visit(SeriesView{s.labels, s.samples.empty() ? s.samples : s.samples.last(1),
+                     s.histograms.empty() ? s.histograms : s.histograms.last(1), s.remaining_hint});
+  });
+}
+
 }  // namespace tocsin

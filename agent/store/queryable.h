@@ -62,6 +62,11 @@ class Querier {
   // per-series copies); the visitor must not call back into this Querier.
   virtual void ForEach(std::span<const LabelMatcher> matchers,
                        FunctionRef<void(const SeriesView&)> visit) const = 0;
+  // Like ForEach, but each view holds only the series' newest float sample and newest
+  // histogram sample in [mint, maxt] (what an instant vector selector reads). The default takes
+  // them from ForEach; a store that keeps each series' newest sample at hand skips decoding.
+  virtual void ForEachLatest(std::span<const LabelMatcher> matchers,
+                             FunctionRef<void(const SeriesView&)> visit) const;
   // ForEach collected into owned copies (for callers that keep several series at once).
   std::vector<SeriesData> Select(std::span<const LabelMatcher> matchers) const;
   // Sorted distinct values of a label name over all series (for the API and templates).

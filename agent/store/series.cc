@@ -134,12 +134,32 @@ void Series::Read(TimestampMs mint, TimestampMs maxt, std::vector<Sample>& out,
   cursor_->state = before;
 }
 
+void Series::ReadLatest(TimestampMs mint, TimestampMs maxt, std::vector<Sample>& out,
+                        int64_t* added_bytes) {
+  // The newest sample is in the head chunk unless retention dropped it.
+  if (has_last_ && !head_.empty() && last_t_ <= maxt) {
+    if (last_t_ >= mint) out.push_back({last_t_, last_v_});
+    return;
+  }
+  size_t before = out.size();
+  Read(mint, maxt, out, added_bytes);
+  if (out.size() > before + 1) {
+    out[before] = out.back();
+    out.resize(before + 1);
+  }
+}
+
 void Series::PrefetchForRead() const {
   ChunkView head = head_.view();
   // The newest samples (what windows read) are at the end of the head chunk.
   if (head.size > 0) __builtin_prefetch(head.data + head.size - 1);
   if (cursor_ != nullptr) __builtin_prefetch(cursor_.get());
-  if (!labels_cache_.empty()) __builtin_prefetch(labels_cache_.pairs().data());
+  if (!labels_cache_.empty()) {
+    // The shared vector object sits next to its reference count (which a querier's copy
+    // increments); its elements hold the names and values.
+    __builtin_prefetch(&labels_cache_.pairs());
+    __builtin_prefetch(labels_cache_.pairs().data());
+  }
 }
 
 void Series::DropBefore(TimestampMs cutoff, SeriesDelta* delta) {

@@ -75,6 +75,10 @@ class Series {
   // the same selectors over sliding windows) resumes there instead of decoding the chunk from
   // its start; adds the memory of a newly allocated cursor to *added_bytes.
   void Read(TimestampMs mint, TimestampMs maxt, std::vector<Sample>& out, int64_t* added_bytes);
+  // Appends the newest sample with mint <= t <= maxt, if any: without decoding when that is the
+  // newest sample of the series (an instant query at the present), else as Read does.
+  void ReadLatest(TimestampMs mint, TimestampMs maxt, std::vector<Sample>& out,
+                  int64_t* added_bytes);
   // Asks the CPU to fetch what a Read will touch (the head chunk's end, the read cursor, the
   // shared labels), so that a querier can overlap those cache misses with work on other series.
   void PrefetchForRead() const;

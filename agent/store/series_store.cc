@@ -158,6 +158,21 @@ class StoreQuerier final : public Querier {
 
   void ForEach(std::span<const LabelMatcher> matchers,
                FunctionRef<void(const SeriesView&)> visit) const override {
+    Visit(matchers, false, visit);
+  }
+
+  void ForEachLatest(std::span<const LabelMatcher> matchers,
+                     FunctionRef<void(const SeriesView&)> visit) const override {
+    Visit(matchers, true, visit);
+  }
+
+  std::vector<std::string> LabelValues(std::string_view name) const override {
+    return store_->index.LabelValues(name);
+  }
+
+ private:
+  void Visit(std::span<const LabelMatcher> matchers, bool latest_only,
+             FunctionRef<void(const SeriesView&)> visit) const {
     // In label order already (the index sorts by order keys, not by comparing labels).
     PinnedSeries pinned(store_->index.SelectInLabelOrder(matchers));
     std::vector<Sample> samples;  // one decode buffer for all series
@@ -182,7 +197,11 @@ class StoreQuerier final : public Querier {
       {
         std::lock_guard lock(s->mu);
         samples.clear();
-        s->Read(mint_, maxt_, samples, &cache_bytes);
+        if (latest_only) {
+          s->ReadLatest(mint_, maxt_, samples, &cache_bytes);
+        } else {
+          s->Read(mint_, maxt_, samples, &cache_bytes);
+        }
         if (samples.empty()) continue;
         // Built once and never changed afterwards, so it may be read after the unlock while
         // the series stays pinned.
@@ -193,11 +212,6 @@ class StoreQuerier final : public Querier {
     if (cache_bytes != 0) store_->series_bytes.fetch_add(cache_bytes, std::memory_order_relaxed);
   }
 
-  std::vector<std::string> LabelValues(std::string_view name) const override {
-    return store_->index.LabelValues(name);
-  }
-
- private:
   const StoreCore* store_;
   TimestampMs mint_, maxt_;
 };

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "agent/promql/engine.h"
+#include "agent/store/series_store.h"
 #include "tests/fakes/memory_queryable.h"
 
 namespace tocsin::promql {
@@ -202,6 +203,9 @@ TEST_F(EvalTest, DelayedNameRemovalDetectsCollisions) {
 // series. All three must agree, including stale markers, resets, NaN, parameters, functions
 // that yield nothing for some series, and aggregations that keep whole elements.
 TEST_F(EvalTest, StreamedInstantEvaluationMatchesMaterialisedEvaluation) {
+  // The same data in the SeriesStore too, whose streamed reads decode chunks (and take the
+  // newest sample without decoding when it is in the window).
+  SeriesStore store(StoreOptions{.retention = std::chrono::milliseconds(0)});
   for (int i = 0; i < 12; ++i) {
     std::vector<Sample> s;
     for (int k = 0; k < 40; ++k) {
@@ -209,15 +213,32 @@ TEST_F(EvalTest, StreamedInstantEvaluationMatchesMaterialisedEvaluation) {
       if (i % 4 == 1 && k > 25) v -= 100;         // a counter reset
       if (i % 6 == 2 && k == 33) v = StaleNaN();  // a stale marker inside the window
       if (i == 7 && k == 38) v = std::nan("");
-      if (i == 11 && k < 37) continue;      // too few samples for some functions
-      if (i == 10 && k % 4 != 0) continue;  // sparse: one or two samples per window
+      if (i == 0 && k == 39) v = StaleNaN();  // the newest sample, exactly at t, ends the series
+      if (i == 5 && k > 15) continue;         // gone for longer than the lookback window
+      if (i == 11 && k < 37) continue;        // too few samples for some functions
+      if (i == 10 && k % 4 != 0) continue;    // sparse: one or two samples per window
       s.push_back(Sample{k * 15'000 + i * 100, v});
     }
-    data_.Add({{"__name__", "x"}, {"job", "j" + std::to_string(i % 3)}, {"i", std::to_string(i)}},
-              std::move(s));
+    Labels labels{
+        {"__name__", "x"}, {"job", "j" + std::to_string(i % 3)}, {"i", std::to_string(i)}};
+    for (const Sample& x : s) {
+      auto app = store.NewAppender("", x.t);
+      ASSERT_TRUE(app->AddAt(labels, x.t, x.v).ok());
+      ASSERT_TRUE(app->Commit().ok());
+    }
+    data_.Add(std::move(labels), std::move(s));
   }
   const TimestampMs t = 39 * 15'000;
   for (std::string_view q : {
+           "x",
+           "x > 50",
+           "timestamp(x)",
+           "x offset 1m",
+           "x @ 300",
+           "sum by (job) (x)",
+           "x / on (i) group_left x",
+           "absent(x)",
+           "absent(nope)",
            "rate(x[2m])",
            "increase(x[150s])",
            "delta(x[1m])",
@@ -246,25 +267,30 @@ TEST_F(EvalTest, StreamedInstantEvaluationMatchesMaterialisedEvaluation) {
     ASSERT_TRUE(expr.ok()) << expr.status().message();
     auto streamed = engine_.Instant(*expr, data_, t);
     ASSERT_TRUE(streamed.ok()) << streamed.status().message();
+    auto from_store = engine_.Instant(*expr, store, t);
+    ASSERT_TRUE(from_store.ok()) << from_store.status().message();
     // Two steps: not an instant query, so the selectors are selected once and materialised.
     auto range = engine_.Range(*expr, data_, t, t + 15'000, std::chrono::seconds(15));
     ASSERT_TRUE(range.ok()) << range.status().message();
-    std::vector<std::pair<Labels, double>> want, got;
+    std::vector<std::pair<Labels, double>> want;
     for (const auto& series : range->matrix) {
       for (const Sample& p : series.points) {
         if (p.t == t) want.emplace_back(series.labels, p.v);
       }
     }
-    for (const auto& e : streamed->vector) got.emplace_back(e.labels, e.v);
     std::sort(want.begin(), want.end());
-    std::sort(got.begin(), got.end());
-    ASSERT_EQ(got.size(), want.size());
-    for (size_t j = 0; j < got.size(); ++j) {
-      EXPECT_EQ(got[j].first, want[j].first);
-      if (std::isnan(want[j].second)) {
-        EXPECT_TRUE(std::isnan(got[j].second)) << got[j].first.ToString();
-      } else {
-        EXPECT_EQ(got[j].second, want[j].second) << got[j].first.ToString();
+    for (const Value* instant : {&*streamed, &*from_store}) {
+      std::vector<std::pair<Labels, double>> got;
+      for (const auto& e : instant->vector) got.emplace_back(e.labels, e.v);
+      std::sort(got.begin(), got.end());
+      ASSERT_EQ(got.size(), want.size()) << (instant == &*streamed ? "memory" : "store");
+      for (size_t j = 0; j < got.size(); ++j) {
+        EXPECT_EQ(got[j].first, want[j].first);
+        if (std::isnan(want[j].second)) {
+          EXPECT_TRUE(std::isnan(got[j].second)) << got[j].first.ToString();
+        } else {
+          EXPECT_EQ(got[j].second, want[j].second) << got[j].first.ToString();
+        }
       }
     }
   }

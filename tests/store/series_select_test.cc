@@ -245,5 +245,43 @@ TEST(SeriesSelectTest, LargeSelectionsInLabelOrderAndForEachMatchesSelect) {
   ASSERT_EQ(selected[0].samples.size(), 5u);  // 30 s .. 90 s
 }
 
+// ForEachLatest hands each series' newest sample in the window: the one kept at hand when it is
+// inside the window, a decoded one when the window ends before it, none when retention dropped
+// the series' chunks (even though the series still remembers its last sample).
+TEST(SeriesSelectTest, ForEachLatestTakesTheNewestSampleInTheWindow) {
+  StoreOptions o;
+  o.retention = std::chrono::milliseconds(100'000);
+  SeriesStore store(o);
+  for (TimestampMs t = 0; t <= 300'000; t += 15'000) {
+    auto app = store.NewAppender("live", t);
+    ASSERT_TRUE(app->AddAt(Labels{{"__name__", "m"}, {"s", "live"}}, t, t / 1000.0).ok());
+    ASSERT_TRUE(app->Commit().ok());
+    // Its source's last commit still holds the old series, so compaction keeps the (emptied)
+    // series object.
+    if (t > 45'000) continue;
+    auto old = store.NewAppender("old", t);
+    ASSERT_TRUE(old->AddAt(Labels{{"__name__", "m"}, {"s", "old"}}, t, t / 1000.0).ok());
+    ASSERT_TRUE(old->Commit().ok());
+  }
+  auto latest = [&](TimestampMs mint, TimestampMs maxt) {
+    std::vector<std::pair<std::string, Sample>> out;
+    auto m = NameIs("m");
+    store.NewQuerier(mint, maxt)->ForEachLatest(std::span(&m, 1), [&](const SeriesView& v) {
+      EXPECT_EQ(v.samples.size(), 1u);
+      out.emplace_back(std::string(v.labels.Get("s")), v.samples.back());
+    });
+    return out;
+  };
+  using Want = std::vector<std::pair<std::string, Sample>>;
+  EXPECT_EQ(latest(200'000, 400'000), (Want{{"live", {300'000, 300}}}));  // kept at hand
+  EXPECT_EQ(latest(0, 100'000),
+            (Want{{"live", {90'000, 90}}, {"old", {45'000, 45}}}));  // decoded: window ends before
+  EXPECT_EQ(latest(40'000, 50'000), (Want{{"live", {45'000, 45}}, {"old", {45'000, 45}}}));
+  EXPECT_TRUE(latest(301'000, 400'000).empty());
+  // Retention drops the old series' only chunk; its remembered last sample must not reappear.
+  store.Compact(300'000);
+  EXPECT_EQ(latest(0, 400'000), (Want{{"live", {300'000, 300}}}));
+}
+
 }  // namespace
 }  // namespace tocsin

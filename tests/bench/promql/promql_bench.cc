@@ -1,6 +1,7 @@
-// Instant evaluation of `sum by (job) (rate(x[5m]))` over 10k series with 15 s samples, over
-// the real SeriesStore (1 h of data, compressed chunks) and over an in-memory Queryable (engine
-// cost alone). Reports sec_per_series (e.g. "300n" = 0.3 us per series).
+// Instant evaluation of `sum by (job) (rate(x[5m]))` (a recording rule) and `x > 1500` (an
+// alerting rule) over 10k series with 15 s samples, over the real SeriesStore (1 h of data,
+// compressed chunks) and over an in-memory Queryable (engine cost alone). Reports sec_per_series
+// (e.g. "300n" = 0.3 us per series).
 //
 //   cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release -DTOCSIN_BUILD_BENCHMARKS=ON
 //   cmake --build build/bench --target promql_bench && build/bench/tests/bench/promql/promql_bench
@@ -26,8 +27,9 @@ tocsin::Labels SeriesLabels(int i) {
 }
 
 template <typename Q>
-void RunQuery(benchmark::State& state, const Q& data) {
-  auto expr = tocsin::promql::Parse("sum by (job) (rate(x[5m]))");
+void RunQuery(benchmark::State& state, const Q& data,
+              const char* query = "sum by (job) (rate(x[5m]))", size_t want = 10) {
+  auto expr = tocsin::promql::Parse(query);
   tocsin::promql::Engine engine;
   for (auto _ : state) {
     auto r = engine.Instant(*expr, data, kEnd);
@@ -35,8 +37,10 @@ void RunQuery(benchmark::State& state, const Q& data) {
       state.SkipWithError(r.status().message().c_str());
       break;
     }
-    if (r->vector.size() != 10) {
-      state.SkipWithError(("expected 10 groups, got " + std::to_string(r->vector.size())).c_str());
+    if (r->vector.size() != want) {
+      state.SkipWithError(("expected " + std::to_string(want) + " elements, got " +
+                           std::to_string(r->vector.size()))
+                              .c_str());
       break;
     }
     benchmark::DoNotOptimize(r);
@@ -93,6 +97,12 @@ void RunSelect(benchmark::State& state, const tocsin::Queryable& data) {
 
 void BM_SumRate_SeriesStore(benchmark::State& state) { RunQuery(state, Store()); }
 BENCHMARK(BM_SumRate_SeriesStore)->Unit(benchmark::kMillisecond);
+// An alerting-rule shape: an instant selector compared with a threshold (the newest sample of
+// each series; 1/7 of the series are above it).
+void BM_Threshold_SeriesStore(benchmark::State& state) {
+  RunQuery(state, Store(), "x > 1500", kSeries / 7);
+}
+BENCHMARK(BM_Threshold_SeriesStore)->Unit(benchmark::kMillisecond);
 void BM_SelectOnly_SeriesStore(benchmark::State& state) { RunSelect(state, Store()); }
 BENCHMARK(BM_SelectOnly_SeriesStore)->Unit(benchmark::kMillisecond);
 void BM_SumRate_Memory(benchmark::State& state) { RunQuery(state, Memory()); }

@@ -1,7 +1,6 @@
 #include "agent/runtime/logging.h"
 
 #include <spdlog/sinks/stdout_sinks.h>
-#include <spdlog/sinks/systemd_sink.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
@@ -9,6 +8,8 @@
 #include <cstdlib>
 #include <memory>
 #include <string>
+
+#include "agent/runtime/journal_sink.h"
 
 namespace tocsin {
 namespace {
@@ -32,8 +33,9 @@ Status SetupLogging(LogTarget target, std::string_view level) {
   bool journal = target == LogTarget::kJournal || (target == LogTarget::kAuto && StderrIsJournal());
   std::shared_ptr<spdlog::logger> logger;
   if (journal) {
-    // The systemd sink sends MESSAGE, PRIORITY, SYSLOG_IDENTIFIER and CODE_* as separate fields.
-    auto sink = std::make_shared<spdlog::sinks::systemd_sink_mt>("tocsin", true);
+    // The journal sink sends MESSAGE, PRIORITY, SYSLOG_IDENTIFIER and CODE_* as separate fields,
+    // so the pattern is the bare message.
+    auto sink = std::make_shared<JournalSink>("tocsin");
     logger = std::make_shared<spdlog::logger>("tocsin", sink);
     logger->set_pattern("%v");
   } else {

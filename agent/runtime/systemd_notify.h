@@ -1,13 +1,18 @@
 // SystemdNotifier: the sd_notify protocol (READY, STATUS, RELOADING, STOPPING, WATCHDOG).
 //
-// The only user of libsystemd for notification. When NOTIFY_SOCKET is unset every call is a
-// cheap no-op, so the daemon behaves the same outside systemd. Thread-safe (sd_notify opens a
-// fresh datagram per call).
+// Speaks the protocol itself (no libsystemd): each message is one datagram to the AF_UNIX socket
+// named by $NOTIFY_SOCKET (a path, or @name for the abstract namespace). The environment is read
+// once, at construction. When NOTIFY_SOCKET is unset every call is a cheap no-op, so the daemon
+// behaves the same outside systemd. Thread-safe: members are immutable after construction and
+// every message goes out on a fresh socket.
 #pragma once
 
 #include <chrono>
 #include <optional>
+#include <string>
 #include <string_view>
+
+#include "agent/runtime/unix_socket.h"
 
 namespace tocsin {
 
@@ -28,6 +33,7 @@ class SystemdNotifier {
  private:
   void Send(const std::string& message);
   bool enabled_ = false;
+  UnixAddress socket_;
   std::optional<std::chrono::microseconds> watchdog_;
 };
 

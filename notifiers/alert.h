@@ -15,6 +15,7 @@
 
 #include "agent/core/clock.h"
 #include "agent/core/labels.h"
+#include "agent/core/rfc3339.h"
 
 namespace tocsin {
 
@@ -42,10 +43,5 @@ using NotifyFn = std::function<void(std::vector<Alert>)>;
 
 // Prometheus's generatorURL: `<external_url>/graph?g0.expr=<url-escaped expr>&g0.tab=1`.
 std::string GeneratorUrl(std::string_view external_url, std::string_view expr);
-
-// RFC 3339 with milliseconds in UTC ("2024-05-01T12:00:00.000Z"), as Go's strfmt.DateTime.
-std::string FormatRfc3339(TimestampMs t);
-// Parses RFC 3339 (fractional seconds and numeric offsets accepted). Returns false on error.
-bool ParseRfc3339(std::string_view text, TimestampMs* out);
 
 }  // namespace tocsin

@@ -11,6 +11,8 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "agent/core/fnv.h"
+
 namespace tocsin::rules {
 namespace {
 
@@ -49,15 +51,6 @@ AlertState StateFrom(const std::string& s) {
 
 std::string Errno(const std::string& what, const std::string& path) {
   return what + " " + path + ": " + std::strerror(errno);
-}
-
-uint64_t Fnv1a(std::string_view s) {
-  uint64_t h = 14695981039346656037ull;
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h;
 }
 
 }  // namespace
@@ -161,7 +154,7 @@ Status WriteFileAtomic(const std::string& path, std::string_view data) {
 std::string AlertStateDir::PathFor(const std::string& file, const std::string& group) const {
   char name[32];
   std::snprintf(name, sizeof name, "%016llx.json",
-                static_cast<unsigned long long>(Fnv1a(file + ";" + group)));
+                static_cast<unsigned long long>(Fnv1a64(file + ";" + group)));
   return dir_ + "/" + name;
 }
 

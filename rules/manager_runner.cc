@@ -5,10 +5,11 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <ctime>
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "agent/core/fnv.h"
+#include "agent/core/rfc3339.h"
 #include "rules/template/funcs.h"
 #include "rules/template_query.h"
 
@@ -17,15 +18,6 @@ namespace {
 
 // Without a state change, the state file is still refreshed this often (keeps "downAt" fresh).
 constexpr std::chrono::milliseconds kStateHeartbeat{10000};
-
-uint64_t Fnv1a(std::string_view s) {
-  uint64_t h = 14695981039346656037ull;
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h;
-}
 
 Labels RuleLabels(const RuleSpec& r) {
   std::vector<Label> v;
@@ -52,20 +44,6 @@ std::string StructuralKey(const PersistedGroup& g) {
     }
   }
   return k;
-}
-
-// RFC 3339 UTC with milliseconds, as notifiers/alert.h prints alert times (rules does not link
-// the notifiers library: it only hands alerts over).
-std::string Rfc3339(TimestampMs t) {
-  int64_t secs = t >= 0 ? t / 1000 : (t - 999) / 1000;
-  int ms = static_cast<int>(t - secs * 1000);
-  time_t tt = static_cast<time_t>(secs);
-  struct tm tm {};
-  gmtime_r(&tt, &tm);
-  char buf[40];
-  size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  std::snprintf(buf + n, sizeof buf - n, ".%03dZ", ms);
-  return buf;
 }
 
 }  // namespace
@@ -109,7 +87,7 @@ Manager::Runner::Runner(std::shared_ptr<Shared> shared, GroupSpec spec, std::str
   name_ = spec.name;
   group_ = std::make_unique<Group>(std::move(spec), std::move(o));
   const int64_t iv = std::max<int64_t>(group_->interval().count(), 1);
-  offset_ = static_cast<int64_t>(Fnv1a(group_key) % static_cast<uint64_t>(iv));
+  offset_ = static_cast<int64_t>(Fnv1a64(group_key) % static_cast<uint64_t>(iv));
 }
 
 void Manager::Runner::CopyStateFrom(Runner& old) {
@@ -315,8 +293,8 @@ void Manager::Runner::Handoff(std::vector<tocsin::Alert> alerts) {
       for (const auto& l : a.labels) labels[l.name] = l.value;
       j["labels"] = labels;
       j["status"] = a.ends_at != 0 && a.ends_at <= now ? "resolved" : "firing";
-      j["startsAt"] = Rfc3339(a.starts_at);
-      j["endsAt"] = a.ends_at ? Rfc3339(a.ends_at) : "";
+      j["startsAt"] = FormatRfc3339(a.starts_at);
+      j["endsAt"] = a.ends_at ? FormatRfc3339(a.ends_at) : "";
       j["handoff_ms"] = now;
       j["group"] = file_ + ";" + name_;
       spdlog::info("alert hand-off: {}",

@@ -2,8 +2,9 @@
 
 #include <charconv>
 #include <cmath>
-#include <ctime>
 #include <nlohmann/json.hpp>
+
+#include "agent/core/rfc3339.h"
 
 namespace tocsin {
 namespace {
@@ -51,21 +52,11 @@ json AlertJson(const rules::Alert& a) {
 
 std::string ApiTimestamp(TimestampMs t) {
   if (t == 0) return "0001-01-01T00:00:00Z";
-  int64_t secs = t >= 0 ? t / 1000 : (t - 999) / 1000;
-  int ms = static_cast<int>(t - secs * 1000);
-  time_t tt = static_cast<time_t>(secs);
-  struct tm tm {};
-  gmtime_r(&tt, &tm);
-  char buf[48];
-  size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  std::string out(buf, n);
-  if (ms != 0) {
-    char f[24];
-    std::snprintf(f, sizeof f, ".%03d", ms);
-    std::string fs = f;
-    while (fs.back() == '0') fs.pop_back();
-    out += fs;
-  }
+  // Go's RFC3339Nano: the fraction without trailing zeros, none at all on a whole second.
+  std::string out = FormatRfc3339(t);  // ...:SS.mmmZ
+  out.pop_back();
+  while (out.back() == '0') out.pop_back();
+  if (out.back() == '.') out.pop_back();
   return out + "Z";
 }
 

@@ -35,4 +35,21 @@ class SharedLibrary {
   std::string soname_;
 };
 
+// The function table `Api` of a run-time bound library, loaded on the first call and shared by
+// every later one (one load per call site: each passes its own lambda type). `bind(lib, api)`
+// binds each member of the table, and may initialise the library; every call returns the same
+// table or the same error. The table is immutable; safe to use from any thread.
+template <typename Api, typename BindFn>
+Result<const Api*> LoadApiOnce(const std::string& soname, BindFn bind) {
+  static const Result<Api> api = [&]() -> Result<Api> {
+    auto lib = SharedLibrary::Open(soname);
+    if (!lib.ok()) return lib.status();
+    Api table;
+    TOCSIN_RETURN_IF_ERROR(bind(*lib, table));
+    return table;
+  }();
+  if (!api.ok()) return api.status();
+  return &api.value();
+}
+
 }  // namespace tocsin

@@ -38,20 +38,16 @@ struct LibcurlApi {
 
 // Loads and initialises libcurl once per process; every call returns the same table or error.
 Result<const LibcurlApi*> Libcurl() {
-  static const Result<LibcurlApi> api = []() -> Result<LibcurlApi> {
-    auto lib = SharedLibrary::Open("libcurl.so.4");
-    if (!lib.ok()) return lib.status();
-    LibcurlApi a;
-#define TOCSIN_LIBCURL_BIND(name) TOCSIN_RETURN_IF_ERROR(lib->Bind(#name, a.name));
-    TOCSIN_LIBCURL_FUNCTIONS(TOCSIN_LIBCURL_BIND)
+  return LoadApiOnce<LibcurlApi>("libcurl.so.4",
+                                 [](const SharedLibrary& lib, LibcurlApi& a) -> Status {
+#define TOCSIN_LIBCURL_BIND(name) TOCSIN_RETURN_IF_ERROR(lib.Bind(#name, a.name));
+                                   TOCSIN_LIBCURL_FUNCTIONS(TOCSIN_LIBCURL_BIND)
 #undef TOCSIN_LIBCURL_BIND
-    if (a.curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-      return Internal("libcurl: curl_global_init failed");
-    }
-    return a;
-  }();
-  if (!api.ok()) return api.status();
-  return &api.value();
+                                   if (a.curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+                                     return Internal("libcurl: curl_global_init failed");
+                                   }
+                                   return Status::Ok();
+                                 });
 }
 
 // Only called after Do() found Libcurl() ok.

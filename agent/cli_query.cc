@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agent/core/json.h"
+
 namespace tocsin {
 namespace {
 
@@ -31,7 +33,7 @@ std::string MetricString(const json& metric) {
       continue;
     }
     if (!labels.empty()) labels += ", ";
-    labels += it.key() + "=" + json(it.value().get<std::string>()).dump();
+    labels += it.key() + "=" + EncodeJson(it.value());
   }
   if (labels.empty() && !name.empty()) return name;
   return name + "{" + labels + "}";

@@ -4,6 +4,7 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "agent/core/json.h"
 #include "notifiers/alert.h"
 #include "notifiers/matcher_parser.h"
 
@@ -49,7 +50,7 @@ int Add(const CliArgs& args, HttpClient& client, const Clock& clock, std::ostrea
                {"endsAt", FormatRfc3339(now + args.silence_duration.count())},
                {"createdBy", args.silence_author},
                {"comment", args.silence_comment}};
-  HttpResponse r = Call(client, "POST", args.query_url + "/api/v2/silences", body.dump());
+  HttpResponse r = Call(client, "POST", args.query_url + "/api/v2/silences", EncodeJson(body));
   if (r.status != 200) {
     err << "tocsin: creating the silence failed: " << Describe(r) << "\n";
     return 1;

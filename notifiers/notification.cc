@@ -4,6 +4,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "agent/core/json.h"
 #include "notifiers/sha256.h"
 
 namespace tocsin {
@@ -142,7 +143,7 @@ std::string NotificationToJsonString(const Notification& n) {
          {"alerts", std::move(alerts)},
          {"created_at", n.created_at},
          {"external_url", n.external_url}};
-  return j.dump();
+  return EncodeJson(j);
 }
 
 bool NotificationFromJsonString(const std::string& text, Notification* out) {

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
+#include "agent/core/json.h"
 #include "notifiers/file_util.h"
 
 namespace tocsin {
@@ -119,7 +120,7 @@ Status Silences::PersistLocked() {
   if (path_.empty()) return Status::Ok();
   json all = json::array();
   for (const auto& [id, s] : silences_) all.push_back(ToJson(s));
-  return WriteFileAtomic(path_, json{{"silences", all}}.dump());
+  return WriteFileAtomic(path_, EncodeJson(json{{"silences", all}}));
 }
 
 Status Silences::Validate(const Silence& s, TimestampMs now) const {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "agent/core/json.h"
 #include "notifiers/alert.h"
 #include "notifiers/matcher_parser.h"
 
@@ -15,7 +16,9 @@ namespace {
 constexpr std::string_view kListPath = "/api/v2/silences";
 constexpr std::string_view kItemPrefix = "/api/v2/silence/";
 
-ApiResponse Error(int status, const std::string& message) { return {status, json(message).dump()}; }
+ApiResponse Error(int status, const std::string& message) {
+  return {status, EncodeJson(json(message))};
+}
 
 json SilenceJson(const Silence& s, TimestampMs now) {
   json matchers = json::array();
@@ -75,7 +78,7 @@ std::string UrlDecode(std::string_view s) {
 }
 
 std::string SilenceToApiJson(const Silence& s, TimestampMs now) {
-  return SilenceJson(s, now).dump();
+  return EncodeJson(SilenceJson(s, now));
 }
 
 Result<Silence> SilenceFromApiJson(std::string_view body) {
@@ -148,7 +151,7 @@ ApiResponse HandleSilencesApi(Silences& silences, std::string_view method, std::
       SortForApi(all, now);
       json out = json::array();
       for (const Silence& s : all) out.push_back(SilenceJson(s, now));
-      return {200, out.dump()};
+      return {200, EncodeJson(out)};
     }
     if (method == "POST") {
       Result<Silence> s = SilenceFromApiJson(body);
@@ -158,7 +161,7 @@ ApiResponse HandleSilencesApi(Silences& silences, std::string_view method, std::
         return Error(id.status().code() == StatusCode::kNotFound ? 404 : 400,
                      id.status().message());
       }
-      return {200, json{{"silenceID", *id}}.dump()};
+      return {200, EncodeJson(json{{"silenceID", *id}})};
     }
     return Error(405, "method not allowed");
   }
@@ -167,7 +170,7 @@ ApiResponse HandleSilencesApi(Silences& silences, std::string_view method, std::
   if (method == "GET") {
     auto s = silences.Get(id);
     if (!s) return {404, ""};
-    return {200, SilenceJson(*s, silences.Now()).dump()};
+    return {200, EncodeJson(SilenceJson(*s, silences.Now()))};
   }
   if (method == "DELETE") {
     Status st = silences.Expire(id);

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/core/fnv.h"
+#include "agent/core/json.h"
 
 namespace tocsin::rules {
 namespace {
@@ -80,7 +81,7 @@ std::string EncodeGroupState(const PersistedGroup& g) {
               {"group", g.group},
               {"saved_at", g.saved_at},
               {"rules", rules}};
-  return doc.dump(1) + "\n";
+  return EncodeJson(doc, {.indent = 1}) + "\n";
 }
 
 Result<PersistedGroup> DecodeGroupState(std::string_view text) {

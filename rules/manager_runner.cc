@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/core/fnv.h"
+#include "agent/core/json.h"
 #include "agent/core/rfc3339.h"
 #include "rules/template/funcs.h"
 #include "rules/template_query.h"
@@ -297,8 +298,7 @@ void Manager::Runner::Handoff(std::vector<tocsin::Alert> alerts) {
       j["endsAt"] = a.ends_at ? FormatRfc3339(a.ends_at) : "";
       j["handoff_ms"] = now;
       j["group"] = file_ + ";" + name_;
-      spdlog::info("alert hand-off: {}",
-                   j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+      spdlog::info("alert hand-off: {}", EncodeJson(j));
     }
   }
   if (shared_->deps.notify) shared_->deps.notify(std::move(alerts));

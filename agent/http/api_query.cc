@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/core/go_format.h"
+#include "agent/core/json.h"
 #include "agent/http/api_time.h"
 
 namespace tocsin {
@@ -13,19 +14,44 @@ using nlohmann::json;
 // Prometheus refuses range queries that would return more points than this per series.
 constexpr int64_t kMaxPointsPerSeries = 11000;
 
-json Metric(const Labels& labels) {
-  json m = json::object();
-  for (const Label& l : labels) m[l.name] = l.value;
-  return m;
+// Prometheus's jsonutil.MarshalTimestamp: seconds, then up to three millisecond digits.
+void AppendTimestamp(std::string& out, TimestampMs t) {
+  if (t < 0) {
+    out += '-';
+    t = -t;
+  }
+  out += std::to_string(t / 1000);
+  if (int64_t fraction = t % 1000; fraction != 0) {
+    out += '.';
+    if (fraction < 100) out += '0';
+    if (fraction < 10) out += '0';
+    out += std::to_string(fraction);
+  }
 }
 
-json Point(TimestampMs t, const std::string& v) {
-  return json::array({static_cast<double>(t) / 1000.0, v});
+void AppendPoint(std::string& out, TimestampMs t, double v) {
+  out += '[';
+  AppendTimestamp(out, t);
+  out += ",\"";
+  out += FormatGoFloatF(v);
+  out += "\"]";
+}
+
+void AppendMetric(std::string& out, const Labels& labels) {
+  out += '{';
+  bool first = true;
+  for (const Label& l : labels) {
+    if (!first) out += ',';
+    first = false;
+    AppendJsonString(out, l.name);
+    out += ':';
+    AppendJsonString(out, l.value);
+  }
+  out += '}';
 }
 
 ServerResponse Json(int status, const json& body) {
-  return {
-      status, "application/json", body.dump(-1, ' ', false, json::error_handler_t::replace), {}};
+  return {status, "application/json", EncodeJson(body), {}};
 }
 
 ServerResponse Error(int status, const std::string& type, const std::string& message) {
@@ -33,45 +59,74 @@ ServerResponse Error(int status, const std::string& type, const std::string& mes
 }
 
 ServerResponse Success(const promql::Value& value) {
-  json body = {{"status", "success"}, {"data", json::parse(QueryResultJson(value))}};
-  return Json(200, body);
+  std::string body = R"({"status":"success","data":)";
+  AppendQueryResultJson(body, value);
+  body += '}';
+  return {200, "application/json", std::move(body), {}};
 }
 
 }  // namespace
 
-std::string QueryResultJson(const promql::Value& value) {
-  json data;
+void AppendQueryResultJson(std::string& out, const promql::Value& value) {
   switch (value.type) {
     case promql::ValueType::kScalar:
-      data = {{"resultType", "scalar"}, {"result", Point(value.t, FormatGoFloatF(value.scalar))}};
+      out += R"({"resultType":"scalar","result":)";
+      AppendPoint(out, value.t, value.scalar);
       break;
     case promql::ValueType::kString:
-      data = {{"resultType", "string"}, {"result", Point(value.t, value.str)}};
+      out += R"({"resultType":"string","result":[)";
+      AppendTimestamp(out, value.t);
+      out += ',';
+      AppendJsonString(out, value.str);
+      out += ']';
       break;
     case promql::ValueType::kVector: {
-      json result = json::array();
+      out += R"({"resultType":"vector","result":[)";
+      bool first = true;
       for (const auto& s : value.vector) {
-        result.push_back(
-            {{"metric", Metric(s.labels)}, {"value", Point(value.t, FormatGoFloatF(s.v))}});
+        if (!first) out += ',';
+        first = false;
+        out += R"({"metric":)";
+        AppendMetric(out, s.labels);
+        out += R"(,"value":)";
+        AppendPoint(out, value.t, s.v);
+        out += '}';
       }
-      data = {{"resultType", "vector"}, {"result", std::move(result)}};
+      out += ']';
       break;
     }
     case promql::ValueType::kMatrix: {
-      json result = json::array();
+      out += R"({"resultType":"matrix","result":[)";
+      bool first = true;
       for (const auto& series : value.matrix) {
-        json values = json::array();
-        for (const Sample& p : series.points) values.push_back(Point(p.t, FormatGoFloatF(p.v)));
-        result.push_back({{"metric", Metric(series.labels)}, {"values", std::move(values)}});
+        if (!first) out += ',';
+        first = false;
+        out += R"({"metric":)";
+        AppendMetric(out, series.labels);
+        out += R"(,"values":[)";
+        bool first_point = true;
+        for (const Sample& p : series.points) {
+          if (!first_point) out += ',';
+          first_point = false;
+          AppendPoint(out, p.t, p.v);
+        }
+        out += "]}";
       }
-      data = {{"resultType", "matrix"}, {"result", std::move(result)}};
+      out += ']';
       break;
     }
     case promql::ValueType::kNone:
-      data = {{"resultType", "vector"}, {"result", json::array()}};
+      out += R"({"resultType":"vector","result":[)";
+      out += ']';
       break;
   }
-  return data.dump();
+  out += '}';
+}
+
+std::string QueryResultJson(const promql::Value& value) {
+  std::string out;
+  AppendQueryResultJson(out, value);
+  return out;
 }
 
 void RegisterQueryApi(HttpServer& server, QueryApiDeps deps) {

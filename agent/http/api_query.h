@@ -21,7 +21,9 @@ struct QueryApiDeps {
 
 void RegisterQueryApi(HttpServer& server, QueryApiDeps deps);
 
-// The JSON "data" value of a query result, exposed for tests and for `tocsin query`.
+// The JSON "data" value of a query result, written once in Prometheus's field order
+// ({"resultType":..,"result":..}) and number formats; exposed for tests and `tocsin query`.
+void AppendQueryResultJson(std::string& out, const promql::Value& value);
 std::string QueryResultJson(const promql::Value& value);
 
 }  // namespace tocsin

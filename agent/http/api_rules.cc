@@ -4,6 +4,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "agent/core/json.h"
 #include "agent/core/rfc3339.h"
 
 namespace tocsin {
@@ -12,8 +13,7 @@ namespace {
 using nlohmann::json;
 
 ServerResponse Json(int status, const json& body) {
-  return {
-      status, "application/json", body.dump(-1, ' ', false, json::error_handler_t::replace), {}};
+  return {status, "application/json", EncodeJson(body), {}};
 }
 
 // strconv.FormatFloat(v, 'e', -1, 64), as Prometheus prints an alert's value.
@@ -111,7 +111,7 @@ std::string RulesDataJson(const rules::RulesSnapshot& snapshot, const std::strin
                       {"evaluationTime", g.evaluation_seconds},
                       {"lastEvaluation", ApiTimestamp(g.last_evaluation)}});
   }
-  return json({{"groups", std::move(groups)}}).dump();
+  return EncodeJson(json({{"groups", std::move(groups)}}));
 }
 
 std::string RulesDataJson(const rules::RulesSnapshot& snapshot, const std::string& type_filter,
@@ -126,7 +126,7 @@ std::string AlertsDataJson(const rules::RulesSnapshot& snapshot) {
       for (const auto& a : r.alerts) alerts.push_back(AlertJson(a));
     }
   }
-  return json({{"alerts", std::move(alerts)}}).dump();
+  return EncodeJson(json({{"alerts", std::move(alerts)}}));
 }
 
 void RegisterRulesApi(HttpServer& server, RulesSnapshotFn snapshot) {

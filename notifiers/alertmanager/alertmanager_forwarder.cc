@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agent/core/json.h"
 #include "notifiers/notification.h"
 
 namespace tocsin {
@@ -21,7 +22,7 @@ std::string AlertmanagerAlertsJson(const std::vector<Alert>& alerts) {
     if (!a.generator_url.empty()) item["generatorURL"] = a.generator_url;
     out.push_back(std::move(item));
   }
-  return out.dump(-1, ' ', false, json::error_handler_t::replace);
+  return EncodeJson(out, {.escape_html = true});
 }
 
 AlertmanagerForwarder::AlertmanagerForwarder(const std::vector<AlertmanagerTargetsConfig>& configs,

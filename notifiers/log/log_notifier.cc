@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agent/core/json.h"
+
 namespace tocsin {
 
 LogNotifier::LogNotifier(LogReceiverConfig config, Sink sink)
@@ -11,7 +13,7 @@ LogNotifier::LogNotifier(LogReceiverConfig config, Sink sink)
 
 std::string LogNotifier::FormatLine(const Notification& n) {
   // logfmt: key=value, values JSON-quoted so that any label text stays on one line.
-  auto q = [](const std::string& s) { return nlohmann::json(s).dump(); };
+  auto q = [](const std::string& s) { return EncodeJson(nlohmann::json(s)); };
   std::string line = "notification receiver=" + q(n.receiver) + " status=" + n.Status() +
                      " firing=" + std::to_string(n.NumFiring()) +
                      " resolved=" + std::to_string(n.NumResolved()) +

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agent/core/json.h"
 #include "notifiers/outcome.h"
 
 namespace tocsin {
@@ -70,13 +71,13 @@ std::string PagerDutyNotifier::Render(const Notification& n) const {
   if (!config_.client.empty()) msg["client"] = config_.client;
   std::string client_url = !config_.client_url.empty() ? config_.client_url : n.external_url;
   if (!client_url.empty()) msg["client_url"] = client_url;
-  std::string body = msg.dump(-1, ' ', false, json::error_handler_t::replace);
+  std::string body = EncodeJson(msg);
   if (body.size() > kPagerDutyMaxEventBytes) {
     msg["payload"]["custom_details"] = {
         {"error",
          "Custom details have been removed because the original event exceeds the maximum size "
          "of 512KB"}};
-    body = msg.dump(-1, ' ', false, json::error_handler_t::replace);
+    body = EncodeJson(msg);
   }
   return body;
 }

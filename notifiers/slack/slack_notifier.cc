@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agent/core/json.h"
 #include "notifiers/outcome.h"
 
 namespace tocsin {
@@ -115,10 +116,10 @@ std::string SlackNotifier::Render(const Notification& n) const {
   if (!config_.icon_emoji.empty()) msg["icon_emoji"] = config_.icon_emoji;
   if (!config_.icon_url.empty()) msg["icon_url"] = config_.icon_url;
   if (config_.link_names) msg["link_names"] = true;
-  std::string body = msg.dump(-1, ' ', false, json::error_handler_t::replace);
+  std::string body = EncodeJson(msg);
   if (body.size() > kSlackMaxBodyBytes) {
     msg["attachments"][0].erase("fields");
-    body = msg.dump(-1, ' ', false, json::error_handler_t::replace);
+    body = EncodeJson(msg);
   }
   return body;
 }

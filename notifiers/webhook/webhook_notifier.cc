@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agent/core/json.h"
 #include "notifiers/outcome.h"
 
 namespace tocsin {
@@ -20,7 +21,7 @@ std::string WebhookNotifier::Render(const Notification& n) const {
   j["version"] = "4";
   j["groupKey"] = n.group_key;
   j["truncatedAlerts"] = truncated;
-  return j.dump();
+  return EncodeJson(j, {.escape_html = true});
 }
 
 SendResult WebhookNotifier::Send(const Notification& n) {

@@ -9,6 +9,7 @@
 #include <string>
 #include <unordered_set>
 
+#include "agent/core/utf8.h"
 #include "agent/store/store_internal.h"
 
 namespace tocsin::store_internal {
@@ -65,6 +66,16 @@ Status StoreAppender::AddAt(const Labels& labels, TimestampMs t, double value) {
       pending_.push_back({nullptr, it->second, t, value});
       return Status::Ok();
     }
+  }
+  // Values from databases, textfiles and rules are kept with bad bytes as U+FFFD; scrapes
+  // refuse such samples before they get here, as Prometheus does.
+  for (const Label& l : labels) {
+    if (ValidUtf8(l.value)) continue;
+    LabelsBuilder b(labels);
+    for (const Label& bad : labels) {
+      if (!ValidUtf8(bad.value)) b.Set(bad.name, SanitizeUtf8(bad.value));
+    }
+    return AddAt(b.Build(), t, value);
   }
   std::string_view name = labels.MetricName();
   if (name.empty()) return InvalidArgument("sample without a metric name: " + labels.ToString());

@@ -6,6 +6,8 @@
 #include <cstring>
 #include <limits>
 
+#include "agent/core/utf8.h"
+
 namespace tocsin {
 namespace {
 
@@ -250,6 +252,10 @@ const char* TextParser::ParseLabels(const char* p, const char* end) {
       quoted_name = true;
       p = ParseLabelValue(p + 1, end, &label);
       if (p == nullptr) return nullptr;
+      if (!ValidUtf8(label)) {
+        error_ = "invalid UTF-8 label name";
+        return nullptr;
+      }
     } else if (Is(*p, kLabelStart)) {
       const char* s = p++;
       while (p < end && Is(*p, kLabelChar)) ++p;
@@ -276,6 +282,10 @@ const char* TextParser::ParseLabels(const char* p, const char* end) {
     std::string_view value;
     p = ParseLabelValue(p + 1, end, &value);
     if (p == nullptr) return nullptr;
+    if (!ValidUtf8(value)) {  // Prometheus rejects the sample with the same words
+      error_ = "invalid UTF-8 label value: " + std::string(label);
+      return nullptr;
+    }
     for (size_t i = label_base_; i < labels_.size(); ++i) {
       if (labels_[i].name == label) {
         error_ = "duplicate label name \"" + std::string(label) + "\"";

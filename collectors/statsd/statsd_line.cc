@@ -3,6 +3,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "agent/core/utf8.h"
+
 namespace tocsin {
 
 std::string_view StatsdErrorName(StatsdError e) {
@@ -25,6 +27,8 @@ std::string_view StatsdErrorName(StatsdError e) {
       return "type_conflict";
     case StatsdError::kSeriesLimit:
       return "series_limit";
+    case StatsdError::kInvalidUtf8:
+      return "invalid_utf8";
     case StatsdError::kCount:
       break;
   }
@@ -59,6 +63,7 @@ bool StatsdValueIterator::Next(double& value, bool& relative) {
 
 StatsdError ParseStatsdLine(std::string_view line, StatsdLine& out) {
   out = StatsdLine{};
+  if (!ValidUtf8(line)) return StatsdError::kInvalidUtf8;
   size_t colon = line.find(':');
   if (colon == std::string_view::npos) return StatsdError::kMalformedLine;
   out.name = line.substr(0, colon);

@@ -21,6 +21,7 @@ enum class StatsdError : uint8_t {
   kMalformedComponent,  // an unknown |field
   kTypeConflict,        // the metric name is already used with another type
   kSeriesLimit,         // a new series beyond collectors.statsd.max_series
+  kInvalidUtf8,         // bytes that are not UTF-8 (tag values and set members become labels)
   kCount,
 };
 std::string_view StatsdErrorName(StatsdError e);

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "agent/core/rate_limiter.h"
+#include "agent/core/utf8.h"
 #include "collectors/scrape/parsed_body.h"
 
 namespace tocsin {
@@ -68,6 +69,8 @@ class TextfileCollector final : public Collector {
         error = true;
         continue;
       }
+      // node_exporter keeps a textfile whose strings have bad bytes; so do we, as U+FFFD.
+      SanitizeUtf8InPlace(text);
       ParseBody(text, TextFormat::kPrometheus, nullptr, body_);
       std::string problem;
       if (body_.errors > 0) {

@@ -1,6 +1,7 @@
 #include "rules/template/render.h"
 
 #include "agent/core/go_format.h"
+#include "agent/core/utf8.h"
 #include "rules/template/value.h"
 
 namespace tocsin::rules::tmpl {
@@ -304,7 +305,11 @@ Result<std::string> Render(const Tree& tree, const AlertTemplateData& data) {
            "\": ";
   };
   try {
-    return Renderer(tree, data).Run();
+    // Templates slice strings byte-wise (e.g. `slice`/`reReplaceAll` on label values), which
+    // can cut a rune; what leaves here is valid UTF-8.
+    Result<std::string> out = Renderer(tree, data).Run();
+    if (out.ok()) SanitizeUtf8InPlace(*out);
+    return out;
   } catch (const RenderError& e) {
     return InvalidArgument(prefix(e.line) + e.message);
   } catch (const Break&) {

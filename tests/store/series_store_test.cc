@@ -75,6 +75,32 @@ TEST(SeriesStoreTest, RejectsInvalidLabels) {
   EXPECT_EQ(store.Stats().series, 1u);
 }
 
+// Database and rule strings keep their series with bad bytes as U+FFFD; the raw and the
+// sanitised spelling are one series.
+TEST(SeriesStoreTest, InvalidUtf8LabelValuesAreSanitised) {
+  SeriesStore store(Opts());
+  for (TimestampMs t : {1000, 2000}) {
+    auto app = store.NewAppender("", t);
+    ASSERT_TRUE(app->Add(L("db_up", {{"datname",
+                                      "a\xff"
+                                      "b"}}),
+                         1)
+                    .ok());
+    ASSERT_TRUE(app->Add(L("db_up", {{"datname",
+                                      "a\xef\xbf\xbd"
+                                      "b"}}),
+                         1)
+                    .ok());
+    ASSERT_TRUE(app->Commit().ok());
+  }
+  auto got = Select(store, {M(MatchOp::kEqual, "__name__", "db_up")});
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].labels, L("db_up", {{"datname",
+                                        "a\xef\xbf\xbd"
+                                        "b"}}));
+  EXPECT_EQ(got[0].samples.size(), 2u);
+}
+
 class MatcherTest : public ::testing::Test {
  protected:
   void SetUp() override {

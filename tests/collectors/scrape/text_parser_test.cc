@@ -85,6 +85,18 @@ TEST(ScrapeTextParser, MalformedLinesAreReportedWithLineNumbersAndParsingGoesOn)
   testing::ExpectGolden(TestData("malformed.golden"), Render(body, TextFormat::kPrometheus));
 }
 
+// Prometheus 3 refuses a sample whose label value is not UTF-8 ("invalid UTF-8 label value")
+// and keeps parsing; tocsin does the same so the bytes never reach the store or the API.
+TEST(ScrapeTextParser, InvalidUtf8LabelValueRejectsTheSample) {
+  std::string body =
+      "ok{a=\"\xe2\x82\xac\"} 1\nbad{a=\"x\xffy\"} 2\nbad{\"n\xc0\x80\"=\"v\"} 3\nafter 4\n";
+  EXPECT_EQ(Render(body, TextFormat::kPrometheus),
+            "SERIES ok {a=\"\xe2\x82\xac\"} 1\n"
+            "ERROR line 2: invalid UTF-8 label value: a\n"
+            "ERROR line 3: invalid UTF-8 label name\n"
+            "SERIES after {} 4\n");
+}
+
 TEST(ScrapeTextParser, ValuesAndTimestamps) {
   EXPECT_EQ(Render("a 1\nb -2.5e3 -17\nc +Inf\nd -inf\ne nan\nf 0x1p-2\n", TextFormat::kPrometheus),
             "SERIES a {} 1\nSERIES b {} -2500 @-17\nSERIES c {} +Inf\nSERIES d {} -Inf\n"

@@ -99,10 +99,11 @@ TEST_F(StatsdAggregatorTest, BadLinesAreCountedByReasonAndOthersStillCount) {
   StatsdAggregatorOptions o;
   o.max_series = 2;
   StatsdAggregator agg(clock_, o);
-  agg.AddPacket("a:1|c\nbroken\nb:1|q\nc:x|g\na:1|g\nd:1|c\ne:1|c\n\n");
+  agg.AddPacket("a:1|c\nbroken\nb:1|q\nc:x|g\na:1|g\nd:1|c\ne:1|c\nf:1|c|#t:\xff\n\n");
   StatsdCounts c = agg.Counts();
   EXPECT_EQ(c.packets, 1u);
-  EXPECT_EQ(c.lines, 7u);
+  EXPECT_EQ(c.lines, 8u);
+  EXPECT_EQ(c.bad[size_t(StatsdError::kInvalidUtf8)], 1u);
   EXPECT_EQ(c.bad[size_t(StatsdError::kMalformedLine)], 1u);
   EXPECT_EQ(c.bad[size_t(StatsdError::kUnknownType)], 1u);
   EXPECT_EQ(c.bad[size_t(StatsdError::kMalformedValue)], 1u);
@@ -114,7 +115,7 @@ TEST_F(StatsdAggregatorTest, BadLinesAreCountedByReasonAndOthersStillCount) {
   EXPECT_EQ(
       app.Value(Labels{{"__name__", "tocsin_statsd_bad_lines_total"}, {"reason", "series_limit"}}),
       1);
-  EXPECT_EQ(app.Value(Labels{{"__name__", "tocsin_statsd_lines_total"}}), 7);
+  EXPECT_EQ(app.Value(Labels{{"__name__", "tocsin_statsd_lines_total"}}), 8);
 }
 
 TEST_F(StatsdAggregatorTest, TimerQuantilesSlideWithTheWindow) {

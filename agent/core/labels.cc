@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cassert>
 
+#include "agent/core/fnv.h"
+
 namespace tocsin {
 namespace {
 
@@ -71,18 +73,13 @@ bool Labels::Has(std::string_view name) const {
 }
 
 uint64_t Labels::Hash() const {
-  uint64_t h = 1469598103934665603ULL;
-  auto mix = [&h](std::string_view s) {
-    for (unsigned char c : s) {
-      h ^= c;
-      h *= 1099511628211ULL;
-    }
-    h ^= 0xff;  // separator byte that cannot appear in valid UTF-8
-    h *= 1099511628211ULL;
-  };
+  // prometheus/common model.LabelSet.Fingerprint: name, 0xff, value, 0xff over sorted pairs
+  // (0xff cannot appear in valid UTF-8).
+  constexpr unsigned char kSeparator = 0xff;
+  uint64_t h = kFnv1a64Offset;
   for (const Label& l : pairs()) {
-    mix(l.name);
-    mix(l.value);
+    h = Fnv1a64AddByte(Fnv1a64Add(h, l.name), kSeparator);
+    h = Fnv1a64AddByte(Fnv1a64Add(h, l.value), kSeparator);
   }
   return h;
 }

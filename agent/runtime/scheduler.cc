@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <set>
 
+#include "agent/core/fnv.h"
+
 namespace tocsin {
 namespace {
 
@@ -14,8 +16,7 @@ using SteadyClock = std::chrono::steady_clock;
 // wake at once; deterministic per name so restarts keep the phase.
 std::chrono::milliseconds PhaseOffset(std::string_view name, std::chrono::milliseconds interval) {
   if (interval.count() <= 0) return std::chrono::milliseconds(0);
-  uint64_t h = 1469598103934665603ULL;
-  for (unsigned char c : name) h = (h ^ c) * 1099511628211ULL;
+  uint64_t h = Fnv1a64(name);
   // At most a tenth of the interval, so the first collection comes soon after start.
   return std::chrono::milliseconds(h % (interval.count() / 10 + 1));
 }

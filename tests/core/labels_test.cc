@@ -25,6 +25,14 @@ TEST(LabelsTest, PrintsLikePrometheus) {
   EXPECT_EQ(Labels({{"a", "1"}}).ToString(), "{a=\"1\"}");
 }
 
+// prometheus/common model's signature tests: the empty set hashes to FNV-1a's offset basis and
+// a two-label set to the value Go computes, so fingerprints match Alertmanager's.
+TEST(LabelsTest, HashIsPrometheusLabelSetFingerprint) {
+  EXPECT_EQ(Labels().Hash(), 14695981039346656037ull);
+  EXPECT_EQ(Labels({{"name", "garland, briggs"}, {"fear", "love is not enough"}}).Hash(),
+            5799056148416392346ull);
+}
+
 TEST(LabelsTest, HashDistinguishesBoundaries) {
   Labels a{{"ab", "c"}};
   Labels b{{"a", "bc"}};

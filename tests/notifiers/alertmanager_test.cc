@@ -105,6 +105,18 @@ TEST(NotifiersAlertmanager, RealAlertmanagerReceivesForwardedAlerts) {
   EXPECT_EQ(ends, now + 240'000);
   EXPECT_EQ(pg["generatorURL"], firing.generator_url);
   EXPECT_EQ(pg["status"]["state"], "active");
+  // Alertmanager's fingerprint of the label set it received (external labels included) is the
+  // one tocsin computes, so dedup keys and silences line up across the two.
+  Alert as_sent = firing;
+  as_sent.labels = Labels({{"alertname", "PgDown"}, {"severity", "critical"}, {"node", "db-1"}});
+  EXPECT_EQ(pg["fingerprint"], as_sent.FingerprintHex());
+  for (const json& a : alerts) {
+    Alert seen;
+    std::vector<Label> pairs;
+    for (auto& [k, v] : a["labels"].items()) pairs.push_back({k, v.get<std::string>()});
+    seen.labels = Labels::FromUnsorted(std::move(pairs));
+    EXPECT_EQ(a["fingerprint"], seen.FingerprintHex()) << a.dump();
+  }
 
   // Resolve PgDown: endsAt in the past; Alertmanager drops it from its active alerts.
   Alert resolved = firing;

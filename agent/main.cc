@@ -99,19 +99,24 @@ int RunDaemon(const CliArgs& args) {
   hooks.prepare_alerting = [&delivery](const Config& c) {
     return delivery.Prepare(c.alerting, c.global.external_labels);
   };
-  const std::string listen_address = config->web.listen_address;
+  const WebConfig web = config->web;
   Daemon daemon(std::move(config).value(), hooks, scheduler, notifier, clock);
 
+  QueryGate query_gate({.max_concurrent = web.max_concurrent_queries,
+                        .max_waiting = web.max_concurrent_queries,
+                        .timeout = web.query_timeout});
   Exporter exporter({.store = &store,
                      .clock = &clock,
                      .collectors = [&scheduler] { return scheduler.Stats(); },
                      .reload = [&daemon] { return daemon.reload_status(); },
                      .rules = [&rule_manager] { return rule_manager.Snapshot(); },
                      .delivery = [&delivery] { return delivery.Stats(); },
-                     .build = {TOCSIN_VERSION, TOCSIN_REVISION, TOCSIN_COMPILER}});
+                     .build = {TOCSIN_VERSION, TOCSIN_REVISION, TOCSIN_COMPILER},
+                     .query_gate = &query_gate});
   promql::Engine engine;
   HttpServer server;
-  RegisterQueryApi(server, {.engine = &engine, .data = &store, .clock = &clock});
+  RegisterQueryApi(server,
+                   {.engine = &engine, .data = &store, .clock = &clock, .gate = &query_gate});
   RegisterRulesApi(server, [&rule_manager] { return rule_manager.Snapshot(); });
   RegisterSilencesApi(server, [&delivery](const ServerRequest& r) {
     ApiResponse a = delivery.HandleSilencesApi(r.method, r.path, r.query, r.body);
@@ -125,13 +130,14 @@ int RunDaemon(const CliArgs& args) {
     return kExitConfig;
   }
   rule_manager.Start();
-  if (Status st = server.Start(listen_address, 4); !st.ok()) {
+  if (Status st = server.Start(web.listen_address, static_cast<int>(query_gate.ThreadsNeeded()));
+      !st.ok()) {
     spdlog::error("{}", st.message());
     daemon.Stop();
     return kExitFailed;
   }
-  spdlog::info("listening on {} (port {})", listen_address, server.port());
-  notifier.Ready("Running; serving /metrics on " + listen_address);
+  spdlog::info("listening on {} (port {})", web.listen_address, server.port());
+  notifier.Ready("Running; serving /metrics on " + web.listen_address);
   daemon.RunUntilStopped();
   notifier.Stopping();
   server.Stop();

@@ -34,6 +34,40 @@ void AggregationGroup::Insert(const Alert& alert, TimestampMs now) {
   }
 }
 
+namespace {
+
+// prometheus/common model.LabelSet.Before: fewer labels first, then the first differing value
+// in name order, a missing name sorting first.
+bool LabelSetBefore(const Labels& a, const Labels& b) {
+  if (a.size() != b.size()) return a.size() < b.size();
+  std::vector<std::string_view> names;
+  for (const Label& l : a) names.push_back(l.name);
+  for (const Label& l : b) names.push_back(l.name);
+  std::sort(names.begin(), names.end());
+  for (std::string_view n : names) {
+    if (!a.Has(n)) return true;
+    if (!b.Has(n)) return false;
+    int c = a.Get(n).compare(b.Get(n));
+    if (c != 0) return c < 0;
+  }
+  return false;
+}
+
+// Alertmanager's types.AlertSlice order within a notification: by job, then instance (an
+// alert without the label after those with it), then by label set.
+bool AlertmanagerOrder(const Alert& x, const Alert& y) {
+  for (std::string_view key : {"job", "instance"}) {
+    bool xh = x.labels.Has(key), yh = y.labels.Has(key);
+    if (!xh && !yh) continue;
+    if (!xh) return false;
+    if (!yh) return true;
+    if (x.labels.Get(key) != y.labels.Get(key)) return x.labels.Get(key) < y.labels.Get(key);
+  }
+  return LabelSetBefore(x.labels, y.labels);
+}
+
+}  // namespace
+
 std::vector<Alert> AggregationGroup::Flush(TimestampMs now) {
   has_flushed_ = true;
   next_flush_ = now + route_->opts().group_interval.count();
@@ -44,6 +78,7 @@ std::vector<Alert> AggregationGroup::Flush(TimestampMs now) {
     if (!copy.Resolved(now)) copy.ends_at = 0;
     out.push_back(std::move(copy));
   }
+  std::stable_sort(out.begin(), out.end(), AlertmanagerOrder);
   return out;
 }
 

@@ -30,7 +30,8 @@ class AggregationGroup {
   TimestampMs next_flush() const { return next_flush_; }
 
   // The alerts as of `now`, frozen Alertmanager-style (firing ones get ends_at = 0), and
-  // reschedules the next flush at now + group_interval.
+  // reschedules the next flush at now + group_interval. In Alertmanager's order: by job,
+  // instance, then label set.
   std::vector<Alert> Flush(TimestampMs now);
   // After a flush was handed on: removes the resolved alerts of `flushed` that were not updated
   // since (Alertmanager's DeleteIfNotModified).

@@ -36,6 +36,8 @@ struct GlobalConfig {
 
 struct WebConfig {
   std::string listen_address = "127.0.0.1:9469";
+  std::chrono::milliseconds query_timeout{std::chrono::minutes(2)};  // as Prometheus's default
+  size_t max_concurrent_queries = 20;                                // as Prometheus's default
 };
 
 struct StorageConfig {

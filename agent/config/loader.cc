@@ -33,6 +33,11 @@ void BindGlobal(MapReader& r, GlobalConfig& global) {
 
 void BindWeb(MapReader& r, WebConfig& web) {
   r.String("listen_address", &web.listen_address, MustBeListenAddress);
+  r.Duration("query_timeout", &web.query_timeout, MustBePositive);
+  // Each slot (and each waiter) may hold an HTTP worker thread: keep the pool bounded.
+  r.UInt("max_concurrent_queries", &web.max_concurrent_queries, [](const size_t& n) {
+    return n >= 1 && n <= 1000 ? Status::Ok() : InvalidArgument("must be between 1 and 1000");
+  });
 }
 
 void BindStorage(MapReader& r, StorageConfig& storage) {

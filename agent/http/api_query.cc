@@ -1,6 +1,7 @@
 #include "agent/http/api_query.h"
 
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "agent/core/go_format.h"
 #include "agent/core/json.h"
@@ -56,6 +57,45 @@ ServerResponse Json(int status, const json& body) {
 
 ServerResponse Error(int status, const std::string& type, const std::string& message) {
   return Json(status, {{"status", "error"}, {"errorType", type}, {"error", message}});
+}
+
+// Prometheus's returnAPIError: a timeout is 503 "timeout", a full queue 503 "unavailable",
+// anything else from evaluation 422 "execution".
+ServerResponse EvaluationError(const Status& st) {
+  switch (st.code()) {
+    case StatusCode::kDeadlineExceeded:
+      return Error(503, "timeout", st.message());
+    case StatusCode::kUnavailable:
+      return Error(503, "unavailable", st.message());
+    default:
+      return Error(422, "execution", st.message());
+  }
+}
+
+ServerResponse Success(const promql::Value& value);
+
+// Runs `evaluate(limits)` in a slot of the gate, bounded by the request's `timeout` parameter
+// and web.query_timeout.
+template <typename Evaluate>
+ServerResponse Gated(const QueryApiDeps& deps, const ServerRequest& req, Evaluate evaluate) {
+  std::chrono::milliseconds requested(0);
+  if (std::string timeout = req.Param("timeout"); !timeout.empty()) {
+    auto parsed = ParseApiDurationMs(timeout);
+    if (!parsed.ok())
+      return Error(400, "bad_data", "invalid parameter \"timeout\": " + parsed.status().message());
+    requested = std::chrono::milliseconds(*parsed);
+  }
+  promql::QueryLimits limits;
+  std::optional<QueryGate::Ticket> ticket;
+  if (deps.gate != nullptr) {
+    auto entered = deps.gate->Enter(requested);
+    if (!entered.ok()) return EvaluationError(entered.status());
+    ticket.emplace(std::move(entered).value());
+    limits.expired = [&ticket] { return ticket->Expired(); };
+  }
+  Result<promql::Value> value = evaluate(limits);
+  if (!value.ok()) return EvaluationError(value.status());
+  return Success(*value);
 }
 
 ServerResponse Success(const promql::Value& value) {
@@ -143,9 +183,9 @@ void RegisterQueryApi(HttpServer& server, QueryApiDeps deps) {
     auto expr = promql::Parse(query);
     if (!expr.ok())
       return Error(400, "bad_data", "invalid parameter \"query\": " + expr.status().message());
-    auto value = deps.engine->Instant(*expr, *deps.data, t);
-    if (!value.ok()) return Error(422, "execution", value.status().message());
-    return Success(*value);
+    return Gated(deps, req, [&](const promql::QueryLimits& limits) {
+      return deps.engine->Instant(*expr, *deps.data, t, limits);
+    });
   });
   server.Route("/api/v1/query_range", {"GET", "POST"}, [deps](const ServerRequest& req) {
     std::string query = req.Param("query");
@@ -176,10 +216,10 @@ void RegisterQueryApi(HttpServer& server, QueryApiDeps deps) {
     auto expr = promql::Parse(query);
     if (!expr.ok())
       return Error(400, "bad_data", "invalid parameter \"query\": " + expr.status().message());
-    auto value =
-        deps.engine->Range(*expr, *deps.data, *start, *end, std::chrono::milliseconds(*step));
-    if (!value.ok()) return Error(422, "execution", value.status().message());
-    return Success(*value);
+    return Gated(deps, req, [&](const promql::QueryLimits& limits) {
+      return deps.engine->Range(*expr, *deps.data, *start, *end, std::chrono::milliseconds(*step),
+                                limits);
+    });
   });
 }
 

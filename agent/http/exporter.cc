@@ -4,6 +4,7 @@
 
 #include <sstream>
 
+#include "agent/core/internal_errors.h"
 #include "agent/http/delivery_metrics.h"
 #include "agent/http/metric_family.h"
 #include "agent/http/process_metrics.h"
@@ -36,10 +37,39 @@ class StageMetrics final : public prometheus::Collectable {
     if (s_.store) StoreFamilies(s_.store->Stats(), out);
     if (s_.rules) RuleFamilies(s_.rules(), out);
     if (s_.delivery) AppendDeliveryFamilies(s_.delivery(), out);
+    if (s_.query_gate) QueryGateFamilies(*s_.query_gate, out);
+    InternalErrorFamilies(out);
     return out;
   }
 
  private:
+  static void QueryGateFamilies(const QueryGate& gate, std::vector<MetricFamily>& out) {
+    auto queries = MakeFamily("tocsin_api_queries",
+                              "PromQL queries of the HTTP API running or waiting for a slot.",
+                              MetricType::Gauge);
+    AddSample(queries, static_cast<double>(gate.running()), {{"state", "running"}});
+    AddSample(queries, static_cast<double>(gate.waiting()), {{"state", "waiting"}});
+    out.push_back(std::move(queries));
+    auto max = MakeFamily("tocsin_api_queries_concurrent_max",
+                          "The most PromQL queries that run at once (web.max_concurrent_queries).",
+                          MetricType::Gauge);
+    AddSample(max, static_cast<double>(gate.options().max_concurrent));
+    out.push_back(std::move(max));
+  }
+
+  static void InternalErrorFamilies(std::vector<MetricFamily>& out) {
+    auto errors = MakeFamily("tocsin_internal_errors_total",
+                             "Exceptions caught at a thread or handler boundary; the component "
+                             "logged the error and carried on. Any increase is a bug to report.",
+                             MetricType::Counter);
+    std::map<std::string, uint64_t> counts = InternalErrors::Process().Snapshot();
+    for (const char* component : kInternalErrorComponents) counts.try_emplace(component, 0);
+    for (const auto& [component, n] : counts) {
+      AddSample(errors, static_cast<double>(n), {{"component", component}});
+    }
+    out.push_back(std::move(errors));
+  }
+
   static void CollectorFamilies(const std::vector<CollectorStats>& stats,
                                 std::vector<MetricFamily>& out) {
     auto dur = MakeFamily("tocsin_collector_last_duration_seconds",

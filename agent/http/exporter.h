@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "agent/core/clock.h"
+#include "agent/http/query_gate.h"
 #include "agent/runtime/daemon.h"
 #include "agent/runtime/scheduler.h"
 #include "agent/store/series_store.h"
@@ -38,6 +39,7 @@ struct ExporterSources {
   std::function<DispatcherStats()>
       delivery;  // tocsin_notifications_* etc.; optional  // tocsin_rule_* families; optional
   BuildInfo build;
+  const QueryGate* query_gate = nullptr;  // tocsin_api_queries*; optional
 };
 
 class Exporter {

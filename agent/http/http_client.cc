@@ -155,6 +155,8 @@ HttpResponse CurlHttpClient::Do(const HttpRequest& request) {
     Curl().curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
     Curl().curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
                             static_cast<curl_off_t>(request.body.size()));
+  } else if (request.method == "HEAD") {
+    Curl().curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);  // else curl waits for Content-Length bytes
   } else if (request.method != "GET") {
     Curl().curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
     if (!request.body.empty()) {

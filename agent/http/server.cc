@@ -9,6 +9,8 @@
 #include <mutex>
 
 #include "agent/core/host_port.h"
+#include "agent/core/internal_errors.h"
+#include "agent/core/utf8.h"
 
 namespace tocsin {
 namespace {
@@ -21,7 +23,8 @@ std::string Lower(std::string s) {
   return s;
 }
 
-void Send(mg_connection* conn, const ServerResponse& r) {
+// HEAD answers carry the GET answer's headers (Content-Length included) and no body.
+void Send(mg_connection* conn, const ServerResponse& r, bool head_only = false) {
   std::string head = "HTTP/1.1 " + std::to_string(r.status) + " " +
                      mg_get_response_code_text(conn, r.status) + "\r\n";
   head += "Content-Type: " + r.content_type + "\r\n";
@@ -29,7 +32,11 @@ void Send(mg_connection* conn, const ServerResponse& r) {
   for (const auto& [k, v] : r.headers) head += k + ": " + v + "\r\n";
   head += "\r\n";
   mg_write(conn, head.data(), head.size());
-  if (!r.body.empty()) mg_write(conn, r.body.data(), r.body.size());
+  if (!head_only && !r.body.empty()) mg_write(conn, r.body.data(), r.body.size());
+}
+
+ServerResponse PlainText(int status, std::string body) {
+  return {status, "text/plain; charset=utf-8", std::move(body), {}};
 }
 
 }  // namespace
@@ -91,12 +98,17 @@ Status HttpServer::Start(const std::string& listen_address, int threads) {
                           ? "[" + hp->host + "]:" + std::to_string(hp->port)
                           : (hp->host.empty() ? "" : hp->host + ":") + std::to_string(hp->port);
   std::string threads_str = std::to_string(std::max(1, threads));
+  // civetweb's bound on the request line plus headers (it answers 413 beyond it); the target
+  // alone is held to kMaxRequestTarget (414) in Handle.
+  std::string max_request_size = std::to_string(kMaxRequestTarget + kMaxRequestHeaders);
   const char* options[] = {"listening_ports",
                            ports.c_str(),
                            "num_threads",
                            threads_str.c_str(),
                            "request_timeout_ms",
                            "30000",
+                           "max_request_size",
+                           max_request_size.c_str(),
                            "enable_keep_alive",
                            "yes",
                            "tcp_nodelay",
@@ -126,33 +138,59 @@ void HttpServer::Stop() {
 }
 
 int HttpServer::Dispatch(mg_connection* conn, void* self) {
-  return static_cast<HttpServer*>(self)->Handle(conn);
+  // The exception barrier: nothing may unwind through civetweb's C frames.
+  bool sent = false;
+  try {
+    return static_cast<HttpServer*>(self)->Handle(conn, sent);
+  } catch (...) {
+    std::string what = CurrentExceptionMessage();
+    InternalErrors::Process().Record("http", what);
+    if (!sent) {
+      try {
+        Send(conn, PlainText(500, "internal error: " + SanitizeUtf8(what) + "\n"));
+      } catch (...) {
+      }
+    }
+    return 500;
+  }
 }
 
-int HttpServer::Handle(mg_connection* conn) {
+int HttpServer::Handle(mg_connection* conn, bool& sent) {
   const mg_request_info* info = mg_get_request_info(conn);
   ServerRequest req;
   req.method = info->request_method ? info->request_method : "";
+  // HEAD is GET without the body, wherever GET is routed (as Go's net/http serves it).
+  const bool head = req.method == "HEAD";
+  auto respond = [&](const ServerResponse& r) {
+    sent = true;
+    Send(conn, r, head);
+    return r.status;
+  };
   req.path = info->local_uri ? info->local_uri : "/";
   req.query = info->query_string ? info->query_string : "";
   for (int i = 0; i < info->num_headers; ++i) {
     req.headers[Lower(info->http_headers[i].name)] = info->http_headers[i].value;
   }
-  const RouteEntry* found = Find(req.path);
-  if (found == nullptr) {
-    Send(conn, {404, "text/plain; charset=utf-8", "404 page not found\n", {}});
-    return 404;
+  if (req.path.size() + req.query.size() > kMaxRequestTarget) {
+    return respond(PlainText(414, "request URI too long\n"));
   }
+  const RouteEntry* found = Find(req.path);
+  if (found == nullptr) return respond(PlainText(404, "404 page not found\n"));
   const RouteEntry& route = *found;
-  if (std::find(route.methods.begin(), route.methods.end(), req.method) == route.methods.end()) {
+  auto allows = [&route](std::string_view m) {
+    return std::find(route.methods.begin(), route.methods.end(), m) != route.methods.end();
+  };
+  if (head && allows("GET")) req.method = "GET";
+  if (!allows(req.method)) {
     std::string allow;
     for (const auto& m : route.methods) allow += (allow.empty() ? "" : ", ") + m;
-    Send(conn, {405, "text/plain; charset=utf-8", "method not allowed\n", {{"Allow", allow}}});
-    return 405;
+    if (allows("GET")) allow += ", HEAD";
+    ServerResponse r = PlainText(405, "method not allowed\n");
+    r.headers.emplace_back("Allow", allow);
+    return respond(r);
   }
   if (info->content_length > static_cast<long long>(kMaxRequestBody)) {
-    Send(conn, {413, "text/plain; charset=utf-8", "request body too large\n", {}});
-    return 413;
+    return respond(PlainText(413, "request body too large\n"));
   }
   char buf[8192];
   while (req.body.size() <= kMaxRequestBody) {
@@ -161,12 +199,17 @@ int HttpServer::Handle(mg_connection* conn) {
     req.body.append(buf, n);
   }
   if (req.body.size() > kMaxRequestBody) {
-    Send(conn, {413, "text/plain; charset=utf-8", "request body too large\n", {}});
-    return 413;
+    return respond(PlainText(413, "request body too large\n"));
   }
-  ServerResponse resp = route.handler(req);
-  Send(conn, resp);
-  return resp.status;
+  ServerResponse resp;
+  try {
+    resp = route.handler(req);
+  } catch (...) {
+    std::string what = CurrentExceptionMessage();
+    InternalErrors::Process().Record("http", what);
+    resp = PlainText(500, "internal error: " + SanitizeUtf8(what) + "\n");
+  }
+  return respond(resp);
 }
 
 }  // namespace tocsin

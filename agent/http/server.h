@@ -2,8 +2,11 @@
 //
 // Routes are exact paths registered before Start; each request runs its handler on one of
 // civetweb's worker threads, so handlers must be thread-safe. Bodies larger than
-// kMaxRequestBody are refused with 413 before the handler runs. The server stops in its
-// destructor, after in-flight requests finish.
+// kMaxRequestBody are refused with 413 and request targets (path + query) longer than
+// kMaxRequestTarget with 414, before the handler runs. HEAD is answered wherever GET is routed,
+// with the GET answer's headers and no body. A handler that throws answers 500 with the
+// exception's message (counted as an internal error of "http"); nothing unwinds through
+// civetweb. The server stops in its destructor, after in-flight requests finish.
 #pragma once
 
 #include <functional>
@@ -43,6 +46,8 @@ using ServerHandler = std::function<ServerResponse(const ServerRequest&)>;
 class HttpServer {
  public:
   static constexpr size_t kMaxRequestBody = 1 << 20;
+  static constexpr size_t kMaxRequestTarget = 64 << 10;
+  static constexpr size_t kMaxRequestHeaders = 64 << 10;
 
   HttpServer();
   ~HttpServer();
@@ -67,7 +72,8 @@ class HttpServer {
     ServerHandler handler;
   };
   static int Dispatch(mg_connection* conn, void* self);
-  int Handle(mg_connection* conn);
+  // Sets `sent` once a response has been written (so the barrier does not write a second).
+  int Handle(mg_connection* conn, bool& sent);
 
   const RouteEntry* Find(const std::string& path) const;
 

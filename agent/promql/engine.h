@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -67,14 +68,24 @@ struct EngineOptions {
   std::chrono::milliseconds default_subquery_step{60000};
 };
 
+// Per-query bounds from the caller (the HTTP API's timeout). Once `expired` returns true the
+// evaluation stops with DeadlineExceeded "query timed out in expression evaluation". It is
+// polled between steps, expression nodes and streamed series, so it must be cheap; it is
+// called only from the evaluating thread.
+struct QueryLimits {
+  std::function<bool()> expired;  // null = no deadline
+};
+
 class Engine {
  public:
   explicit Engine(EngineOptions options = {});
-  Result<Value> Instant(const ExprPtr& expr, const Queryable& data, TimestampMs t) const;
+  Result<Value> Instant(const ExprPtr& expr, const Queryable& data, TimestampMs t,
+                        const QueryLimits& limits = {}) const;
   // Range query: one instant evaluation per step from start to end inclusive; returns a matrix
   // (a scalar result becomes a series with no labels).
   Result<Value> Range(const ExprPtr& expr, const Queryable& data, TimestampMs start,
-                      TimestampMs end, std::chrono::milliseconds step) const;
+                      TimestampMs end, std::chrono::milliseconds step,
+                      const QueryLimits& limits = {}) const;
 
  private:
   EngineOptions options_;

@@ -9,8 +9,16 @@
 namespace tocsin::promql {
 
 Evaluator::Evaluator(const EngineOptions& opts, const Queryable& data, TimestampMs start,
-                     TimestampMs end)
-    : opts_(opts), data_(data), start_(start), end_(end) {}
+                     TimestampMs end, const QueryLimits* limits)
+    : opts_(opts), data_(data), start_(start), end_(end), limits_(limits) {}
+
+bool Evaluator::Expired() {
+  if (limits_ == nullptr || !limits_->expired || !limits_->expired()) return false;
+  if (err_.ok() || err_.code() != StatusCode::kDeadlineExceeded) {
+    err_ = DeadlineExceeded("query timed out in expression evaluation");
+  }
+  return true;
+}
 
 const Labels* Evaluator::Intern(Labels l) {
   label_arena_.push_back(std::move(l));
@@ -209,7 +217,7 @@ bool Evaluator::EvalSubquery(const SubqueryExpr& sq, TimestampMs ts, EvalValue& 
   std::unordered_map<uint64_t, size_t> index;
   for (TimestampMs t = start; t <= end; t += step) {
     EvalValue v;
-    if (!Eval(*sq.expr, t, v)) return false;
+    if (Expired() || !Eval(*sq.expr, t, v)) return false;
     for (const Elem& e : v.vec) {
       uint64_t h = LabelsHash(*e.labels);
       auto [it, inserted] = index.try_emplace(h, acc.size());
@@ -312,6 +320,7 @@ bool Evaluator::EvalCall(const Call& c, TimestampMs ts, EvalValue& out) {
 }
 
 bool Evaluator::Eval(const Expr& e, TimestampMs ts, EvalValue& out) {
+  if (ExpiredSampled()) return false;
   switch (e.kind) {
     case ExprKind::kNumber:
       out.type = ValueType::kScalar;
@@ -378,9 +387,11 @@ Status DuplicateLabelsetError() {
 
 Engine::Engine(EngineOptions options) : options_(options) {}
 
-Result<Value> Engine::Instant(const ExprPtr& expr, const Queryable& data, TimestampMs t) const {
-  Evaluator ev(options_, data, t, t);
+Result<Value> Engine::Instant(const ExprPtr& expr, const Queryable& data, TimestampMs t,
+                              const QueryLimits& limits) const {
+  Evaluator ev(options_, data, t, t, &limits);
   TOCSIN_RETURN_IF_ERROR(ev.Prepare(*expr));
+  if (ev.Expired()) return ev.error();
   EvalValue v;
   if (!ev.Eval(*expr, t, v)) return ev.error();
   Value out;
@@ -434,7 +445,8 @@ Result<Value> Engine::Instant(const ExprPtr& expr, const Queryable& data, Timest
 }
 
 Result<Value> Engine::Range(const ExprPtr& expr, const Queryable& data, TimestampMs start,
-                            TimestampMs end, std::chrono::milliseconds step) const {
+                            TimestampMs end, std::chrono::milliseconds step,
+                            const QueryLimits& limits) const {
   ValueType type = TypeOf(*expr);
   if (type != ValueType::kScalar && type != ValueType::kVector) {
     return InvalidArgument("invalid expression type \"" + std::string(ValueTypeName(type)) +
@@ -444,7 +456,7 @@ Result<Value> Engine::Range(const ExprPtr& expr, const Queryable& data, Timestam
     return InvalidArgument("zero or negative query resolution step widths are not accepted");
   }
   if (end < start) return InvalidArgument("end timestamp must not be before start time");
-  Evaluator ev(options_, data, start, end);
+  Evaluator ev(options_, data, start, end, &limits);
   TOCSIN_RETURN_IF_ERROR(ev.Prepare(*expr));
   struct Acc {
     const Labels* labels;
@@ -459,7 +471,7 @@ Result<Value> Engine::Range(const ExprPtr& expr, const Queryable& data, Timestam
   for (TimestampMs t = start; t <= end; t += step.count()) {
     EvalValue v;
     ev.ResetSampleCount();
-    if (!ev.Eval(*expr, t, v)) return ev.error();
+    if (ev.Expired() || !ev.Eval(*expr, t, v)) return ev.error();
     if (v.type == ValueType::kScalar) {
       if (acc.empty()) acc.push_back(Acc{ev.Intern(Labels{}), {}, false, {}});
       acc[0].points.push_back(Sample{t, v.scalar});

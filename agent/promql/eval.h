@@ -79,7 +79,8 @@ uint64_t LabelsHash(const Labels& l);
 
 class Evaluator {
  public:
-  Evaluator(const EngineOptions& opts, const Queryable& data, TimestampMs start, TimestampMs end);
+  Evaluator(const EngineOptions& opts, const Queryable& data, TimestampMs start, TimestampMs end,
+            const QueryLimits* limits = nullptr);
 
   // Selects the data every selector of `root` needs for evaluations in [start, end], except
   // the range-function selectors of an instant query, which are streamed when evaluated.
@@ -100,6 +101,10 @@ class Evaluator {
   const FloatHistogram* KeepHistogram(std::shared_ptr<const FloatHistogram> h);
   std::span<const HistogramSample> StoreHistogramSamples(std::vector<HistogramSample> s);
   bool Fail(std::string msg);
+  // False (with error() set) once the query's deadline has passed. Expired() polls the limit
+  // every call; ExpiredSampled() every 64th, for the per-node and per-series paths.
+  bool Expired();
+  bool ExpiredSampled() { return (++deadline_polls_ & 63) == 0 && Expired(); }
   TimestampMs query_start() const { return start_; }
   TimestampMs query_end() const { return end_; }
 
@@ -138,6 +143,8 @@ class Evaluator {
   const Queryable& data_;
   TimestampMs start_, end_;
   Status err_;
+  const QueryLimits* limits_;  // borrowed for the query; null = no deadline
+  uint32_t deadline_polls_ = 0;
   std::unordered_map<const VectorSelector*, std::pair<TimestampMs, TimestampMs>> ranges_;
   std::unordered_map<const VectorSelector*, Selected> selected_;
   std::unordered_set<const VectorSelector*> streamed_;  // range-function selectors

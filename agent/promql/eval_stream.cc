@@ -106,6 +106,10 @@ bool Evaluator::EvalStreamedCall(const Call& c, const MatrixSelector& ms, Timest
   bool ok = true;
   querier->ForEach(ms.vs->matchers, [&](const SeriesView& s) {
     if (!ok) return;
+    if (ExpiredSampled()) {
+      ok = false;
+      return;
+    }
     RangeElem r = WindowOf(s.labels, s.samples, s.histograms, lo, window_end, without_stale);
     if (r.samples.empty() && r.histograms.empty()) return;
     samples_in_flight_ += r.samples.size() + r.histograms.size();

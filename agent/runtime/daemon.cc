@@ -55,6 +55,12 @@ Status Daemon::Reload() {
       spdlog::warn("web.listen_address changed to {}: takes effect after a restart",
                    loaded->web.listen_address);
     }
+    if (loaded->web.query_timeout != old.web.query_timeout ||
+        loaded->web.max_concurrent_queries != old.web.max_concurrent_queries) {
+      spdlog::warn(
+          "web.query_timeout / web.max_concurrent_queries changed: take effect after a "
+          "restart");
+    }
     if (loaded->state_dir != old.state_dir) {
       spdlog::warn("state_dir changed: takes effect after a restart");
     }

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "agent/core/fnv.h"
+#include "agent/core/internal_errors.h"
 
 namespace tocsin {
 namespace {
@@ -35,6 +36,7 @@ void Scheduler::Start() {
   if (started_) return;
   started_ = true;
   loop_thread_ = std::thread([this] { Loop(); });
+  housekeeping_thread_ = std::thread([this] { HousekeepingLoop(); });
   for (size_t i = 0; i < worker_count_; ++i) workers_.emplace_back([this] { Work(); });
 }
 
@@ -48,7 +50,9 @@ void Scheduler::Stop() {
   stop_source_.request_stop();
   cv_.notify_all();
   jobs_cv_.notify_all();
+  housekeeping_cv_.notify_all();
   if (loop_thread_.joinable()) loop_thread_.join();
+  if (housekeeping_thread_.joinable()) housekeeping_thread_.join();
   for (auto& w : workers_) {
     if (w.joinable()) w.join();
   }
@@ -91,7 +95,7 @@ void Scheduler::SetCollectors(std::vector<ScheduledCollector> collectors) {
 void Scheduler::AddHousekeeping(std::chrono::milliseconds interval, std::function<void()> task) {
   std::lock_guard lock(mu_);
   housekeeping_.push_back({interval, SteadyClock::now() + interval, std::move(task)});
-  cv_.notify_all();
+  housekeeping_cv_.notify_all();
 }
 
 std::vector<CollectorStats> Scheduler::Stats() const {
@@ -136,24 +140,31 @@ void Scheduler::Loop() {
       }
       wake = std::min(wake, e.next_run);
     }
-    std::vector<std::function<void()>*> due;
+    cv_.wait_until(lock, wake, [&] { return stopping_; });
+  }
+}
+
+void Scheduler::HousekeepingLoop() {
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    auto now = SteadyClock::now();
+    auto wake = now + std::chrono::seconds(1);
+    std::vector<std::function<void()>> due;
     for (Housekeeping& h : housekeeping_) {
       if (h.next_run <= now) {
-        due.push_back(&h.task);
+        due.push_back(h.task);
         while (h.next_run <= now) h.next_run += h.interval;
       }
       wake = std::min(wake, h.next_run);
     }
     if (!due.empty()) {
       // Housekeeping reads only its own captures; run it without holding the lock.
-      std::vector<std::function<void()>> tasks;
-      for (auto* t : due) tasks.push_back(*t);
       lock.unlock();
-      for (auto& t : tasks) t();
+      for (auto& task : due) Guarded("scheduler", task);
       lock.lock();
       continue;
     }
-    cv_.wait_until(lock, wake, [&] { return stopping_; });
+    housekeeping_cv_.wait_until(lock, wake, [&] { return stopping_; });
   }
 }
 
@@ -167,7 +178,12 @@ void Scheduler::Work() {
       job = std::move(jobs_.front());
       jobs_.pop_front();
     }
-    RunJob(job);
+    if (!Guarded("scheduler", [&] { RunJob(job); })) {
+      std::lock_guard lock(stats_mu_);
+      ++job.stats->runs;
+      ++job.stats->failures;
+      job.stats->last_success = false;
+    }
     job.running->store(false);
   }
 }

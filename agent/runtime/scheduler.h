@@ -4,8 +4,11 @@
 // One scheduling thread decides what is due; `workers` threads run collections, so one slow
 // collector never delays the others (a collection still running at its next slot is skipped and
 // counted). Collectors are replaced as a set on reload; in-flight collections of a replaced
-// collector finish first. Housekeeping tasks (store compaction) run on the scheduling thread.
-// All public methods are thread-safe. The store and clock must outlive the Scheduler.
+// collector finish first. Housekeeping tasks (store compaction) run on a thread of their own,
+// so a slow compaction neither delays collections nor stalls the heartbeat the watchdog reads.
+// A collection or task that throws is counted as an internal error ("scheduler") and as a
+// failed collection; the threads carry on. All public methods are thread-safe. The store and clock
+// must outlive the Scheduler.
 #pragma once
 
 #include <atomic>
@@ -51,7 +54,7 @@ class Scheduler {
   // Replaces all collectors. Series of collectors that are gone are marked stale.
   void SetCollectors(std::vector<ScheduledCollector> collectors);
 
-  // Runs `task` every `interval` on the scheduling thread (must be quick).
+  // Runs `task` every `interval` on the housekeeping thread (tasks run one after another).
   void AddHousekeeping(std::chrono::milliseconds interval, std::function<void()> task);
 
   std::vector<CollectorStats> Stats() const;
@@ -85,6 +88,7 @@ class Scheduler {
   };
 
   void Loop();
+  void HousekeepingLoop();
   void Work();
   void RunJob(const Job& job);
 
@@ -95,6 +99,7 @@ class Scheduler {
   mutable std::mutex mu_;
   std::condition_variable cv_;       // wakes the scheduling loop
   std::condition_variable jobs_cv_;  // wakes workers
+  std::condition_variable housekeeping_cv_;
   std::vector<Entry> entries_;
   std::vector<Housekeeping> housekeeping_;
   std::deque<Job> jobs_;
@@ -105,6 +110,7 @@ class Scheduler {
   std::atomic<int64_t> heartbeat_ns_{0};
   std::stop_source stop_source_;
   std::thread loop_thread_;
+  std::thread housekeeping_thread_;
   std::vector<std::thread> workers_;
 };
 

@@ -147,6 +147,80 @@ class ServingTest(unittest.TestCase):
         self.assertEqual(self.agent.stop(signal.SIGTERM), 0)
 
 
+class HostileRequestsTest(unittest.TestCase):
+    """One bad or expensive request never stops the agent or starves /metrics."""
+
+    SLOTS = 2
+
+    def setUp(self):
+        self.agent = Agent()
+        self.agent.write_config(self.agent.default_config().replace(
+            "web:\n", f"web:\n  query_timeout: 4s\n  max_concurrent_queries: {self.SLOTS}\n"))
+        self.agent.start()
+        self.addCleanup(self.agent.close)
+        self.agent.wait_ready()
+
+    def query(self, q, timeout=30):
+        import urllib.parse
+        return http("GET", self.agent.url("/api/v1/query?query=" + urllib.parse.quote(q)),
+                    timeout=timeout)
+
+    def test_invalid_utf8_label_answers_replacement_character(self):
+        import urllib.parse
+        # The issue's reproducer: curl --data-urlencode 'query=label_replace(vector(1),"a","\xff","","")'
+        body = b"query=" + urllib.parse.quote_from_bytes(
+            b'label_replace(vector(1),"a","\xff","","")').encode()
+        status, text = http("POST", self.agent.url("/api/v1/query"), body=body)
+        self.assertEqual(status, 200, text)
+        self.assertIn('"a":"\\ufffd"', text)
+        self.agent.alive_or_fail()
+        self.assertEqual(self.agent.scrape().count("tocsin_internal_errors_total{"), 7)
+
+    def test_slow_queries_on_every_slot_do_not_starve_metrics(self):
+        import json
+        import threading
+        slow = "sum_over_time(sum_over_time(vector(1)[1h:1s])[1h:1s])"
+        results = []
+        threads = [threading.Thread(target=lambda: results.append(self.query(slow)))
+                   for _ in range(2 * self.SLOTS)]  # every slot, and every place in the queue
+        for t in threads:
+            t.start()
+        self.addCleanup(lambda: [t.join() for t in threads])
+        gauges = wait_for(
+            lambda: (lambda b: b if metric_value(b, 'tocsin_api_queries{state="running"}') ==
+                     self.SLOTS and metric_value(b, 'tocsin_api_queries{state="waiting"}') ==
+                     self.SLOTS else None)(self.agent.scrape()),
+            "every query slot and queue place taken")
+        self.assertEqual(metric_value(gauges, "tocsin_api_queries_concurrent_max"), self.SLOTS)
+        # With every slot and the queue full: the scrape (10 s timeout, as a scraper's) and
+        # health are answered, and one more query is refused at once.
+        status, _ = http("GET", self.agent.url("/metrics"), timeout=10)
+        self.assertEqual(status, 200)
+        self.assertEqual(http("GET", self.agent.url("/-/healthy"), timeout=10)[0], 200)
+        status, body = self.query("vector(1)", timeout=10)
+        self.assertEqual(status, 503, body)
+        self.assertEqual(json.loads(body)["errorType"], "unavailable")
+        for t in threads:
+            t.join(timeout=60)
+        self.assertEqual(len(results), 2 * self.SLOTS)
+        for status, body in results:
+            self.assertEqual(status, 503, body)
+            self.assertEqual(json.loads(body)["errorType"], "timeout", body)
+        self.assertEqual(self.query("vector(1)")[0], 200)
+        body = self.agent.scrape()
+        self.assertEqual(metric_value(body, 'tocsin_api_queries{state="running"}'), 0)
+        self.assertEqual(metric_value(body, 'tocsin_internal_errors_total{component="http"}'), 0)
+
+    def test_head_and_oversized_requests(self):
+        status, body = http("HEAD", self.agent.url("/metrics"))
+        self.assertEqual((status, body), (200, ""))
+        self.assertEqual(http("GET", self.agent.url("/api/v1/query?query=" + "1" * 70000))[0],
+                         414)
+        status, _ = http("POST", self.agent.url("/api/v1/query"), body=b"q" * (2 << 20))
+        self.assertEqual(status, 413)
+        self.agent.alive_or_fail()
+
+
 class ExitCodeTest(unittest.TestCase):
     def run_tocsin(self, *args):
         return subprocess.run([TOCSIN, *args], capture_output=True, text=True, timeout=30)

@@ -313,3 +313,38 @@ TEST_F(EvalTest, StreamedRangeFunctionHonoursMaxSamples) {
 
 }  // namespace
 }  // namespace tocsin::promql
+
+namespace tocsin::promql {
+namespace {
+
+// The caller's deadline stops an instant and a range evaluation with Prometheus's timeout
+// error; until it expires the same query runs to the end.
+TEST(EngineDeadlineTest, ExpiredLimitStopsEvaluation) {
+  tocsin::testing::MemoryQueryable data;
+  Engine engine;
+  auto expr = Parse("sum_over_time(sum_over_time(vector(1)[10m:1s])[10m:1s])");
+  ASSERT_TRUE(expr.ok());
+  int polls = 0;
+  QueryLimits limits;
+  limits.expired = [&polls] { return ++polls > 20; };
+  auto instant = engine.Instant(*expr, data, 3'600'000, limits);
+  ASSERT_FALSE(instant.ok());
+  EXPECT_EQ(instant.status().code(), StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(instant.status().message(), "query timed out in expression evaluation");
+
+  polls = 0;
+  auto range =
+      engine.Range(*Parse("vector(1)"), data, 0, 3'600'000, std::chrono::seconds(1), limits);
+  ASSERT_FALSE(range.ok());
+  EXPECT_EQ(range.status().code(), StatusCode::kDeadlineExceeded);
+
+  QueryLimits never;
+  never.expired = [] { return false; };
+  auto whole = engine.Range(*Parse("vector(1)"), data, 0, 60'000, std::chrono::seconds(1), never);
+  ASSERT_TRUE(whole.ok()) << whole.status().ToString();
+  ASSERT_EQ(whole->matrix.size(), 1u);
+  EXPECT_EQ(whole->matrix[0].points.size(), 61u);
+}
+
+}  // namespace
+}  // namespace tocsin::promql

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "agent/core/internal_errors.h"
+
 namespace tocsin {
 
 namespace {
@@ -182,7 +184,12 @@ bool DeliveryWorker::ProcessOnce() {
   ++head.attempts;
   Item item = head;  // a copy: Send runs unlocked
   lock.unlock();
-  SendResult r = notifier_->Send(item.q.notification);
+  // A notifier that throws is a bug: the attempt counts as failed and is retried with backoff,
+  // so the page is not lost and the thread lives on.
+  SendResult r;
+  if (!Guarded("delivery", [&] { r = notifier_->Send(item.q.notification); })) {
+    r = SendResult::Retry("internal error in the notifier (see the log)");
+  }
   lock.lock();
   in_flight_ = false;
   HandleResultLocked(item, r, clock_.NowMs());
@@ -206,7 +213,7 @@ void DeliveryWorker::Run() {
         continue;
       }
     }
-    ProcessOnce();
+    Guarded("delivery", [this] { ProcessOnce(); });
   }
 }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include "agent/core/internal_errors.h"
 #include "notifiers/log/log_notifier.h"
 #include "notifiers/pagerduty/pagerduty_notifier.h"
 #include "notifiers/slack/slack_notifier.h"
@@ -272,7 +273,7 @@ TimestampMs Dispatcher::NextFlush() const {
 
 void Dispatcher::Run() {
   while (true) {
-    Tick();
+    Guarded("dispatcher", [this] { Tick(); });
     TimestampMs next = NextFlush();
     std::unique_lock<std::mutex> lock(mu_);
     if (stop_) return;

@@ -5,10 +5,12 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
 
 #include "agent/core/fnv.h"
+#include "agent/core/internal_errors.h"
 #include "agent/core/json.h"
 #include "agent/core/rfc3339.h"
 #include "rules/template/funcs.h"
@@ -329,44 +331,57 @@ TimestampMs Manager::Runner::NextSlot(TimestampMs now) const {
 }
 
 void Manager::Runner::Loop() {
+  // Slots are wall-clock times (evaluation timestamps line up with Prometheus's), but every wait
+  // runs on the monotonic clock: a wall clock stepped back or forward changes the timestamps,
+  // never the rhythm.
+  using std::chrono::milliseconds;
   const Clock& clock = *shared_->deps.clock;
   const int64_t iv = std::max<int64_t>(group_->interval().count(), 1);
-  TimestampMs next = NextSlot(clock.NowMs());
-  TimestampMs last_event = 0;
+  auto mono_ms = [&clock] {
+    return std::chrono::duration_cast<milliseconds>(clock.Monotonic().time_since_epoch()).count();
+  };
+  // The monotonic instant of the next wall-clock slot after now.
+  auto next_deadline = [&] {
+    TimestampMs wall = clock.NowMs();
+    return mono_ms() + (NextSlot(wall) - wall);
+  };
+  int64_t deadline = next_deadline();
+  int64_t last_event = std::numeric_limits<int64_t>::min() / 2;
   for (;;) {
     bool event = false;
     {
       std::unique_lock lock(wake_mu_);
       for (;;) {
         if (stop_) return;
-        TimestampMs now = clock.NowMs();
-        if (now >= next) break;
+        int64_t now = mono_ms();
+        if (now >= deadline) break;
         if (triggered_ && event_driven_ && now - last_event >= kEventMinGap.count()) {
           triggered_ = false;
           event = true;
           break;
         }
-        TimestampMs until = next;
+        int64_t until = deadline;
         if (triggered_ && event_driven_) until = std::min(until, last_event + kEventMinGap.count());
-        wake_.wait_for(lock, std::chrono::milliseconds(std::max<int64_t>(until - now, 1)));
+        // Bounded: an injected clock moves without notifying us.
+        wake_.wait_for(lock, milliseconds(std::clamp<int64_t>(until - now, 1, 250)));
       }
     }
     if (event) {
-      last_event = clock.NowMs();
-      EvalAt(last_event, true);
+      last_event = mono_ms();
+      Guarded("rules", [&] { EvalAt(clock.NowMs(), true); });
       continue;
     }
-    EvalAt(next, false);
+    // The slot that just came, on the wall clock as it reads now (half an interval of slack:
+    // the two clocks may disagree by a few milliseconds).
+    TimestampMs slot = NextSlot(clock.NowMs() + iv / 2) - iv;
+    Guarded("rules", [&] { EvalAt(slot, false); });
     // Slots that passed while evaluating are missed (Prometheus's iterations_missed).
-    TimestampMs now = clock.NowMs();
-    TimestampMs following = next + iv;
-    if (now >= following) {
-      uint64_t missed = static_cast<uint64_t>((now - following) / iv + 1);
+    int64_t late = mono_ms() - deadline;
+    if (late >= iv) {
       std::lock_guard lock(mu_);
-      missed_ += missed;
-      following += static_cast<int64_t>(missed) * iv;
+      missed_ += static_cast<uint64_t>(late / iv);
     }
-    next = following;
+    deadline = next_deadline();
   }
 }
 

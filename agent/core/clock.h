@@ -32,18 +32,28 @@ class SystemClock final : public Clock {
   static SystemClock& Instance();
 };
 
+// Wall and monotonic time move together under Advance and Set (Set never moves the monotonic
+// clock backwards); StepWall moves the wall clock alone, as an NTP step or an operator does.
 class FakeClock final : public Clock {
  public:
-  explicit FakeClock(TimestampMs start_ms = 0) : now_ms_(start_ms) {}
+  explicit FakeClock(TimestampMs start_ms = 0) : now_ms_(start_ms), mono_ms_(start_ms) {}
   TimestampMs NowMs() const override { return now_ms_.load(); }
   std::chrono::steady_clock::time_point Monotonic() const override {
-    return std::chrono::steady_clock::time_point(Millis(now_ms_.load()));
+    return std::chrono::steady_clock::time_point(Millis(mono_ms_.load()));
   }
-  void Advance(Millis d) { now_ms_ += d.count(); }
-  void Set(TimestampMs t) { now_ms_ = t; }
+  void Advance(Millis d) {
+    now_ms_ += d.count();
+    mono_ms_ += d.count();
+  }
+  void Set(TimestampMs t) {
+    TimestampMs delta = t - now_ms_.exchange(t);
+    if (delta > 0) mono_ms_ += delta;
+  }
+  void StepWall(Millis d) { now_ms_ += d.count(); }
 
  private:
   std::atomic<TimestampMs> now_ms_;
+  std::atomic<TimestampMs> mono_ms_;
 };
 
 }  // namespace tocsin

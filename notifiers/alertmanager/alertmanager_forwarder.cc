@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agent/core/internal_errors.h"
 #include "agent/core/json.h"
 #include "notifiers/notification.h"
 
@@ -105,7 +106,8 @@ void AlertmanagerForwarder::Run(Target& t) {
       t.cv.wait(lock, [&] { return t.stop || !t.queue.empty(); });
       if (t.stop && t.queue.empty()) return;
     }
-    SendBatch(t);
+    // Alerts are re-sent every resend_delay, so a batch lost to a bug is sent again.
+    Guarded("alertmanager", [&] { SendBatch(t); });
   }
 }
 

@@ -304,6 +304,34 @@ TEST_F(ManagerTest, FailingRuleReportsHealthErr) {
   EXPECT_EQ(r.failures, 1u);
 }
 
+// The runner waits on the monotonic clock: stepping the wall clock back an hour changes the
+// evaluation timestamps, not the rhythm (without it the group would stall for an hour).
+TEST_F(ManagerTest, WallClockSteppedBackAnHourKeepsTheSchedule) {
+  auto m = NewManager();
+  m->Start();
+  auto iterations = [&] { return m->Snapshot().groups.at(0).iterations; };
+  // Lets time flow a second per step until `n` evaluations happened; returns the seconds it
+  // took, or -1 past 60 s of clock time (each step also waits for the runner, bounded).
+  auto seconds_until = [&](uint64_t n) {
+    for (int s = 0; s <= 60; ++s) {
+      for (int i = 0; i < 100 && iterations() < n; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      }
+      if (iterations() >= n) return s;
+      clock_.Advance(std::chrono::seconds(1));
+    }
+    return -1;
+  };
+  int first = seconds_until(1);
+  ASSERT_GE(first, 0);
+  EXPECT_LE(first, 11);  // the group's 10 s interval, plus the step that crosses it
+  clock_.StepWall(-std::chrono::hours(1));
+  int next = seconds_until(2);
+  EXPECT_GE(next, 0) << "no evaluation within a minute after the wall clock stepped back";
+  EXPECT_LE(next, 11);
+  m->Stop();
+}
+
 TEST(ManagerThreads, EventDrivenEvaluationFollowsACommit) {
   TempDir dir;
   WriteFile(dir.path() + "/r.yml",

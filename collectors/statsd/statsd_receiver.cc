@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "agent/core/host_port.h"
+#include "agent/core/internal_errors.h"
 #include "agent/core/rate_limiter.h"
 
 namespace tocsin {
@@ -225,7 +226,8 @@ void StatsdReceiver::Run() {
         }
         datagrams_ += static_cast<uint64_t>(got);
         bytes_ += bytes;
-        sink_(batch);
+        // A packet that trips a bug costs that batch, never the listener.
+        Guarded("statsd", [&] { sink_(batch); });
         if (static_cast<size_t>(got) < n) break;  // drained
       }
     }

@@ -7,11 +7,14 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <stdexcept>
 #include <thread>
 
+#include "agent/core/internal_errors.h"
 #include "collectors/statsd/statsd_aggregator.h"
 #include "collectors/statsd/statsd_collector.h"
 #include "collectors/statsd/statsd_line.h"
@@ -207,6 +210,27 @@ TEST(StatsdReceiverTest, UdpAndUnixDatagramsReachTheAggregator) {
   again->reset();
   EXPECT_FALSE(std::filesystem::exists(cfg.unix_socket_path));
   std::filesystem::remove_all(dir);
+}
+
+// A sink that throws (a parser bug) costs that batch; the listener keeps receiving.
+TEST(StatsdReceiverTest, ThrowingSinkIsCountedAndTheListenerCarriesOn) {
+  uint64_t before = InternalErrors::Process().Snapshot()["statsd"];
+  std::atomic<int> good{0};
+  StatsdReceiverOptions options;
+  options.udp_address = "127.0.0.1:0";
+  auto receiver = StatsdReceiver::Start(options, [&good](std::span<const std::string_view> batch) {
+    for (std::string_view d : batch) {
+      if (d == "boom") throw std::logic_error("parser bug");
+      ++good;
+    }
+  });
+  ASSERT_TRUE(receiver.ok()) << receiver.status().message();
+  uint16_t port = (*receiver)->WaitUdpPort(std::chrono::seconds(5));
+  ASSERT_NE(port, 0);
+  SendUdp(port, "boom");
+  ASSERT_TRUE(Eventually([&] { return InternalErrors::Process().Snapshot()["statsd"] > before; }));
+  SendUdp(port, "a:1|c");
+  EXPECT_TRUE(Eventually([&] { return good.load() >= 1; }));
 }
 
 TEST(StatsdReceiverTest, BindIsRetriedUntilTheAddressIsFree) {

@@ -17,7 +17,7 @@ namespace tocsin {
 
 // The components that guard their threads, exported at 0 before their first error.
 inline constexpr const char* kInternalErrorComponents[] = {
-    "alertmanager", "delivery", "dispatcher", "http", "rules", "scheduler", "statsd"};
+    "alertmanager", "delivery", "dispatcher", "http", "reload", "rules", "scheduler", "statsd"};
 
 class InternalErrors {
  public:

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
+#include "agent/core/internal_errors.h"
 #include "agent/runtime/signals.h"
 
 namespace tocsin {
@@ -15,9 +16,12 @@ Daemon::Daemon(Config initial, DaemonHooks hooks, Scheduler& scheduler, SystemdN
       clock_(clock),
       config_(std::make_shared<const Config>(std::move(initial))) {}
 
+Daemon::~Daemon() { StopReloader(); }
+
 Status Daemon::Start() {
   TOCSIN_RETURN_IF_ERROR(Apply(*config_));
   scheduler_.Start();
+  reloader_ = std::thread([this] { ReloaderLoop(); });
   {
     std::lock_guard lock(mu_);
     reload_.last_success_ms = clock_.NowMs();
@@ -89,6 +93,35 @@ Status Daemon::Reload() {
   return st;
 }
 
+void Daemon::RequestReload() {
+  {
+    std::lock_guard lock(reloader_mu_);
+    reload_requested_ = true;  // several signals during one reload coalesce into one more
+  }
+  reloader_cv_.notify_one();
+}
+
+void Daemon::ReloaderLoop() {
+  std::unique_lock lock(reloader_mu_);
+  while (true) {
+    reloader_cv_.wait(lock, [this] { return reload_requested_ || reloader_stop_; });
+    if (reloader_stop_) return;
+    reload_requested_ = false;
+    lock.unlock();
+    Guarded("reload", [this] { (void)Reload(); });
+    lock.lock();
+  }
+}
+
+void Daemon::StopReloader() {
+  {
+    std::lock_guard lock(reloader_mu_);
+    reloader_stop_ = true;
+  }
+  reloader_cv_.notify_one();
+  if (reloader_.joinable()) reloader_.join();
+}
+
 void Daemon::RunUntilStopped() {
   auto watchdog = notifier_.WatchdogTimeout();
   auto tick = std::chrono::milliseconds(1000);
@@ -103,7 +136,9 @@ void Daemon::RunUntilStopped() {
       spdlog::info("received {}, shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
       return;
     }
-    if (sig == SIGHUP) (void)Reload();
+    // The reload runs on its own thread: a slow one (a rule file on a hung NFS mount, a
+    // collector that takes long to build) must not hold back the watchdog ping below.
+    if (sig == SIGHUP) RequestReload();
     if (watchdog) {
       auto now = std::chrono::steady_clock::now();
       // Ping only while the scheduler is alive: a wedged scheduler must get us restarted.
@@ -120,6 +155,7 @@ void Daemon::RunUntilStopped() {
 
 void Daemon::Stop() {
   notifier_.Stopping();
+  StopReloader();
   scheduler_.Stop();
 }
 

@@ -4,14 +4,17 @@
 // hooks that know how to (re)load the config and build collectors from it. Reload is
 // all-or-nothing: an invalid config, or one whose collectors can't be built, leaves the running
 // configuration untouched and is reported through ReloadStatus. Reload is thread-safe and
-// serialised (SIGHUP on the main thread, POST /-/reload on an HTTP thread).
+// serialised (SIGHUP hands it to a reload thread of the daemon's own, so the main thread keeps
+// pinging the systemd watchdog; POST /-/reload runs it on an HTTP thread).
 #pragma once
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 #include "agent/config/config.h"
@@ -47,11 +50,16 @@ class Daemon {
  public:
   Daemon(Config initial, DaemonHooks hooks, Scheduler& scheduler, SystemdNotifier& notifier,
          const Clock& clock);
+  ~Daemon();
+  Daemon(const Daemon&) = delete;
+  Daemon& operator=(const Daemon&) = delete;
 
   // Builds the initial collectors and starts the scheduler.
   Status Start();
   // Re-reads the configuration and applies it, or keeps the running one on error.
   Status Reload();
+  // Asks the reload thread for a Reload() and returns at once.
+  void RequestReload();
   // Main-thread loop: handles SIGHUP (reload) and SIGTERM/SIGINT (returns), and pings the
   // systemd watchdog at half its timeout while the scheduler's heartbeat is fresh.
   void RunUntilStopped();
@@ -62,6 +70,8 @@ class Daemon {
 
  private:
   Status Apply(const Config& config);
+  void ReloaderLoop();
+  void StopReloader();
 
   DaemonHooks hooks_;
   Scheduler& scheduler_;
@@ -71,6 +81,12 @@ class Daemon {
   std::mutex reload_mu_;
   std::shared_ptr<const Config> config_;
   ReloadStatus reload_;
+
+  std::mutex reloader_mu_;
+  std::condition_variable reloader_cv_;
+  bool reload_requested_ = false;
+  bool reloader_stop_ = false;
+  std::thread reloader_;
 };
 
 }  // namespace tocsin

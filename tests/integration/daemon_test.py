@@ -174,7 +174,7 @@ class HostileRequestsTest(unittest.TestCase):
         self.assertEqual(status, 200, text)
         self.assertIn('"a":"\\ufffd"', text)
         self.agent.alive_or_fail()
-        self.assertEqual(self.agent.scrape().count("tocsin_internal_errors_total{"), 7)
+        self.assertEqual(self.agent.scrape().count("tocsin_internal_errors_total{"), 8)
 
     def test_slow_queries_on_every_slot_do_not_starve_metrics(self):
         import json
@@ -318,6 +318,31 @@ class SystemdNotifyTest(unittest.TestCase):
         self.assertTrue(any("MONOTONIC_USEC=" in m for m in reloading), reloading)
         agent.send_signal(signal.SIGTERM)
         self.receive_until("STOPPING=1")
+        agent.proc.wait(timeout=20)
+        self.assertEqual(agent.proc.returncode, 0, agent.logs())
+
+
+    def test_slow_reload_does_not_hold_back_the_watchdog(self):
+        agent = Agent(env={"NOTIFY_SOCKET": self.sock_path, "WATCHDOG_USEC": "400000"})
+        self.addCleanup(agent.close)
+        agent.start()
+        self.receive_until("READY=1")
+        # The config becomes a FIFO: the reload blocks opening it until the test writes it.
+        with open(agent.config_path) as f:
+            config = f.read()
+        os.unlink(agent.config_path)
+        os.mkfifo(agent.config_path)
+        agent.send_signal(signal.SIGHUP)
+        self.receive_until("RELOADING=1")
+        self.messages.clear()
+        wait_for(lambda: self.receive_until("WATCHDOG=1") and
+                 sum(m.count("WATCHDOG=1") for m in self.messages) >= 3,
+                 "three watchdog pings while the reload is blocked")
+        with open(agent.config_path, "w") as fifo:
+            fifo.write(config)
+        self.receive_until("READY=1")
+        self.assertIn("configuration reloaded", "".join(self.messages))
+        agent.send_signal(signal.SIGTERM)
         agent.proc.wait(timeout=20)
         self.assertEqual(agent.proc.returncode, 0, agent.logs())
 

@@ -124,7 +124,9 @@ struct DeliveryConfig {
   std::chrono::milliseconds max_backoff = std::chrono::minutes(5);
   std::chrono::milliseconds max_age = std::chrono::hours(6);  // give up on a notification this old
   int breaker_failures = 5;  // consecutive failures that open the breaker
-  std::chrono::milliseconds breaker_cooldown = std::chrono::minutes(1);
+  // How long the open breaker waits before a probe, and the longest wait between attempts: a
+  // receiver that recovers gets its page within about this long.
+  std::chrono::milliseconds breaker_cooldown = std::chrono::seconds(5);
 };
 
 struct AlertingConfig {

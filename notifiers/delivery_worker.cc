@@ -29,7 +29,7 @@ DeliveryWorker::DeliveryWorker(std::string receiver, int index, std::unique_ptr<
   stats_.integration = std::string(notifier_->Integration());
   stats_.index = index_;
   tokens_ = rate_.burst;
-  tokens_at_ = clock_.NowMs();
+  tokens_at_ = MonoMs();
 }
 
 DeliveryWorker::~DeliveryWorker() { Stop(); }
@@ -95,7 +95,13 @@ std::chrono::milliseconds DeliveryWorker::BackoffLocked() {
   return std::chrono::milliseconds(static_cast<int64_t>(base * jitter(rng_)));
 }
 
-TimestampMs DeliveryWorker::NextDueLocked(TimestampMs now) {
+int64_t DeliveryWorker::MonoMs() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             clock_.Monotonic().time_since_epoch())
+      .count();
+}
+
+int64_t DeliveryWorker::NextDueLocked(int64_t now) {
   TimestampMs due = std::max(retry_at_, breaker_open_until_);
   if (rate_.per_second > 0) {
     double refill = static_cast<double>(now - tokens_at_) / 1000.0 * rate_.per_second;
@@ -115,7 +121,8 @@ void DeliveryWorker::PopHeadLocked() {
   retry_at_ = 0;
 }
 
-void DeliveryWorker::HandleResultLocked(const Item& item, const SendResult& r, TimestampMs now) {
+void DeliveryWorker::HandleResultLocked(const Item& item, const SendResult& r, TimestampMs now,
+                                        int64_t mono) {
   // The head may have been superseded while in flight only if it was not in flight; it was, so
   // queue_.front() is still `item`.
   switch (r.outcome) {
@@ -147,7 +154,6 @@ void DeliveryWorker::HandleResultLocked(const Item& item, const SendResult& r, T
       break;
   }
   ++stats_.failed_total;
-  ++consecutive_failures_;
   if (now - item.q.enqueued_at >= config_.max_age.count()) {
     ++stats_.dropped_total;
     ++stats_.dropped_expired;
@@ -156,28 +162,39 @@ void DeliveryWorker::HandleResultLocked(const Item& item, const SendResult& r, T
     PopHeadLocked();
     return;
   }
-  TimestampMs at = now + BackoffLocked().count();
-  if (r.not_before) at = std::max(at, std::min(*r.not_before, now + kMaxRetryAfterMs));
-  retry_at_ = at;
+  if (r.not_before) {
+    // The receiver said when (429/503 with Retry-After): that is flow control, not a fault. Wait
+    // exactly that long (bounded), and leave the breaker and the backoff as they were.
+    TimestampMs delay = std::clamp<TimestampMs>(*r.not_before - now, 0, kMaxRetryAfterMs);
+    retry_at_ = mono + delay;
+    spdlog::warn("notify {}: attempt {} deferred by the receiver for {} ms: {}", name_,
+                 item.attempts, delay, r.detail);
+    return;
+  }
+  ++consecutive_failures_;
+  // Between attempts: the exponential backoff, but never longer than the breaker's cooldown,
+  // so a receiver that comes back is probed within one cooldown however long it was away.
+  int64_t wait = std::min<int64_t>(BackoffLocked().count(), config_.breaker_cooldown.count());
+  retry_at_ = mono + wait;
   if (consecutive_failures_ >= config_.breaker_failures && !stats_.breaker_open) {
     stats_.breaker_open = true;
-    breaker_open_until_ = now + config_.breaker_cooldown.count();
+    breaker_open_until_ = mono + config_.breaker_cooldown.count();
     spdlog::warn("notify {}: {} consecutive failures, breaker open for {} ms: {}", name_,
                  consecutive_failures_, config_.breaker_cooldown.count(), r.detail);
   } else if (stats_.breaker_open) {
     // Half-open probe failed: stay open another cooldown.
-    breaker_open_until_ = now + config_.breaker_cooldown.count();
+    breaker_open_until_ = mono + config_.breaker_cooldown.count();
   } else {
-    spdlog::warn("notify {}: attempt {} failed, retrying in {} ms: {}", name_, item.attempts,
-                 retry_at_ - now, r.detail);
+    spdlog::warn("notify {}: attempt {} failed, retrying in {} ms: {}", name_, item.attempts, wait,
+                 r.detail);
   }
 }
 
 bool DeliveryWorker::ProcessOnce() {
   std::unique_lock<std::mutex> lock(mu_);
   if (queue_.empty() || in_flight_) return false;
-  TimestampMs now = clock_.NowMs();
-  if (now < NextDueLocked(now)) return false;
+  int64_t mono = MonoMs();
+  if (mono < NextDueLocked(mono)) return false;
   if (rate_.per_second > 0) tokens_ -= 1.0;
   in_flight_ = true;
   Item& head = queue_.front();
@@ -192,7 +209,7 @@ bool DeliveryWorker::ProcessOnce() {
   }
   lock.lock();
   in_flight_ = false;
-  HandleResultLocked(item, r, clock_.NowMs());
+  HandleResultLocked(item, r, clock_.NowMs(), MonoMs());
   return true;
 }
 
@@ -205,8 +222,8 @@ void DeliveryWorker::Run() {
         cv_.wait_for(lock, std::chrono::seconds(1));
         continue;
       }
-      TimestampMs now = clock_.NowMs();
-      TimestampMs due = NextDueLocked(now);
+      int64_t now = MonoMs();
+      int64_t due = NextDueLocked(now);
       if (now < due) {
         // Bounded wait: a FakeClock moves without notifying us.
         cv_.wait_for(lock, std::chrono::milliseconds(std::min<TimestampMs>(due - now, 200)));

@@ -58,9 +58,12 @@ class DeliveryWorker {
     int attempts = 0;
   };
   void Run();
-  // Earliest time the head may be sent (backoff, Retry-After, breaker, rate limit).
-  TimestampMs NextDueLocked(TimestampMs now);
-  void HandleResultLocked(const Item& item, const SendResult& r, TimestampMs now);
+  // Milliseconds on the monotonic clock: every wait below runs on it, so stepping the wall
+  // clock never stalls or hurries a retry; wall time is only for enqueued_at and max_age.
+  int64_t MonoMs() const;
+  // Earliest monotonic time the head may be sent (backoff, Retry-After, breaker, rate limit).
+  int64_t NextDueLocked(int64_t mono_now);
+  void HandleResultLocked(const Item& item, const SendResult& r, TimestampMs now, int64_t mono);
   void PopHeadLocked();
   std::chrono::milliseconds BackoffLocked();
 
@@ -77,11 +80,11 @@ class DeliveryWorker {
   DurableQueue store_;
   std::deque<Item> queue_;
   bool in_flight_ = false;
-  TimestampMs retry_at_ = 0;  // backoff / Retry-After for the head
+  int64_t retry_at_ = 0;  // monotonic: backoff / Retry-After for the head
   int consecutive_failures_ = 0;
-  TimestampMs breaker_open_until_ = 0;
+  int64_t breaker_open_until_ = 0;  // monotonic
   double tokens_ = 0;
-  TimestampMs tokens_at_ = 0;
+  int64_t tokens_at_ = 0;  // monotonic
   std::mt19937_64 rng_{std::random_device{}()};
   IntegrationStats stats_;
   bool stop_ = false;

@@ -76,6 +76,7 @@ TEST_F(NotifiersDelivery, ExponentialBackoffWithBoundedJitter) {
   config_.initial_backoff = 1s;
   config_.max_backoff = 8s;
   config_.breaker_failures = 100;
+  config_.breaker_cooldown = 60s;  // above max_backoff: the backoff alone sets the waits
   DeliveryWorker& w = Make();
   for (int i = 0; i < 6; ++i) notifier_->script.push_back(SendResult::Retry("HTTP 500"));
   w.Enqueue(N("a"));
@@ -144,6 +145,92 @@ TEST_F(NotifiersDelivery, CircuitBreakerOpensAndHalfOpens) {
   clock_.Advance(30s);
   EXPECT_TRUE(w.ProcessOnce());  // succeeds: closed
   EXPECT_FALSE(w.Stats().breaker_open);
+  EXPECT_EQ(w.Stats().delivered_total, 1u);
+}
+
+// The sequence: refused, two 500s, two 429s with Retry-After, then an outage of
+// `outage`; the receiver then recovers. With the default delivery settings the page arrives
+// within 10 s of the recovery, and the 429s do not count toward the breaker.
+class FlakyNotifier : public Notifier {
+ public:
+  FlakyNotifier(const FakeClock& clock, TimestampMs recover_at)
+      : clock_(clock), recover_at_(recover_at) {}
+  std::string_view Integration() const override { return "webhook"; }
+  bool SendResolved() const override { return true; }
+  RateLimitConfig RateLimit() const override { return {}; }
+  SendResult Send(const Notification&) override {
+    ++attempts;
+    TimestampMs now = clock_.NowMs();
+    switch (attempts) {
+      case 1:
+        return SendResult::Retry("network error: connection refused");
+      case 2:
+      case 3:
+        return SendResult::Retry("HTTP 500");
+      case 4:
+      case 5:
+        return SendResult::Retry("HTTP 429", now + 2000);
+      default:
+        if (now < recover_at_) return SendResult::Retry("network error: connection refused");
+        if (ok_at == 0) ok_at = now;
+        return SendResult::Ok();
+    }
+  }
+  int attempts = 0;
+  TimestampMs ok_at = 0;
+
+ private:
+  const FakeClock& clock_;
+  TimestampMs recover_at_;
+};
+
+TEST_F(NotifiersDelivery, RecoveredReceiverGetsThePageWithinTenSeconds) {
+  for (std::chrono::milliseconds outage : {0ms, 10'000ms, 600'000ms, 3'600'000ms}) {
+    FakeClock clock(1'000'000);
+    TimestampMs start = clock.NowMs();
+    // Faults take the first few seconds (backoff and Retry-After), then the outage.
+    TimestampMs recover_at = start + 8'000 + outage.count();
+    auto n = std::make_unique<FlakyNotifier>(clock, recover_at);
+    FlakyNotifier* flaky = n.get();
+    DeliveryWorker w("r", 0, std::move(n), DeliveryConfig{}, clock, "");
+    w.Enqueue(N("a"));
+    while (flaky->ok_at == 0 && clock.NowMs() < recover_at + 60'000) {
+      w.ProcessOnce();
+      clock.Advance(100ms);
+    }
+    ASSERT_NE(flaky->ok_at, 0) << "outage " << outage.count() << " ms: never delivered";
+    EXPECT_LE(flaky->ok_at - recover_at, 10'000) << "outage " << outage.count() << " ms";
+    EXPECT_EQ(w.Stats().delivered_total, 1u);
+  }
+}
+
+TEST_F(NotifiersDelivery, RetryAfterDefersWithoutOpeningTheBreaker) {
+  config_.breaker_failures = 2;
+  DeliveryWorker& w = Make();
+  for (int i = 0; i < 3; ++i) {
+    notifier_->script.push_back(SendResult::Retry("HTTP 429", clock_.NowMs() + 1000 * (i + 1)));
+  }
+  w.Enqueue(N("a"));
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(w.ProcessOnce());
+    EXPECT_FALSE(w.Stats().breaker_open) << "after 429 number " << i + 1;
+    clock_.Advance(3s);
+  }
+  EXPECT_TRUE(w.ProcessOnce());
+  EXPECT_EQ(w.Stats().delivered_total, 1u);
+}
+
+// Retries wait on the monotonic clock: a wall clock stepped back an hour does not hold them.
+TEST_F(NotifiersDelivery, WallClockSteppedBackDoesNotStallRetries) {
+  config_.initial_backoff = 1s;
+  config_.max_backoff = 1s;
+  DeliveryWorker& w = Make();
+  notifier_->script.push_back(SendResult::Retry("HTTP 500"));
+  w.Enqueue(N("a"));
+  ASSERT_TRUE(w.ProcessOnce());
+  clock_.StepWall(-1h);
+  clock_.Advance(1s);
+  EXPECT_TRUE(w.ProcessOnce());
   EXPECT_EQ(w.Stats().delivered_total, 1u);
 }
 

@@ -48,43 +48,53 @@ Result<size_t> DeliveryWorker::Recover() {
 }
 
 void DeliveryWorker::Enqueue(Notification n) {
-  std::lock_guard<std::mutex> lock(mu_);
-  // A newer flush of the same group replaces what has not been sent yet: it carries the whole
-  // group state, and sending the old one after it would reorder trigger/resolve.
-  for (auto it = queue_.begin(); it != queue_.end();) {
-    bool head_busy = in_flight_ && it == queue_.begin();
-    if (!head_busy && it->q.notification.group_key == n.group_key) {
-      store_.Remove(it->q.seq);
-      if (it == queue_.begin()) retry_at_ = 0;
-      it = queue_.erase(it);
-      ++stats_.superseded_total;
-    } else {
-      ++it;
-    }
-  }
-  while (queue_.size() >= std::max<size_t>(1, config_.queue_capacity)) {
-    auto victim = queue_.begin();
-    if (in_flight_) ++victim;
-    if (victim == queue_.end()) break;
-    spdlog::warn("notify {}: queue full ({}), dropping the oldest notification", name_,
-                 config_.queue_capacity);
-    store_.Remove(victim->q.seq);
-    if (victim == queue_.begin()) retry_at_ = 0;
-    queue_.erase(victim);
-    ++stats_.dropped_total;
-    ++stats_.dropped_queue_full;
-  }
   Item item;
   item.q.enqueued_at = clock_.NowMs();
   item.q.notification = std::move(n);
-  Status st = store_.Append(&item.q);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    item.q.seq = store_.NextSeq();
+  }
+  // Written and fsynced before anything it supersedes is unlinked, and outside the lock.
+  Status st = store_.Write(item.q);
   if (!st.ok()) {
     spdlog::error("notify {}: cannot persist notification (delivering from memory): {}", name_,
                   st.message());
   }
-  queue_.push_back(std::move(item));
-  ++stats_.notifications_total;
+  std::vector<uint64_t> unlink;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    // A newer flush of the same group replaces what has not been sent yet: it carries the
+    // whole group state, and sending the old one after it would reorder trigger/resolve.
+    const std::string& key = item.q.notification.group_key;
+    for (auto it = queue_.begin(); it != queue_.end();) {
+      bool head_busy = in_flight_ && it == queue_.begin();
+      if (!head_busy && it->q.notification.group_key == key) {
+        unlink.push_back(it->q.seq);
+        if (it == queue_.begin()) retry_at_ = 0;
+        it = queue_.erase(it);
+        ++stats_.superseded_total;
+      } else {
+        ++it;
+      }
+    }
+    while (queue_.size() >= std::max<size_t>(1, config_.queue_capacity)) {
+      auto victim = queue_.begin();
+      if (in_flight_) ++victim;
+      if (victim == queue_.end()) break;
+      spdlog::warn("notify {}: queue full ({}), dropping the oldest notification", name_,
+                   config_.queue_capacity);
+      unlink.push_back(victim->q.seq);
+      if (victim == queue_.begin()) retry_at_ = 0;
+      queue_.erase(victim);
+      ++stats_.dropped_total;
+      ++stats_.dropped_queue_full;
+    }
+    queue_.push_back(std::move(item));
+    ++stats_.notifications_total;
+  }
   cv_.notify_all();
+  store_.Remove(unlink);
 }
 
 std::chrono::milliseconds DeliveryWorker::BackoffLocked() {
@@ -116,7 +126,7 @@ int64_t DeliveryWorker::NextDueLocked(int64_t now) {
 }
 
 void DeliveryWorker::PopHeadLocked() {
-  store_.Remove(queue_.front().q.seq);
+  done_.push_back(queue_.front().q.seq);
   queue_.pop_front();
   retry_at_ = 0;
 }
@@ -210,6 +220,10 @@ bool DeliveryWorker::ProcessOnce() {
   lock.lock();
   in_flight_ = false;
   HandleResultLocked(item, r, clock_.NowMs(), MonoMs());
+  std::vector<uint64_t> done = std::move(done_);
+  done_.clear();
+  lock.unlock();
+  store_.Remove(done);
   return true;
 }
 

@@ -79,6 +79,7 @@ class DeliveryWorker {
   std::condition_variable cv_;
   DurableQueue store_;
   std::deque<Item> queue_;
+  std::vector<uint64_t> done_;  // files to unlink once the lock is released
   bool in_flight_ = false;
   int64_t retry_at_ = 0;  // monotonic: backoff / Retry-After for the head
   int consecutive_failures_ = 0;

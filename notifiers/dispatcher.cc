@@ -202,7 +202,8 @@ void Dispatcher::Receive(std::vector<Alert> alerts) {
   cv_.notify_all();
 }
 
-void Dispatcher::FlushGroupLocked(AggregationGroup& group, TimestampMs now) {
+void Dispatcher::FlushGroupLocked(AggregationGroup& group, TimestampMs now,
+                                  std::vector<PendingEnqueue>& out) {
   std::vector<Alert> snapshot = group.Flush(now);
   std::vector<Alert> unmuted;
   for (const Alert& a : snapshot) {
@@ -233,7 +234,7 @@ void Dispatcher::FlushGroupLocked(AggregationGroup& group, TimestampMs now) {
         if (a.ends_at == 0 || send_resolved) n.alerts.push_back(a);
       }
       group.RecordSent(integration.id, std::move(firing), std::move(resolved), now);
-      if (!n.alerts.empty()) integration.worker->Enqueue(std::move(n));
+      if (!n.alerts.empty()) out.push_back({integration.worker, std::move(n)});
     }
   }
   group.RemoveResolved(snapshot, now);
@@ -241,11 +242,21 @@ void Dispatcher::FlushGroupLocked(AggregationGroup& group, TimestampMs now) {
 
 void Dispatcher::Tick() {
   TimestampMs now = clock_.NowMs();
-  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<PendingEnqueue> flushed;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    TickLocked(now, flushed);
+  }
+  // The durable queue writes (and fsyncs) outside the lock Receive takes, so a slow disk never
+  // holds back rule evaluation. Only this thread flushes, so the order per group is kept.
+  for (PendingEnqueue& p : flushed) p.worker->Enqueue(std::move(p.notification));
+}
+
+void Dispatcher::TickLocked(TimestampMs now, std::vector<PendingEnqueue>& flushed) {
   for (auto it = groups_.begin(); it != groups_.end();) {
     AggregationGroup& g = *it->second;
     if (g.Due(now)) {
-      FlushGroupLocked(g, now);
+      FlushGroupLocked(g, now, flushed);
       if (g.empty()) {
         it = groups_.erase(it);
         continue;

@@ -82,7 +82,13 @@ class Dispatcher {
   Dispatcher(const AlertingConfig& config, DispatcherOptions options, const Clock& clock,
              HttpClient& http);
   Status Init(const AlertingConfig& config);
-  void FlushGroupLocked(AggregationGroup& group, TimestampMs now);
+  struct PendingEnqueue {
+    DeliveryWorker* worker;
+    Notification notification;
+  };
+  // Flushes `group`, appending the notifications to hand to the workers (after the lock).
+  void FlushGroupLocked(AggregationGroup& group, TimestampMs now, std::vector<PendingEnqueue>& out);
+  void TickLocked(TimestampMs now, std::vector<PendingEnqueue>& flushed);
   void Run();
 
   struct GroupId {

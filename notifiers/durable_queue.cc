@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <unordered_map>
 
 #include "notifiers/file_util.h"
 
@@ -45,20 +46,34 @@ Result<std::vector<QueuedNotification>> DurableQueue::Recover(size_t* corrupt) {
   }
   if (ec) return Internal("read queue directory " + dir_ + ": " + ec.message());
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.seq < b.seq; });
-  return out;
+  // Newest per group wins (a crash between writing the new one and unlinking the old ones
+  // leaves both).
+  std::unordered_map<std::string, size_t> newest;
+  for (size_t i = 0; i < out.size(); ++i) newest[out[i].notification.group_key] = i;
+  std::vector<QueuedNotification> kept;
+  std::vector<uint64_t> superseded;
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (newest[out[i].notification.group_key] == i) {
+      kept.push_back(std::move(out[i]));
+    } else {
+      superseded.push_back(out[i].seq);
+    }
+  }
+  Remove(superseded);
+  return kept;
 }
 
-Status DurableQueue::Append(QueuedNotification* item) {
-  item->seq = next_seq_++;
+Status DurableQueue::Write(const QueuedNotification& item) const {
   if (dir_.empty()) return Status::Ok();
   std::string content =
-      std::to_string(item->enqueued_at) + "\n" + NotificationToJsonString(item->notification);
-  return WriteFileAtomic(PathFor(item->seq), content);
+      std::to_string(item.enqueued_at) + "\n" + NotificationToJsonString(item.notification);
+  return WriteFileAtomic(PathFor(item.seq), content);
 }
 
-void DurableQueue::Remove(uint64_t seq) {
-  if (dir_.empty()) return;
-  ::unlink(PathFor(seq).c_str());
+void DurableQueue::Remove(const std::vector<uint64_t>& seqs) const {
+  if (dir_.empty() || seqs.empty()) return;
+  for (uint64_t seq : seqs) ::unlink(PathFor(seq).c_str());
+  (void)SyncDir(dir_);  // the unlinks survive a power cut before anything else is sent
 }
 
 }  // namespace tocsin

@@ -3,8 +3,15 @@
 // as a request (version-4 webhook JSON) once the test runs the delivery step.
 #include "notifiers/dispatcher.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <filesystem>
+#include <future>
+
+#include "notifiers/durable_queue.h"
 #include "notifiers/matcher_parser.h"
 #include "tests/notifiers/test_util.h"
 
@@ -351,6 +358,80 @@ TEST_F(NotifiersDispatcher, ExternalLabelsAndForwardingBypassRouting) {
   EXPECT_EQ(reqs[1].url, "http://am-2:9093/am/api/v2/alerts");
   json body = json::parse(reqs[0].body);
   EXPECT_EQ(body[0]["labels"]["node"], "db-1");
+}
+
+}  // namespace
+}  // namespace tocsin
+
+namespace tocsin {
+namespace {
+
+// The durable queue's disk writes happen outside the lock Receive takes: with the next queue
+// file stuck (its temp path is a FIFO nobody reads, so open() blocks as on a hung disk), the
+// flush is stuck but new alerts from the rule manager are still accepted.
+TEST(NotifiersDispatcherDisk, SlowDiskNeverBlocksReceive) {
+  FakeClock clock(kT0);
+  testing::RecordingHttpClient http;
+  std::string state = testing::TempDir("slowdisk");
+  DispatcherOptions o;
+  o.state_dir = state;
+  auto d = Dispatcher::Create(OneHook(), o, clock, http);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  std::string queue_dir;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(state + "/notifications")) {
+    if (e.is_directory()) queue_dir = e.path().string();
+  }
+  ASSERT_FALSE(queue_dir.empty());
+  std::string stuck = queue_dir + "/00000000000000000001.ntf.tmp";
+  ASSERT_EQ(mkfifo(stuck.c_str(), 0600), 0);
+
+  (*d)->Receive({MakeAlert({{"alertname", "A"}}, kT0, kT0 + 600'000)});
+  clock.Advance(30s);  // group_wait over: the next Tick flushes into the stuck file
+  auto tick = std::async(std::launch::async, [&] { (*d)->Tick(); });
+  ASSERT_EQ(tick.wait_for(200ms), std::future_status::timeout) << "the write did not block";
+  auto receive = std::async(std::launch::async, [&] {
+    (*d)->Receive({MakeAlert({{"alertname", "B"}}, kT0, kT0 + 600'000)});
+  });
+  EXPECT_EQ(receive.wait_for(10s), std::future_status::ready) << "Receive waited for the disk";
+  // Unstick the disk: drain the FIFO so open/write/fsync return.
+  int fd = open(stuck.c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0);
+  char buf[4096];
+  while (read(fd, buf, sizeof buf) > 0) {
+  }
+  close(fd);
+  EXPECT_EQ(tick.wait_for(10s), std::future_status::ready);
+  receive.wait();
+  while ((*d)->ProcessDeliveriesOnce() > 0) {
+  }
+  EXPECT_EQ(http.Bodies().size(), 1u);  // delivered from memory although the file failed
+}
+
+// Recovery keeps only the newest notification of a group: a crash between writing a new one
+// and unlinking the one it supersedes leaves both on disk.
+TEST(NotifiersDispatcherDisk, RecoveryCollapsesNotificationsOfOneGroup) {
+  std::string dir = testing::TempDir("collapse");
+  DurableQueue q(dir);
+  size_t corrupt = 0;
+  ASSERT_TRUE(q.Recover(&corrupt).ok());
+  for (const char* key : {"g1", "g2", "g1"}) {
+    QueuedNotification item;
+    item.seq = q.NextSeq();
+    item.enqueued_at = kT0;
+    item.notification.receiver = "r";
+    item.notification.group_key = key;
+    item.notification.alerts.push_back(MakeAlert({{"alertname", key}}, kT0, 0));
+    ASSERT_TRUE(q.Write(item).ok());
+  }
+  DurableQueue again(dir);
+  auto got = again.Recover(&corrupt);
+  ASSERT_TRUE(got.ok());
+  ASSERT_EQ(got->size(), 2u);
+  EXPECT_EQ((*got)[0].notification.group_key, "g2");
+  EXPECT_EQ((*got)[1].notification.group_key, "g1");
+  EXPECT_EQ((*got)[1].seq, 3u);
+  EXPECT_FALSE(std::filesystem::exists(dir + "/00000000000000000001.ntf"));
+  EXPECT_EQ(corrupt, 0u);
 }
 
 }  // namespace

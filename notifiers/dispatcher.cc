@@ -156,8 +156,15 @@ NotifyFn Dispatcher::AsNotifyFn() {
   return [this](std::vector<Alert> alerts) { Receive(std::move(alerts)); };
 }
 
+int64_t Dispatcher::MonoMs() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             clock_.Monotonic().time_since_epoch())
+      .count();
+}
+
 void Dispatcher::Receive(std::vector<Alert> alerts) {
   TimestampMs now = clock_.NowMs();
+  int64_t mono = MonoMs();
   std::vector<Alert> accepted;
   accepted.reserve(alerts.size());
   {
@@ -191,9 +198,9 @@ void Dispatcher::Receive(std::vector<Alert> alerts) {
         GroupId id{r, group_labels.ToString()};
         auto g = groups_.find(id);
         if (g == groups_.end()) {
-          g = groups_.emplace(id, std::make_unique<AggregationGroup>(r, group_labels, now)).first;
+          g = groups_.emplace(id, std::make_unique<AggregationGroup>(r, group_labels, mono)).first;
         }
-        g->second->Insert(a, now);
+        g->second->Insert(a, now, mono);
       }
       accepted.push_back(std::move(a));
     }
@@ -204,7 +211,7 @@ void Dispatcher::Receive(std::vector<Alert> alerts) {
 
 void Dispatcher::FlushGroupLocked(AggregationGroup& group, TimestampMs now,
                                   std::vector<PendingEnqueue>& out) {
-  std::vector<Alert> snapshot = group.Flush(now);
+  std::vector<Alert> snapshot = group.Flush(now, MonoMs());
   std::vector<Alert> unmuted;
   for (const Alert& a : snapshot) {
     if (inhibitor_.Mutes(a.labels, alerts_, now)) {
@@ -253,9 +260,10 @@ void Dispatcher::Tick() {
 }
 
 void Dispatcher::TickLocked(TimestampMs now, std::vector<PendingEnqueue>& flushed) {
+  const int64_t mono = MonoMs();
   for (auto it = groups_.begin(); it != groups_.end();) {
     AggregationGroup& g = *it->second;
-    if (g.Due(now)) {
+    if (g.Due(mono)) {
       FlushGroupLocked(g, now, flushed);
       if (g.empty()) {
         it = groups_.erase(it);
@@ -273,11 +281,11 @@ void Dispatcher::TickLocked(TimestampMs now, std::vector<PendingEnqueue>& flushe
   }
 }
 
-TimestampMs Dispatcher::NextFlush() const {
+std::optional<int64_t> Dispatcher::NextFlush() const {
   std::lock_guard<std::mutex> lock(mu_);
-  TimestampMs next = 0;
+  std::optional<int64_t> next;
   for (const auto& [id, g] : groups_) {
-    if (next == 0 || g->next_flush() < next) next = g->next_flush();
+    if (!next || g->next_flush() < *next) next = g->next_flush();
   }
   return next;
 }
@@ -285,12 +293,11 @@ TimestampMs Dispatcher::NextFlush() const {
 void Dispatcher::Run() {
   while (true) {
     Guarded("dispatcher", [this] { Tick(); });
-    TimestampMs next = NextFlush();
+    std::optional<int64_t> next = NextFlush();
     std::unique_lock<std::mutex> lock(mu_);
     if (stop_) return;
-    TimestampMs now = clock_.NowMs();
     // Bounded wait: new alerts notify us; a FakeClock moves without notifying.
-    TimestampMs wait = next == 0 ? 200 : std::clamp<TimestampMs>(next - now, 0, 200);
+    int64_t wait = next ? std::clamp<int64_t>(*next - MonoMs(), 0, 200) : 200;
     if (wait > 0) cv_.wait_for(lock, std::chrono::milliseconds(wait));
   }
 }

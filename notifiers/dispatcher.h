@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -75,10 +76,12 @@ class Dispatcher {
   DispatcherStats Stats() const;
   // Notifications waiting in all queues.
   size_t PendingNotifications() const;
-  // The earliest group timer, or 0 with no groups.
-  TimestampMs NextFlush() const;
+  // The monotonic ms of the earliest group flush; none without groups.
+  std::optional<int64_t> NextFlush() const;
 
  private:
+  // Group timers run on the monotonic clock (ms): a stepped wall clock moves no flush.
+  int64_t MonoMs() const;
   Dispatcher(const AlertingConfig& config, DispatcherOptions options, const Clock& clock,
              HttpClient& http);
   Status Init(const AlertingConfig& config);

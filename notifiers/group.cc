@@ -14,13 +14,13 @@ Alert MergeAlert(const Alert& existing, const Alert& incoming, TimestampMs now) 
   return out;
 }
 
-AggregationGroup::AggregationGroup(const Route* route, Labels group_labels, TimestampMs now)
+AggregationGroup::AggregationGroup(const Route* route, Labels group_labels, int64_t mono)
     : route_(route),
       group_labels_(std::move(group_labels)),
       key_(route->key() + ":" + group_labels_.ToString()),
-      next_flush_(now + route->opts().group_wait.count()) {}
+      next_flush_(mono + route->opts().group_wait.count()) {}
 
-void AggregationGroup::Insert(const Alert& alert, TimestampMs now) {
+void AggregationGroup::Insert(const Alert& alert, TimestampMs now, int64_t mono) {
   uint64_t fp = alert.Fingerprint();
   auto it = alerts_.find(fp);
   if (it == alerts_.end()) {
@@ -30,7 +30,7 @@ void AggregationGroup::Insert(const Alert& alert, TimestampMs now) {
   }
   updated_at_[fp] = now;
   if (!has_flushed_ && alert.starts_at + route_->opts().group_wait.count() < now) {
-    next_flush_ = std::min(next_flush_, now);
+    next_flush_ = std::min(next_flush_, mono);
   }
 }
 
@@ -68,9 +68,9 @@ bool AlertmanagerOrder(const Alert& x, const Alert& y) {
 
 }  // namespace
 
-std::vector<Alert> AggregationGroup::Flush(TimestampMs now) {
+std::vector<Alert> AggregationGroup::Flush(TimestampMs now, int64_t mono) {
   has_flushed_ = true;
-  next_flush_ = now + route_->opts().group_interval.count();
+  next_flush_ = mono + route_->opts().group_interval.count();
   std::vector<Alert> out;
   out.reserve(alerts_.size());
   for (const auto& [fp, a] : alerts_) {

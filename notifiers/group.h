@@ -4,7 +4,8 @@
 // (new firing alerts, newly resolved ones with send_resolved, or repeat_interval elapsed).
 //
 // Owned and driven by the Dispatcher under its lock; not synchronised itself. All times come
-// from the caller (the dispatcher's Clock).
+// from the caller (the dispatcher's Clock): `now` is wall time (alert times, the notification
+// log), `mono` the monotonic clock in ms, which alone drives the flush timers.
 #pragma once
 
 #include <map>
@@ -20,19 +21,19 @@ namespace tocsin {
 
 class AggregationGroup {
  public:
-  AggregationGroup(const Route* route, Labels group_labels, TimestampMs now);
+  AggregationGroup(const Route* route, Labels group_labels, int64_t mono);
 
   // Inserts or merges an alert (by fingerprint). A new group flushes after group_wait; an alert
   // whose startsAt + group_wait is already past flushes a group that has not flushed yet at once.
-  void Insert(const Alert& alert, TimestampMs now);
+  void Insert(const Alert& alert, TimestampMs now, int64_t mono);
 
-  bool Due(TimestampMs now) const { return now >= next_flush_; }
-  TimestampMs next_flush() const { return next_flush_; }
+  bool Due(int64_t mono) const { return mono >= next_flush_; }
+  int64_t next_flush() const { return next_flush_; }  // monotonic ms
 
   // The alerts as of `now`, frozen Alertmanager-style (firing ones get ends_at = 0), and
-  // reschedules the next flush at now + group_interval. In Alertmanager's order: by job,
+  // reschedules the next flush at mono + group_interval. In Alertmanager's order: by job,
   // instance, then label set.
-  std::vector<Alert> Flush(TimestampMs now);
+  std::vector<Alert> Flush(TimestampMs now, int64_t mono);
   // After a flush was handed on: removes the resolved alerts of `flushed` that were not updated
   // since (Alertmanager's DeleteIfNotModified).
   void RemoveResolved(const std::vector<Alert>& flushed, TimestampMs now);
@@ -62,7 +63,7 @@ class AggregationGroup {
   std::string key_;
   std::map<uint64_t, Alert> alerts_;
   std::map<uint64_t, TimestampMs> updated_at_;
-  TimestampMs next_flush_;
+  int64_t next_flush_;  // monotonic ms
   bool has_flushed_ = false;
   std::map<std::string, Sent> nflog_;
 };

@@ -99,6 +99,22 @@ TEST_F(NotifiersDispatcher, DefaultsAreAlertmanagers) {
   EXPECT_EQ((*route)->opts().repeat_interval, 4h);
 }
 
+// Group timers run on the monotonic clock: with the wall clock stepped back an hour, group_wait
+// still ends 30 s after the alert arrived.
+TEST_F(NotifiersDispatcher, WallClockSteppedBackKeepsGroupTimers) {
+  Build(OneHook());
+  d_->Receive({Firing({{"alertname", "A"}, {"i", "1"}})});
+  clock_.StepWall(-std::chrono::hours(1));
+  clock_.Advance(29'999ms);
+  d_->Tick();
+  EXPECT_EQ(d_->ProcessDeliveriesOnce(), 0u);
+  clock_.Advance(1ms);
+  d_->Tick();
+  EXPECT_EQ(d_->ProcessDeliveriesOnce(), 1u);
+  ASSERT_EQ(http_.Bodies().size(), 1u);
+  EXPECT_EQ(Names(http_.Bodies()[0]), std::vector<std::string>{"A/1:firing"});
+}
+
 TEST_F(NotifiersDispatcher, GroupWaitIntervalAndRepeat) {
   Build(OneHook());
   d_->Receive({Firing({{"alertname", "A"}, {"i", "1"}})});

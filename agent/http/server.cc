@@ -201,15 +201,8 @@ int HttpServer::Handle(mg_connection* conn, bool& sent) {
   if (req.body.size() > kMaxRequestBody) {
     return respond(PlainText(413, "request body too large\n"));
   }
-  ServerResponse resp;
-  try {
-    resp = route.handler(req);
-  } catch (...) {
-    std::string what = CurrentExceptionMessage();
-    InternalErrors::Process().Record("http", what);
-    resp = PlainText(500, "internal error: " + SanitizeUtf8(what) + "\n");
-  }
-  return respond(resp);
+  // A handler that throws is answered 500 by Dispatch (nothing was sent yet).
+  return respond(route.handler(req));
 }
 
 }  // namespace tocsin

@@ -4,39 +4,28 @@ namespace tocsin {
 
 void RegisterRoutes(HttpServer& server, RouteHooks hooks) {
   Exporter* exporter = hooks.exporter;
-  auto counted = [exporter](std::string name, ServerHandler h) -> ServerHandler {
-    return [exporter, name = std::move(name), h = std::move(h)](const ServerRequest& req) {
-      ServerResponse r = h(req);
-      exporter->CountRequest(name, r.status);
-      return r;
-    };
-  };
-  server.Route("/metrics", {"GET", "HEAD"}, counted("/metrics", [exporter](const ServerRequest&) {
-                 return ServerResponse{
-                     200, "text/plain; version=0.0.4; charset=utf-8", exporter->Render(), {}};
-               }));
-  server.Route(
-      "/-/healthy", {"GET", "HEAD"}, counted("/-/healthy", [](const ServerRequest&) {
-        return ServerResponse{200, "text/plain; charset=utf-8", "tocsin is Healthy.\n", {}};
-      }));
-  server.Route(
-      "/-/ready", {"GET", "HEAD"}, counted("/-/ready", [ready = hooks.ready](const ServerRequest&) {
-        if (ready && !ready()) {
-          return ServerResponse{503, "text/plain; charset=utf-8", "Service Unavailable\n", {}};
-        }
-        return ServerResponse{200, "text/plain; charset=utf-8", "tocsin is Ready.\n", {}};
-      }));
-  server.Route("/-/reload", {"POST", "PUT"},
-               counted("/-/reload", [reload = hooks.reload](const ServerRequest&) {
-                 Status st = reload();
-                 if (!st.ok()) {
-                   return ServerResponse{500,
-                                         "text/plain; charset=utf-8",
-                                         "failed to reload config: " + st.message() + "\n",
-                                         {}};
-                 }
-                 return ServerResponse{200, "text/plain; charset=utf-8", "", {}};
-               }));
+  server.SetObserver(
+      [exporter](const std::string& handler, int code) { exporter->CountRequest(handler, code); });
+  server.Route("/metrics", {"GET"}, [exporter](const ServerRequest&) {
+    return ServerResponse{200, "text/plain; version=0.0.4; charset=utf-8", exporter->Render(), {}};
+  });
+  server.Route("/-/healthy", {"GET"}, [](const ServerRequest&) {
+    return ServerResponse{200, "text/plain; charset=utf-8", "tocsin is Healthy.\n", {}};
+  });
+  server.Route("/-/ready", {"GET"}, [ready = hooks.ready](const ServerRequest&) {
+    if (ready && !ready()) {
+      return ServerResponse{503, "text/plain; charset=utf-8", "Service Unavailable\n", {}};
+    }
+    return ServerResponse{200, "text/plain; charset=utf-8", "tocsin is Ready.\n", {}};
+  });
+  server.Route("/-/reload", {"POST", "PUT"}, [reload = hooks.reload](const ServerRequest&) {
+    Status st = reload();
+    if (!st.ok()) {
+      return ServerResponse{
+          500, "text/plain; charset=utf-8", "failed to reload config: " + st.message() + "\n", {}};
+    }
+    return ServerResponse{200, "text/plain; charset=utf-8", "", {}};
+  });
 }
 
 void RegisterSilencesApi(HttpServer& server, ServerHandler handle) {

@@ -77,14 +77,18 @@ void HttpServer::RoutePrefix(const std::string& prefix, std::vector<std::string>
   prefix_routes_[prefix] = RouteEntry{std::move(methods), std::move(handler)};
 }
 
-const HttpServer::RouteEntry* HttpServer::Find(const std::string& path) const {
-  if (auto it = routes_.find(path); it != routes_.end()) return &it->second;
+const HttpServer::RouteEntry* HttpServer::Find(const std::string& path, std::string* name) const {
+  if (auto it = routes_.find(path); it != routes_.end()) {
+    if (name != nullptr) *name = it->first;
+    return &it->second;
+  }
   const RouteEntry* best = nullptr;
   size_t best_len = 0;
   for (const auto& [prefix, entry] : prefix_routes_) {
     if (path.starts_with(prefix) && prefix.size() > best_len) {
       best = &entry;
       best_len = prefix.size();
+      if (name != nullptr) *name = prefix;
     }
   }
   return best;
@@ -139,9 +143,12 @@ void HttpServer::Stop() {
 
 int HttpServer::Dispatch(mg_connection* conn, void* self) {
   // The exception barrier: nothing may unwind through civetweb's C frames.
+  auto* server = static_cast<HttpServer*>(self);
   bool sent = false;
+  std::string handler = "other";
+  int code = 500;
   try {
-    return static_cast<HttpServer*>(self)->Handle(conn, sent);
+    code = server->Handle(conn, sent, handler);
   } catch (...) {
     std::string what = CurrentExceptionMessage();
     InternalErrors::Process().Record("http", what);
@@ -151,11 +158,12 @@ int HttpServer::Dispatch(mg_connection* conn, void* self) {
       } catch (...) {
       }
     }
-    return 500;
   }
+  if (server->observer_) Guarded("http", [&] { server->observer_(handler, code); });
+  return code;
 }
 
-int HttpServer::Handle(mg_connection* conn, bool& sent) {
+int HttpServer::Handle(mg_connection* conn, bool& sent, std::string& handler) {
   const mg_request_info* info = mg_get_request_info(conn);
   ServerRequest req;
   req.method = info->request_method ? info->request_method : "";
@@ -174,7 +182,7 @@ int HttpServer::Handle(mg_connection* conn, bool& sent) {
   if (req.path.size() + req.query.size() > kMaxRequestTarget) {
     return respond(PlainText(414, "request URI too long\n"));
   }
-  const RouteEntry* found = Find(req.path);
+  const RouteEntry* found = Find(req.path, &handler);
   if (found == nullptr) return respond(PlainText(404, "404 page not found\n"));
   const RouteEntry& route = *found;
   auto allows = [&route](std::string_view m) {

@@ -61,6 +61,12 @@ class HttpServer {
   void RoutePrefix(const std::string& prefix, std::vector<std::string> methods,
                    ServerHandler handler);
 
+  // Called after every answer with the route that took it (its path or prefix; "other" when
+  // none matched) and the status code, e.g. for tocsin_http_requests_total. Set before Start.
+  void SetObserver(std::function<void(const std::string& handler, int code)> observer) {
+    observer_ = std::move(observer);
+  }
+
   // Listens on "host:port" ("[::1]:9469" for IPv6; port 0 picks a free one).
   Status Start(const std::string& listen_address, int threads);
   void Stop();
@@ -73,12 +79,14 @@ class HttpServer {
   };
   static int Dispatch(mg_connection* conn, void* self);
   // Sets `sent` once a response has been written (so the barrier does not write a second).
-  int Handle(mg_connection* conn, bool& sent);
+  int Handle(mg_connection* conn, bool& sent, std::string& handler);
 
-  const RouteEntry* Find(const std::string& path) const;
+  // The matching route and its name (path or prefix), or null.
+  const RouteEntry* Find(const std::string& path, std::string* name = nullptr) const;
 
   std::map<std::string, RouteEntry> routes_;
   std::map<std::string, RouteEntry> prefix_routes_;
+  std::function<void(const std::string&, int)> observer_;
   mg_context* ctx_ = nullptr;
   int port_ = 0;
 };

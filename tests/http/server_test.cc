@@ -4,7 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <mutex>
 #include <stdexcept>
+#include <thread>
+#include <vector>
 
 #include "agent/core/internal_errors.h"
 #include "agent/http/http_client.h"
@@ -21,6 +24,10 @@ class HttpServerTest : public ::testing::Test {
     server_.Route("/throws", {"GET", "POST"}, [](const ServerRequest&) -> ServerResponse {
       throw std::runtime_error("handler exploded");
     });
+    server_.SetObserver([this](const std::string& handler, int code) {
+      std::lock_guard lock(mu_);
+      seen_.push_back(handler + " " + std::to_string(code));
+    });
     ASSERT_TRUE(server_.Start("127.0.0.1:0", 2).ok());
   }
 
@@ -32,9 +39,28 @@ class HttpServerTest : public ::testing::Test {
     return client_.Do(r);
   }
 
+  std::vector<std::string> Seen() {
+    std::lock_guard lock(mu_);
+    return seen_;
+  }
+
   HttpServer server_;
   CurlHttpClient client_;
+  std::mutex mu_;
+  std::vector<std::string> seen_;
 };
+
+TEST_F(HttpServerTest, EveryAnswerIsObservedByRouteAndCode) {
+  Do("GET", "/ok");
+  Do("GET", "/throws");
+  Do("GET", "/nope");
+  Do("POST", "/ok", "x");
+  // The observer runs just after the answer is written: poll (bounded) for the last one.
+  for (int i = 0; i < 1000 && Seen().size() < 4; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_EQ(Seen(), (std::vector<std::string>{"/ok 200", "/throws 500", "other 404", "/ok 405"}));
+}
 
 TEST_F(HttpServerTest, ThrowingHandlerAnswers500AndTheServerCarriesOn) {
   uint64_t before = InternalErrors::Process().Snapshot()["http"];

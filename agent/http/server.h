@@ -67,6 +67,13 @@ class HttpServer {
     observer_ = std::move(observer);
   }
 
+  // The handler a request for `path` runs, or null: for driving the real handlers without a
+  // socket (the fuzz targets).
+  const ServerHandler* HandlerFor(const std::string& path) const {
+    const RouteEntry* e = Find(path);
+    return e == nullptr ? nullptr : &e->handler;
+  }
+
   // Listens on "host:port" ("[::1]:9469" for IPv6; port 0 picks a free one).
   Status Start(const std::string& listen_address, int threads);
   void Stop();

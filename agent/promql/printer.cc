@@ -20,6 +20,15 @@ std::string Join(const std::vector<std::string>& v, std::string_view sep) {
   return out;
 }
 
+// Label names in by/without/on/ignoring/group_x lists; a name that is not a legacy identifier
+// is quoted, as Prometheus 3 prints it, so the text parses back to the same names.
+std::string JoinLabelNames(const std::vector<std::string>& names) {
+  std::vector<std::string> printed;
+  printed.reserve(names.size());
+  for (const std::string& n : names) printed.push_back(IsValidLabelName(n) ? n : Quote(n));
+  return Join(printed, ", ");
+}
+
 std::string FormatMods(const TimeModifiers& m) {
   std::string out;
   switch (m.at) {
@@ -81,11 +90,11 @@ std::string Matching(const BinaryExpr& b) {
   bool grouped = vm.card == Cardinality::kManyToOne || vm.card == Cardinality::kOneToMany;
   if (!vm.labels.empty() || vm.on || grouped) {
     out += vm.on ? " on (" : " ignoring (";
-    out += Join(vm.labels, ", ");
+    out += JoinLabelNames(vm.labels);
     out += ")";
     if (grouped) {
       out += vm.card == Cardinality::kManyToOne ? " group_left (" : " group_right (";
-      out += Join(vm.include, ", ");
+      out += JoinLabelNames(vm.include);
       out += ")";
     }
   }
@@ -140,11 +149,11 @@ std::string Print(const Expr& e) {
       std::string out(AggOpString(a.op));
       if (a.without) {
         out += " without (";
-        out += Join(a.grouping, ", ");
+        out += JoinLabelNames(a.grouping);
         out += ") ";
       } else if (!a.grouping.empty()) {
         out += " by (";
-        out += Join(a.grouping, ", ");
+        out += JoinLabelNames(a.grouping);
         out += ") ";
       }
       out += "(";

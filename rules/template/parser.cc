@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <charconv>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <utility>
@@ -502,7 +503,10 @@ class Parser {
     }
     n->is_float = true;
     n->float_value = f;
-    if (f == static_cast<double>(static_cast<int64_t>(f)) &&
+    // In int64 range first: converting a larger double is undefined behaviour (found by the
+    // fuzzer with "3333...3X" in a template).
+    constexpr double kTwo63 = 9223372036854775808.0;
+    if (f >= -kTwo63 && f < kTwo63 && f == std::trunc(f) &&
         text.find_first_of(".eE") != std::string::npos) {
       n->is_int = true;
       n->int_value = static_cast<int64_t>(f);

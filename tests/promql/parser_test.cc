@@ -32,6 +32,10 @@ TEST(ParserTest, PrintsLikePrometheus) {
       {"foo{b=\"2\", a=~\"1\"}", "foo{a=~\"1\",b=\"2\"}"},
       {"{__name__=~\"a|b\"}", "{__name__=~\"a|b\"}"},
       {"{\"my.metric\"}", "{\"my.metric\"}"},
+      // Quoted (UTF-8) label names in grouping lists stay quoted (found by the fuzzer).
+      {"SUM(hs) BY ('ajob4t\\'atm')", "sum by (\"ajob4t'atm\") (hs)"},
+      {"a + on(\"k.8s\", job) group_left(\"x y\") b",
+       "a + on (\"k.8s\", job) group_left (\"x y\") b"},
       {"foo[5m]", "foo[5m]"},
       {"foo[90s]", "foo[1m30s]"},
       {"foo[100]", "foo[1m40s]"},

@@ -64,6 +64,16 @@ TEST(TemplateRender, ValueIsGoPercentV) {
   });
 }
 
+// Number constants beyond int64 are floats only (Go's parse.NumberNode); the check must not
+// convert them to int64 first (undefined behaviour, found by the fuzzer).
+TEST(TemplateRender, HugeNumberConstantsAreFloats) {
+  RunTable({
+      {"{{ 1e100 }}", 0, "1e+100"},
+      {"{{ if gt $value 3e300 }}big{{ else }}small{{ end }}", 4, "small"},
+      {"{{ 1e3 }}", 0, "1000"},
+  });
+}
+
 TEST(TemplateRender, Humanize) {
   RunTable({
       {"{{ $value | humanize }}", 1234567, "1.235M"},

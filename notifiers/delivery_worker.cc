@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 #include "agent/core/internal_errors.h"
 
@@ -47,6 +48,22 @@ Result<size_t> DeliveryWorker::Recover() {
   return items->size();
 }
 
+void DeliveryWorker::CarryOverResolvedLocked(Notification& n) const {
+  // The group forgets an alert once a flush carrying its resolve was handed over (as
+  // Alertmanager deletes it after notifying), so a newer flush no longer lists it: take the
+  // resolves of the notifications it supersedes along, or they would never be sent.
+  std::set<uint64_t> present;
+  for (const Alert& a : n.alerts) present.insert(a.Fingerprint());
+  for (size_t i = 0; i < queue_.size(); ++i) {
+    if (in_flight_ && i == 0) continue;  // the head in flight is not superseded
+    const Notification& old = queue_[i].q.notification;
+    if (old.group_key != n.group_key) continue;
+    for (const Alert& a : old.alerts) {
+      if (a.ends_at != 0 && present.insert(a.Fingerprint()).second) n.alerts.push_back(a);
+    }
+  }
+}
+
 void DeliveryWorker::Enqueue(Notification n) {
   Item item;
   item.q.enqueued_at = clock_.NowMs();
@@ -54,6 +71,7 @@ void DeliveryWorker::Enqueue(Notification n) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     item.q.seq = store_.NextSeq();
+    CarryOverResolvedLocked(item.q.notification);
   }
   // Written and fsynced before anything it supersedes is unlinked, and outside the lock.
   Status st = store_.Write(item.q);

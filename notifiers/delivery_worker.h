@@ -65,6 +65,8 @@ class DeliveryWorker {
   int64_t NextDueLocked(int64_t mono_now);
   void HandleResultLocked(const Item& item, const SendResult& r, TimestampMs now, int64_t mono);
   void PopHeadLocked();
+  // Adds to `n` the resolved alerts of the queued notifications of its group that it lacks.
+  void CarryOverResolvedLocked(Notification& n) const;
   std::chrono::milliseconds BackoffLocked();
 
   std::string receiver_;

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
 
 #include "notifiers/delivery_worker.h"
 #include "tests/notifiers/test_util.h"
@@ -23,6 +24,7 @@ class ScriptedNotifier : public Notifier {
   RateLimitConfig RateLimit() const override { return rate_; }
   SendResult Send(const Notification& n) override {
     sent.push_back(n.group_key);
+    sent_notifications.push_back(n);
     if (script.empty()) return SendResult::Ok();
     SendResult r = script.front();
     script.pop_front();
@@ -30,6 +32,7 @@ class ScriptedNotifier : public Notifier {
   }
   std::deque<SendResult> script;
   std::vector<std::string> sent;
+  std::vector<Notification> sent_notifications;
 
  private:
   RateLimitConfig rate_;
@@ -260,6 +263,30 @@ TEST_F(NotifiersDelivery, BoundDropsOldestAndSupersedes) {
   while (w.ProcessOnce()) {
   }
   EXPECT_EQ(notifier_->sent, (std::vector<std::string>{"c", "e", "d"}));
+}
+
+// A flush that supersedes a queued one keeps the resolves it carried: the group forgot those
+// alerts when the first flush was handed over (found by the soak test: resolve never sent).
+TEST_F(NotifiersDelivery, SupersedingKeepsTheResolvesOfTheSupersededNotification) {
+  DeliveryWorker& w = Make();
+  Notification first;
+  first.group_key = "g";
+  first.alerts = {testing::MakeAlert({{"alertname", "X"}, {"i", "1"}}, 1, 0),
+                  testing::MakeAlert({{"alertname", "X"}, {"i", "2"}}, 1, 500)};  // resolved
+  Notification second;
+  second.group_key = "g";
+  second.alerts = {testing::MakeAlert({{"alertname", "X"}, {"i", "1"}}, 1, 0),
+                   testing::MakeAlert({{"alertname", "X"}, {"i", "3"}}, 1, 0)};
+  w.Enqueue(first);
+  w.Enqueue(second);
+  EXPECT_EQ(w.Stats().superseded_total, 1u);
+  ASSERT_TRUE(w.ProcessOnce());
+  ASSERT_EQ(notifier_->sent_notifications.size(), 1u);
+  std::map<std::string, TimestampMs> got;
+  for (const Alert& a : notifier_->sent_notifications[0].alerts) {
+    got[std::string(a.labels.Get("i"))] = a.ends_at;
+  }
+  EXPECT_EQ(got, (std::map<std::string, TimestampMs>{{"1", 0}, {"2", 500}, {"3", 0}}));
 }
 
 TEST_F(NotifiersDelivery, GivesUpAfterMaxAge) {

@@ -24,7 +24,11 @@ Result<std::function<void()>> AlertDelivery::Prepare(
 void AlertDelivery::Install(const AlertingConfig& config,
                             const std::map<std::string, std::string>& labels) {
   std::unique_lock lock(mu_);
-  if (current_) current_->Stop();
+  DispatcherState carried;
+  if (current_) {
+    current_->Stop();
+    carried = current_->ExportState();
+  }
   current_.reset();
   DispatcherOptions options;
   options.state_dir = state_dir_;
@@ -36,6 +40,7 @@ void AlertDelivery::Install(const AlertingConfig& config,
     return;
   }
   current_ = std::move(next).value();
+  current_->ImportState(std::move(carried));
   current_->Start();
 }
 

@@ -193,20 +193,54 @@ void Dispatcher::Receive(std::vector<Alert> alerts) {
       } else {
         it->second = MergeAlert(it->second, a, now);
       }
-      for (const Route* r : route_->Match(a.labels)) {
-        Labels group_labels = r->GroupLabels(a.labels);
-        GroupId id{r, group_labels.ToString()};
-        auto g = groups_.find(id);
-        if (g == groups_.end()) {
-          g = groups_.emplace(id, std::make_unique<AggregationGroup>(r, group_labels, mono)).first;
-        }
-        g->second->Insert(a, now, mono);
-      }
+      RouteLocked(a, now, mono);
       accepted.push_back(std::move(a));
     }
   }
   forwarder_->Forward(accepted);
   cv_.notify_all();
+}
+
+void Dispatcher::RouteLocked(const Alert& a, TimestampMs now, int64_t mono) {
+  for (const Route* r : route_->Match(a.labels)) {
+    Labels group_labels = r->GroupLabels(a.labels);
+    GroupId id{r, group_labels.ToString()};
+    auto g = groups_.find(id);
+    if (g == groups_.end()) {
+      g = groups_.emplace(id, std::make_unique<AggregationGroup>(r, group_labels, mono)).first;
+    }
+    g->second->Insert(a, now, mono);
+  }
+}
+
+DispatcherState Dispatcher::ExportState() const {
+  DispatcherState state;
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& [fp, a] : alerts_) state.alerts.push_back(a);
+  for (const auto& [id, g] : groups_) {
+    for (const auto& [integration, sent] : g->notification_log()) {
+      state.notification_log[{g->key(), integration}] = sent;
+    }
+  }
+  return state;
+}
+
+void Dispatcher::ImportState(DispatcherState state) {
+  TimestampMs now = clock_.NowMs();
+  int64_t mono = MonoMs();
+  std::lock_guard<std::mutex> lock(mu_);
+  for (Alert& a : state.alerts) {
+    uint64_t fp = a.Fingerprint();
+    // Resolved alerts too: their groups still owe the resolve notification.
+    RouteLocked(a, now, mono);
+    alerts_.emplace(fp, std::move(a));
+  }
+  for (auto& [id, g] : groups_) {
+    for (auto it = state.notification_log.lower_bound({g->key(), ""});
+         it != state.notification_log.end() && it->first.first == g->key(); ++it) {
+      g->RestoreLog(it->first.second, it->second);
+    }
+  }
 }
 
 void Dispatcher::FlushGroupLocked(AggregationGroup& group, TimestampMs now,

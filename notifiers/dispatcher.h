@@ -44,6 +44,13 @@ struct DispatcherOptions {
   std::function<void(const std::string&)> log_sink;
 };
 
+// What a reload carries from the old dispatcher to the new one: the alerts it knows and the
+// notification log per (group key, integration id).
+struct DispatcherState {
+  std::vector<Alert> alerts;
+  std::map<std::pair<std::string, std::string>, AggregationGroup::Sent> notification_log;
+};
+
 class Dispatcher {
  public:
   // Validates the config (receivers named by routes exist, secrets present, ...), builds the
@@ -55,6 +62,11 @@ class Dispatcher {
   ~Dispatcher();
   Dispatcher(const Dispatcher&) = delete;
   Dispatcher& operator=(const Dispatcher&) = delete;
+
+  DispatcherState ExportState() const;
+  // Before Start: takes over a previous dispatcher's alerts (routed through this one's tree;
+  // groups whose alerts waited group_wait flush at once) and notification log.
+  void ImportState(DispatcherState state);
 
   // Starts the dispatcher thread, one thread per integration and per Alertmanager.
   void Start();
@@ -80,6 +92,8 @@ class Dispatcher {
   std::optional<int64_t> NextFlush() const;
 
  private:
+  // Routes an accepted alert into its groups.
+  void RouteLocked(const Alert& a, TimestampMs now, int64_t mono);
   // Group timers run on the monotonic clock (ms): a stepped wall clock moves no flush.
   int64_t MonoMs() const;
   Dispatcher(const AlertingConfig& config, DispatcherOptions options, const Clock& clock,

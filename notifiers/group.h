@@ -52,6 +52,13 @@ class AggregationGroup {
   void RecordSent(const std::string& integration, std::set<uint64_t> firing,
                   std::set<uint64_t> resolved, TimestampMs now);
 
+  // The notification log, to carry over a reload (Alertmanager keeps its nflog apart from the
+  // dispatcher, so a resolve after a reload is still sent).
+  const std::map<std::string, Sent>& notification_log() const { return nflog_; }
+  void RestoreLog(const std::string& integration, Sent sent) {
+    nflog_[integration] = std::move(sent);
+  }
+
   const Route* route() const { return route_; }
   const Labels& group_labels() const { return group_labels_; }
   // `<route key>:<group labels>`, Alertmanager's group key.

@@ -10,7 +10,9 @@
 
 #include <filesystem>
 #include <future>
+#include <thread>
 
+#include "notifiers/alert_delivery.h"
 #include "notifiers/durable_queue.h"
 #include "notifiers/matcher_parser.h"
 #include "tests/notifiers/test_util.h"
@@ -448,6 +450,46 @@ TEST(NotifiersDispatcherDisk, RecoveryCollapsesNotificationsOfOneGroup) {
   EXPECT_EQ((*got)[1].seq, 3u);
   EXPECT_FALSE(std::filesystem::exists(dir + "/00000000000000000001.ntf"));
   EXPECT_EQ(corrupt, 0u);
+}
+
+}  // namespace
+}  // namespace tocsin
+
+namespace tocsin {
+namespace {
+
+// A reload rebuilds the dispatcher; the alerts and the notification log go over to the new one,
+// so a resolve after the reload is still sent (found by the soak test: it never came).
+TEST(NotifiersDispatcherReload, ResolveAfterAReloadIsSent) {
+  FakeClock clock(kT0);
+  testing::RecordingHttpClient http;
+  AlertDelivery delivery(clock, http, testing::TempDir("reload-nflog"));
+  auto install = [&] {
+    auto swap = delivery.Prepare(OneHook(), {});
+    ASSERT_TRUE(swap.ok()) << swap.status().ToString();
+    (*swap)();
+  };
+  auto wait_bodies = [&](size_t n) {
+    for (int i = 0; i < 2000 && http.Bodies().size() < n; ++i) {  // bounded, up to ~10 s
+      clock.Advance(1s);
+      std::this_thread::sleep_for(5ms);
+    }
+    return http.Bodies();
+  };
+  install();
+  Alert a = MakeAlert({{"alertname", "A"}}, kT0, kT0 + 3600'000);
+  delivery.AsNotifyFn()({a});
+  auto sent = wait_bodies(1);
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0]["status"], "firing");
+
+  install();  // the same configuration again: a reload
+  a.ends_at = clock.NowMs();
+  delivery.AsNotifyFn()({a});
+  sent = wait_bodies(2);
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(sent[1]["status"], "resolved");
+  delivery.Stop();
 }
 
 }  // namespace

@@ -125,6 +125,9 @@ TEST(TemplateRender, Printf) {
       {"{{ printf \"%d%%\" 50 }}", 0, "50%"},
       {"{{ printf \"%-4s|\" \"a\" }}", 0, "a   |"},
       {"{{ printf \"%t\" true }}", 0, "true"},
+      // fmt gives up on a width or precision past 1e6 (found by the fuzzer: it padded 10^17).
+      {"{{ printf \"a%11111111111111111d|%d\" 42 55 }}", 0, "a%!(NOVERB)%!(EXTRA int=42, int=55)"},
+      {"{{ printf \"%.99999999999f\" 1.5 }}", 0, "%!(NOVERB)%!(EXTRA float64=1.5)"},
   });
 }
 

@@ -208,7 +208,9 @@ void RegisterQueryApi(HttpServer& server, QueryApiDeps deps) {
                    "invalid parameter \"step\": zero or negative query resolution step widths are "
                    "not accepted. Try a positive integer");
     }
-    if ((*end - *start) / *step > kMaxPointsPerSeries) {
+    // end >= start: their difference fits in uint64 where it may not in int64.
+    uint64_t span = static_cast<uint64_t>(*end) - static_cast<uint64_t>(*start);
+    if (span / static_cast<uint64_t>(*step) > static_cast<uint64_t>(kMaxPointsPerSeries)) {
       return Error(400, "bad_data",
                    "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing "
                    "the query resolution (?step=XX)");

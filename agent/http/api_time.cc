@@ -70,7 +70,16 @@ bool ParseRfc3339(std::string_view s, TimestampMs& out) {
 
 Result<TimestampMs> ParseApiTime(std::string_view text) {
   double seconds;
-  if (ParseFloat(text, seconds)) return static_cast<TimestampMs>(std::llround(seconds * 1000));
+  if (ParseFloat(text, seconds)) {
+    // The bound the PromQL parser holds `@` timestamps to: the engine can still subtract a
+    // lookback or range from such a time without leaving int64 milliseconds.
+    double ms = std::round(seconds * 1000);
+    if (std::abs(ms) > 9.2e18) {
+      return InvalidArgument("cannot parse \"" + std::string(text) +
+                             "\" to a valid timestamp: out of range");
+    }
+    return static_cast<TimestampMs>(ms);
+  }
   TimestampMs t;
   if (ParseRfc3339(text, t)) return t;
   return InvalidArgument("cannot parse \"" + std::string(text) + "\" to a valid timestamp");
@@ -78,7 +87,14 @@ Result<TimestampMs> ParseApiTime(std::string_view text) {
 
 Result<int64_t> ParseApiDurationMs(std::string_view text) {
   double seconds;
-  if (ParseFloat(text, seconds)) return static_cast<int64_t>(std::llround(seconds * 1000));
+  if (ParseFloat(text, seconds)) {
+    double ms = std::round(seconds * 1000);
+    if (std::abs(ms) >= 9223372036854775808.0) {  // as Prometheus's parseDuration
+      return InvalidArgument("cannot parse \"" + std::string(text) +
+                             "\" to a valid duration. It overflows int64");
+    }
+    return static_cast<int64_t>(ms);
+  }
   auto d = ParseDuration(text);
   if (d.ok()) return d->count();
   return InvalidArgument("cannot parse \"" + std::string(text) + "\" to a valid duration");

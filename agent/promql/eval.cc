@@ -468,7 +468,11 @@ Result<Value> Engine::Range(const ExprPtr& expr, const Queryable& data, Timestam
   std::unordered_map<const Labels*, size_t> by_ptr;
   std::unordered_map<uint64_t, size_t> by_hash;
   size_t points = 0;
-  for (TimestampMs t = start; t <= end; t += step.count()) {
+  // Steps counted in uint64: `t += step` past the last step could leave int64.
+  const uint64_t last_step =
+      (static_cast<uint64_t>(end) - static_cast<uint64_t>(start)) / step.count();
+  for (uint64_t i = 0; i <= last_step; ++i) {
+    const auto t = static_cast<TimestampMs>(static_cast<uint64_t>(start) + i * step.count());
     EvalValue v;
     ev.ResetSampleCount();
     if (ev.Expired() || !ev.Eval(*expr, t, v)) return ev.error();

@@ -135,7 +135,15 @@ std::string Print(const Expr& e) {
     }
     case ExprKind::kBinary: {
       const auto& b = static_cast<const BinaryExpr&>(e);
-      return Print(*b.lhs) + " " + std::string(BinOpString(b.op)) + (b.return_bool ? " bool" : "") +
+      std::string lhs = Print(*b.lhs);
+      // A signed literal ("+Inf", "-1" folded from a unary minus) before `^` would read back as
+      // a sign applied to the whole power: keep it grouped so the text is a fixed point
+      // (found by the fuzzer).
+      if (b.op == BinOp::kPow && b.lhs->kind == ExprKind::kNumber &&
+          (lhs[0] == '+' || lhs[0] == '-')) {
+        lhs = "(" + lhs + ")";
+      }
+      return lhs + " " + std::string(BinOpString(b.op)) + (b.return_bool ? " bool" : "") +
              Matching(b) + " " + Print(*b.rhs);
     }
     case ExprKind::kCall: {

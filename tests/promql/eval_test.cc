@@ -189,6 +189,17 @@ TEST_F(EvalTest, RangeQueryStepsOffsetAndAt) {
   EXPECT_FALSE(bad.ok());
 }
 
+// Found by the fuzzer: the step after the last one left int64 (and, wrapped, would have kept
+// the loop going).
+TEST_F(EvalTest, RangeQueryNearInt64LimitsEnds) {
+  constexpr TimestampMs kFar = 9'200'000'000'000'000'000;
+  auto r = engine_.Range(*Parse("time()"), data_, -kFar, kFar,
+                         std::chrono::milliseconds(9'000'000'000'000'000'000));
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->matrix.at(0).points.size(), 3u);
+  EXPECT_EQ(r->matrix[0].points[2].t, 8'800'000'000'000'000'000);
+}
+
 TEST_F(EvalTest, DelayedNameRemovalDetectsCollisions) {
   data_.Add({{"__name__", "a"}, {"k", "1"}}, {{0, 1.5}});
   data_.Add({{"__name__", "b"}, {"k", "1"}}, {{0, 2.5}});

@@ -32,6 +32,11 @@ TEST(ParserTest, PrintsLikePrometheus) {
       {"foo{b=\"2\", a=~\"1\"}", "foo{a=~\"1\",b=\"2\"}"},
       {"{__name__=~\"a|b\"}", "{__name__=~\"a|b\"}"},
       {"{\"my.metric\"}", "{\"my.metric\"}"},
+      // A signed literal before ^ stays grouped, so printing is a fixed point.
+      {"-1e400 ^ -1", "-(+Inf) ^ -1"},
+      {"-(+Inf) ^ -1", "-(+Inf) ^ -1"},
+      {"(+Inf) ^ -1", "(+Inf) ^ -1"},
+      {"(-2) ^ 2", "(-2) ^ 2"},
       // Quoted (UTF-8) label names in grouping lists stay quoted (found by the fuzzer).
       {"SUM(hs) BY ('ajob4t\\'atm')", "sum by (\"ajob4t'atm\") (hs)"},
       {"a + on(\"k.8s\", job) group_left(\"x y\") b",

@@ -16,6 +16,7 @@ namespace {
 class Parser {
  public:
   explicit Parser(std::string_view input) : input_(input) {}
+  static constexpr int kMaxNesting = 256;
 
   Result<ExprPtr> Run() {
     auto toks = Lex(input_);
@@ -67,6 +68,18 @@ class Parser {
   std::optional<BinOp> PeekBinOp() const { return BinOpFromToken(Peek()); }
 
   ExprPtr ParseExpr(int min_prec) {
+    // Every nesting level (parentheses, calls, aggregations, unary signs) comes through here;
+    // bound it so that a hostile query cannot overflow the HTTP thread's stack (found by the
+    // fuzzer with a few thousand '(').
+    if (depth_ >= kMaxNesting) {
+      return Fail(Peek().pos,
+                  "expression nested more than " + std::to_string(kMaxNesting) + " levels deep");
+    }
+    struct DepthGuard {
+      int& d;
+      explicit DepthGuard(int& depth) : d(++depth) {}
+      ~DepthGuard() { --d; }
+    } guard(depth_);
     ExprPtr lhs = ParseUnary();
     while (lhs && !failed()) {
       auto op = PeekBinOp();
@@ -584,6 +597,7 @@ class Parser {
   }
 
   std::string_view input_;
+  int depth_ = 0;
   std::vector<Token> toks_;
   size_t pos_ = 0;
   Status err_;

@@ -161,3 +161,28 @@ TEST(ParserTest, PositionedErrors) {
 
 }  // namespace
 }  // namespace tocsin::promql
+namespace tocsin::promql {
+namespace {
+
+// Nesting is bounded, so a query of a few thousand '(' is an error, not a stack overflow on the
+// HTTP thread (found by the fuzzer under ASan).
+TEST(ParserTest, DeepNestingIsAnErrorNotAStackOverflow) {
+  auto nested = [](int n, const std::string& open, const std::string& close) {
+    std::string s;
+    for (int i = 0; i < n; ++i) s += open;
+    s += "1";
+    for (int i = 0; i < n; ++i) s += close;
+    return s;
+  };
+  EXPECT_TRUE(Parse(nested(200, "(", ")")).ok());
+  for (const std::string& deep :
+       {nested(100000, "(", ")"), nested(100000, "-", ""), nested(100000, "abs(", ")")}) {
+    auto e = Parse(deep);
+    ASSERT_FALSE(e.ok());
+    EXPECT_NE(e.status().message().find("nested more than 256 levels deep"), std::string::npos)
+        << e.status().message();
+  }
+}
+
+}  // namespace
+}  // namespace tocsin::promql

@@ -2,8 +2,9 @@
 // /api/v1/query_range and /api/v1/rules handlers, driven without a socket, on a request whose
 // query string is the input's first line and whose form-urlencoded body is the rest (parsed by
 // ServerRequest::Param, ParseApiTime, ParseApiDurationMs and the PromQL parser, then evaluated
-// against an empty store). Every request must get an answer (2xx, 400 or 422) without a crash,
-// sanitizer report or exception, and every answer must be a JSON object.
+// against an empty store; the rules handler runs when one of its parameters is given). Every
+// request must get an answer (200, 400, 422 or 503) without a crash, sanitizer report or
+// exception, and every answer must be JSON.
 #include <cstddef>
 #include <cstdint>
 #include <nlohmann/json.hpp>
@@ -76,9 +77,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   (void)tocsin::ParseApiTime(req.query);
   (void)tocsin::ParseApiDurationMs(req.query);
-  for (const char* path : {"/api/v1/query", "/api/v1/query_range", "/api/v1/rules"}) {
+  for (const char* path : {"/api/v1/query", "/api/v1/query_range"}) {
     req.path = path;
     tocsin::Check((*api->server.HandlerFor(req.path))(req));
+  }
+  // The rules answer is mostly the fixed snapshot's JSON (two thirds of a run's time when it ran
+  // every time); it runs when the request carries one of its parameters.
+  for (const char* param : {"type", "exclude_alerts", "rule_name[]", "rule_group[]", "file[]"}) {
+    if (req.Param(param).empty()) continue;
+    req.path = "/api/v1/rules";
+    tocsin::Check((*api->server.HandlerFor(req.path))(req));
+    break;
   }
   return 0;
 }

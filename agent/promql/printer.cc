@@ -6,6 +6,7 @@
 #include "agent/core/labels.h"
 #include "agent/promql/ast.h"
 #include "agent/promql/functions.h"
+#include "agent/promql/lexer.h"
 #include "agent/promql/quote.h"
 
 namespace tocsin::promql {
@@ -20,12 +21,23 @@ std::string Join(const std::vector<std::string>& v, std::string_view sep) {
   return out;
 }
 
+// `inf` and `nan` (in any case) lex as numbers, so a metric or label name spelled so is quoted
+// like one that is not a legacy identifier (found by the promql_parser fuzzer: {"nan"} printed
+// as the number nan).
+bool LexesAsNumber(std::string_view name) {
+  return EqualFold(name, "inf") || EqualFold(name, "nan");
+}
+
+std::string LabelNameString(const std::string& name) {
+  return IsValidLabelName(name) && !LexesAsNumber(name) ? name : Quote(name);
+}
+
 // Label names in by/without/on/ignoring/group_x lists; a name that is not a legacy identifier
 // is quoted, as Prometheus 3 prints it, so the text parses back to the same names.
 std::string JoinLabelNames(const std::vector<std::string>& names) {
   std::vector<std::string> printed;
   printed.reserve(names.size());
-  for (const std::string& n : names) printed.push_back(IsValidLabelName(n) ? n : Quote(n));
+  for (const std::string& n : names) printed.push_back(LabelNameString(n));
   return Join(printed, ", ");
 }
 
@@ -61,14 +73,14 @@ std::string SelectorString(const VectorSelector& vs) {
         !vs.name.empty()) {
       continue;
     }
-    std::string s = IsValidLabelName(m.name()) ? m.name() : Quote(m.name());
+    std::string s = LabelNameString(m.name());
     s += MatchOpString(m.op());
     s += Quote(m.value());
     parts.push_back(std::move(s));
   }
   std::sort(parts.begin(), parts.end());
   std::string out;
-  bool legacy_name = vs.name.empty() || IsValidMetricName(vs.name);
+  bool legacy_name = vs.name.empty() || (IsValidMetricName(vs.name) && !LexesAsNumber(vs.name));
   if (legacy_name) {
     out = vs.name;
   } else {

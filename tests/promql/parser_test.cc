@@ -32,6 +32,9 @@ TEST(ParserTest, PrintsLikePrometheus) {
       {"foo{b=\"2\", a=~\"1\"}", "foo{a=~\"1\",b=\"2\"}"},
       {"{__name__=~\"a|b\"}", "{__name__=~\"a|b\"}"},
       {"{\"my.metric\"}", "{\"my.metric\"}"},
+      // A name spelled like a number literal stays quoted (found by the fuzzer).
+      {"{\"nan\"}", "{\"nan\"}"},
+      {"sum by (\"Inf\") (x)", "sum by (\"Inf\") (x)"},
       // A signed literal before ^ stays grouped, so printing is a fixed point.
       {"-1e400 ^ -1", "-(+Inf) ^ -1"},
       {"-(+Inf) ^ -1", "-(+Inf) ^ -1"},

@@ -6,19 +6,14 @@
 #include <future>
 #include <thread>
 
+#include "tests/fakes/eventually.h"
+
 namespace tocsin {
 namespace {
 
 using std::chrono::milliseconds;
 
-bool Eventually(const std::function<bool()>& cond) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (cond()) return true;
-    std::this_thread::sleep_for(milliseconds(2));
-  }
-  return cond();
-}
+using testing::Eventually;
 
 TEST(QueryGateTest, FullGateQueuesThenRefusesAndAFreedSlotAdmitsTheWaiter) {
   QueryGate gate({.max_concurrent = 1, .max_waiting = 1, .timeout = std::chrono::minutes(2)});

@@ -20,6 +20,7 @@
 
 #include "agent/http/http_client.h"
 #include "notifiers/alert.h"
+#include "tests/fakes/eventually.h"
 
 namespace tocsin::testing {
 
@@ -76,12 +77,7 @@ inline HttpResponse Status(int status, std::string body = "", std::string retry_
 // Polls `cond` every 20 ms for at most `limit`; true once it holds.
 inline bool WaitFor(const std::function<bool()>& cond,
                     std::chrono::milliseconds limit = std::chrono::seconds(30)) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (cond()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return cond();
+  return Eventually(cond, limit, std::chrono::milliseconds(20));
 }
 
 inline std::string TempDir(const std::string& name) {

@@ -10,21 +10,14 @@
 #include <thread>
 
 #include "agent/core/internal_errors.h"
+#include "tests/fakes/eventually.h"
 
 namespace tocsin {
 namespace {
 
 using std::chrono::milliseconds;
 
-// Polls `cond` every 5 ms for at most 10 s.
-bool Eventually(const std::function<bool()>& cond) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (cond()) return true;
-    std::this_thread::sleep_for(milliseconds(5));
-  }
-  return cond();
-}
+using testing::Eventually;
 
 class CountingCollector : public Collector {
  public:

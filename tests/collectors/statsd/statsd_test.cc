@@ -20,6 +20,7 @@
 #include "collectors/statsd/statsd_line.h"
 #include "collectors/statsd/statsd_receiver.h"
 #include "tests/collectors/system/golden.h"
+#include "tests/fakes/eventually.h"
 #include "tests/fakes/recording_appender.h"
 
 namespace tocsin {
@@ -139,16 +140,7 @@ TEST_F(StatsdAggregatorTest, TimerQuantilesSlideWithTheWindow) {
   EXPECT_EQ(app.Value(Labels{{"__name__", "lat_count"}}), 1);  // all-time
 }
 
-// Polls `pred` for up to 10 s.
-template <typename Pred>
-bool Eventually(Pred pred) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return pred();
-}
+using testing::Eventually;
 
 void SendUdp(uint16_t port, const std::string& payload) {
   int fd = socket(AF_INET, SOCK_DGRAM, 0);

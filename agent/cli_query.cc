@@ -1,27 +1,19 @@
 #include "agent/cli_query.h"
 
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
 #include <nlohmann/json.hpp>
 
+#include "agent/core/go_format.h"
 #include "agent/core/json.h"
+#include "agent/core/url_escape.h"
 
 namespace tocsin {
 namespace {
 
 using nlohmann::json;
-
-std::string Escape(const std::string& s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      char buf[4];
-      std::snprintf(buf, sizeof buf, "%%%02X", c);
-      out += buf;
-    }
-  }
-  return out;
-}
 
 // model.Metric's String(): name{a="1", b="2"}.
 std::string MetricString(const json& metric) {
@@ -55,6 +47,44 @@ std::string TimeString(const json& t) {
   return s;
 }
 
+// A quoted API number ("1e-07", "+Inf") as a double; anything else is NaN.
+double Number(const json& v) {
+  if (!v.is_string()) return std::nan("");
+  const std::string& s = v.get_ref<const std::string&>();
+  if (s == "+Inf") return std::numeric_limits<double>::infinity();
+  if (s == "-Inf") return -std::numeric_limits<double>::infinity();
+  return std::strtod(s.c_str(), nullptr);
+}
+
+// Go's fmt %f of a float64: six decimals, Go's spelling of NaN and infinities.
+std::string GoPercentF(double v) {
+  if (std::isnan(v) || std::isinf(v)) return FormatGoFloatG(v);
+  char buf[400];
+  std::snprintf(buf, sizeof buf, "%f", v);
+  return buf;
+}
+
+// model.SampleHistogramPair's String():
+// "Count: 7.000000, Sum: 1.500000, Buckets: [[-1,-0.5):1 (0.5,1]:2] @[1.5]".
+std::string HistogramPointString(const json& point) {
+  if (!point.is_array() || point.size() != 2 || !point[1].is_object()) return "?";
+  const json& h = point[1];
+  std::string s = "Count: " + GoPercentF(Number(h.value("count", json()))) +
+                  ", Sum: " + GoPercentF(Number(h.value("sum", json()))) + ", Buckets: [";
+  bool first = true;
+  for (const json& b : h.value("buckets", json::array())) {
+    if (!b.is_array() || b.size() != 4 || !b[0].is_number_integer()) continue;
+    const int boundaries = b[0].get<int>();
+    if (!first) s += ' ';
+    first = false;
+    s += boundaries == 1 || boundaries == 3 ? '[' : '(';
+    s += FormatGoFloatG(Number(b[1])) + "," + FormatGoFloatG(Number(b[2]));
+    s += boundaries == 0 || boundaries == 3 ? ']' : ')';
+    s += ":" + FormatGoFloatF(Number(b[3]));
+  }
+  return s + "] @[" + TimeString(point[0]) + "]";
+}
+
 }  // namespace
 
 int RunQueryCommand(const CliArgs& args, HttpClient& client, std::ostream& out, std::ostream& err) {
@@ -62,8 +92,8 @@ int RunQueryCommand(const CliArgs& args, HttpClient& client, std::ostream& out, 
   req.method = "POST";
   req.url = args.query_url + "/api/v1/query";
   req.headers = {{"Content-Type", "application/x-www-form-urlencoded"}};
-  req.body = "query=" + Escape(args.query_expr);
-  if (!args.query_time.empty()) req.body += "&time=" + Escape(args.query_time);
+  req.body = "query=" + UrlQueryEscape(args.query_expr);
+  if (!args.query_time.empty()) req.body += "&time=" + UrlQueryEscape(args.query_time);
   req.max_response_body = 64 * 1024 * 1024;
   HttpResponse resp = client.Do(req);
   if (resp.status == 0) {
@@ -85,6 +115,10 @@ int RunQueryCommand(const CliArgs& args, HttpClient& client, std::ostream& out, 
   const json& result = data["result"];
   if (type == "vector") {
     for (const auto& s : result) {
+      if (s.contains("histogram")) {
+        out << MetricString(s["metric"]) << " => " << HistogramPointString(s["histogram"]) << "\n";
+        continue;
+      }
       out << MetricString(s["metric"]) << " => " << s["value"][1].get<std::string>() << " @["
           << TimeString(s["value"][0]) << "]\n";
     }
@@ -94,8 +128,12 @@ int RunQueryCommand(const CliArgs& args, HttpClient& client, std::ostream& out, 
   } else if (type == "matrix") {
     for (const auto& s : result) {
       out << MetricString(s["metric"]) << " =>\n";
-      for (const auto& p : s["values"]) {
+      // Prometheus 3 omits "values" or "histograms" when a series has no such points.
+      for (const auto& p : s.value("values", json::array())) {
         out << p[1].get<std::string>() << " @[" << TimeString(p[0]) << "]\n";
+      }
+      for (const auto& p : s.value("histograms", json::array())) {
+        out << HistogramPointString(p) << "\n";
       }
     }
   }

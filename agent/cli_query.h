@@ -6,7 +6,7 @@
 #include <ostream>
 
 #include "agent/cli.h"
-#include "agent/http/http_client.h"
+#include "agent/http_client/http_client.h"
 
 namespace tocsin {
 

@@ -4,9 +4,9 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "agent/core/alert.h"
 #include "agent/core/json.h"
-#include "notifiers/alert.h"
-#include "notifiers/matcher_parser.h"
+#include "agent/core/matcher_parser.h"
 
 namespace tocsin {
 namespace {

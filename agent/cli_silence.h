@@ -13,7 +13,7 @@
 
 #include "agent/cli.h"
 #include "agent/core/clock.h"
-#include "agent/http/http_client.h"
+#include "agent/http_client/http_client.h"
 
 namespace tocsin {
 

@@ -16,9 +16,9 @@
 #include "agent/http/api_query.h"
 #include "agent/http/api_rules.h"
 #include "agent/http/exporter.h"
-#include "agent/http/http_client.h"
 #include "agent/http/routes.h"
 #include "agent/http/server.h"
+#include "agent/http_client/http_client.h"
 #include "agent/promql/test_script.h"
 #include "agent/runtime/daemon.h"
 #include "agent/runtime/logging.h"
@@ -40,6 +40,23 @@ constexpr int kExitOk = 0;
 constexpr int kExitFailed = 1;
 constexpr int kExitUsage = 2;
 constexpr int kExitConfig = 78;  // EX_CONFIG: systemd's RestartPreventExitStatus stops a loop
+
+// The rule manager's settings from a daemon configuration (rule_files, global.interval,
+// global.external_labels, the `rules:` section): config and rules meet only here.
+rules::ManagerSettings RuleManagerSettings(const Config& config) {
+  rules::ManagerSettings s;
+  s.rule_files = config.rule_files;
+  s.default_interval = config.global.interval;
+  std::vector<Label> ext;
+  for (const auto& [k, v] : config.global.external_labels) ext.push_back({k, v});
+  s.external_labels = Labels::FromUnsorted(std::move(ext));
+  s.external_url = config.rules.external_url;
+  s.resend_delay = config.rules.resend_delay;
+  s.outage_tolerance = config.rules.outage_tolerance;
+  s.grace_period = config.rules.grace_period;
+  s.event_driven = config.rules.event_driven;
+  return s;
+}
 
 Result<Config> LoadConfig(const CliArgs& args) {
   if (args.config_file) return LoadConfigFile(*args.config_file);
@@ -94,7 +111,7 @@ int RunDaemon(const CliArgs& args) {
   hooks.load_config = [&args] { return LoadConfig(args); };
   hooks.build_collectors = [](const Config& c) { return BuildCollectors(c); };
   hooks.prepare_rules = [&rule_manager](const Config& c) {
-    return rule_manager.Prepare(rules::SettingsFromConfig(c));
+    return rule_manager.Prepare(RuleManagerSettings(c));
   };
   hooks.prepare_alerting = [&delivery](const Config& c) {
     return delivery.Prepare(c.alerting, c.global.external_labels);

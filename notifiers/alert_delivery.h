@@ -15,10 +15,10 @@
 #include <shared_mutex>
 #include <string>
 
+#include "agent/core/alert.h"
 #include "agent/core/clock.h"
 #include "agent/core/status.h"
-#include "agent/http/http_client.h"
-#include "notifiers/alert.h"
+#include "agent/http_client/http_client.h"
 #include "notifiers/config.h"
 #include "notifiers/dispatcher.h"
 #include "notifiers/silences_api.h"

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/store/matcher.h"
+#include "agent/core/matcher.h"
 
 namespace tocsin {
 

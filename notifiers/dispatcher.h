@@ -19,10 +19,10 @@
 #include <thread>
 #include <vector>
 
+#include "agent/core/alert.h"
 #include "agent/core/clock.h"
 #include "agent/core/status.h"
-#include "agent/http/http_client.h"
-#include "notifiers/alert.h"
+#include "agent/http_client/http_client.h"
 #include "notifiers/alertmanager/alertmanager_forwarder.h"
 #include "notifiers/config.h"
 #include "notifiers/delivery_worker.h"

@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <unordered_map>
 
-#include "notifiers/file_util.h"
+#include "agent/core/file_util.h"
 
 namespace tocsin {
 

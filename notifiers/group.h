@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "agent/core/alert.h"
 #include "agent/core/clock.h"
-#include "notifiers/alert.h"
 #include "notifiers/route.h"
 
 namespace tocsin {

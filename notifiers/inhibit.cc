@@ -1,6 +1,6 @@
 #include "notifiers/inhibit.h"
 
-#include "notifiers/matcher_parser.h"
+#include "agent/core/matcher_parser.h"
 
 namespace tocsin {
 

@@ -9,9 +9,9 @@
 #include <map>
 #include <vector>
 
+#include "agent/core/alert.h"
 #include "agent/core/clock.h"
 #include "agent/core/labels.h"
-#include "notifiers/alert.h"
 #include "notifiers/config.h"
 
 namespace tocsin {

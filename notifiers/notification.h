@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "agent/core/alert.h"
 #include "agent/core/clock.h"
 #include "agent/core/labels.h"
-#include "notifiers/alert.h"
 
 namespace tocsin {
 

@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "agent/core/clock.h"
-#include "agent/http/http_client.h"
+#include "agent/http_client/http_client.h"
 #include "notifiers/notifier.h"
 
 namespace tocsin {

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "notifiers/matcher_parser.h"
+#include "agent/core/matcher_parser.h"
 
 namespace tocsin {
 

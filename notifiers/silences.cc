@@ -4,8 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
+#include "agent/core/file_util.h"
 #include "agent/core/json.h"
-#include "notifiers/file_util.h"
 
 namespace tocsin {
 

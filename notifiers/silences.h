@@ -14,8 +14,8 @@
 
 #include "agent/core/clock.h"
 #include "agent/core/labels.h"
+#include "agent/core/matcher.h"
 #include "agent/core/status.h"
-#include "agent/store/matcher.h"
 
 namespace tocsin {
 

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "agent/core/alert.h"
 #include "agent/core/json.h"
-#include "notifiers/alert.h"
-#include "notifiers/matcher_parser.h"
+#include "agent/core/matcher_parser.h"
 
 namespace tocsin {
 

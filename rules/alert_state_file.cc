@@ -11,6 +11,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "agent/core/file_util.h"
 #include "agent/core/fnv.h"
 #include "agent/core/json.h"
 
@@ -119,37 +120,6 @@ Result<PersistedGroup> DecodeGroupState(std::string_view text) {
   } catch (const json::exception& e) {
     return InvalidArgument(std::string("malformed alert state: ") + e.what());
   }
-}
-
-Status WriteFileAtomic(const std::string& path, std::string_view data) {
-  std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return Internal(Errno("create", tmp));
-  size_t off = 0;
-  while (off < data.size()) {
-    ssize_t n = ::write(fd, data.data() + off, data.size() - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      Status st = Internal(Errno("write", tmp));
-      ::close(fd);
-      return st;
-    }
-    off += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0) {
-    Status st = Internal(Errno("fsync", tmp));
-    ::close(fd);
-    return st;
-  }
-  ::close(fd);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) return Internal(Errno("rename", tmp));
-  std::string dir = path.substr(0, path.rfind('/'));
-  int dfd = ::open(dir.empty() ? "/" : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
-  return Status::Ok();
 }
 
 std::string AlertStateDir::PathFor(const std::string& file, const std::string& group) const {

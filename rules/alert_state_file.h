@@ -36,9 +36,6 @@ struct PersistedGroup {
 std::string EncodeGroupState(const PersistedGroup& g);
 Result<PersistedGroup> DecodeGroupState(std::string_view text);
 
-// Writes `data` to `path` atomically and durably (temp + fsync + rename + fsync(dir)).
-Status WriteFileAtomic(const std::string& path, std::string_view data);
-
 class AlertStateDir {
  public:
   // `dir` is created on first save; empty disables persistence.

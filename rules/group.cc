@@ -66,7 +66,8 @@ void Group::Eval(TimestampMs ts) {
 
 void Group::EvalRule(Rule& rule, size_t i, TimestampMs ts, TimestampMs query_ts) {
   {
-    auto value = options_.engine->Instant(rule.spec().expr, *options_.store, query_ts);
+    const Queryable& data = options_.query_source ? *options_.query_source : *options_.store;
+    auto value = options_.engine->Instant(rule.spec().expr, data, query_ts);
     if (!value.ok()) {
       rule.set_last_error(value.status());
       return;
@@ -96,9 +97,17 @@ void Group::EvalRule(Rule& rule, size_t i, TimestampMs ts, TimestampMs query_ts)
     }
     auto app = options_.store->NewAppender(sources_[i], query_ts);
     Status st;
-    for (const auto& s : *out) {
+    std::vector<OutputSample> histograms;
+    for (auto& s : *out) {
+      if (s.h && options_.histogram_sink) {
+        histograms.push_back(std::move(s));
+        continue;
+      }
       st = app->AddAt(s.labels, s.t, s.v);
       if (!st.ok()) break;
+    }
+    if (st.ok() && options_.histogram_sink) {
+      st = options_.histogram_sink(sources_[i], query_ts, histograms);
     }
     if (!st.ok()) {
       app->Rollback();

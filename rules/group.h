@@ -27,6 +27,13 @@ using NotifyFn = std::function<void(const std::string& expr, const std::vector<A
 struct GroupOptions {
   const promql::Engine* engine = nullptr;  // borrowed
   SeriesStore* store = nullptr;            // borrowed: queried and written
+  // Borrowed; when set, rules query it instead of `store` (the test runner's histogram overlay).
+  const Queryable* query_source = nullptr;
+  // Receives each evaluation's native-histogram outputs (possibly none) of the rule with store
+  // source `source`, which the float store cannot hold; unset: they are written as floats.
+  std::function<Status(const std::string& source, TimestampMs t,
+                       const std::vector<OutputSample>& histograms)>
+      histogram_sink;
   Labels external_labels;
   std::string external_url;
   std::chrono::milliseconds default_interval{60000};

@@ -34,21 +34,6 @@ Result<std::vector<std::string>> ExpandGlobs(const std::vector<std::string>& pat
 
 }  // namespace
 
-ManagerSettings SettingsFromConfig(const Config& config) {
-  ManagerSettings s;
-  s.rule_files = config.rule_files;
-  s.default_interval = config.global.interval;
-  std::vector<Label> ext;
-  for (const auto& [k, v] : config.global.external_labels) ext.push_back({k, v});
-  s.external_labels = Labels::FromUnsorted(std::move(ext));
-  s.external_url = config.rules.external_url;
-  s.resend_delay = config.rules.resend_delay;
-  s.outage_tolerance = config.rules.outage_tolerance;
-  s.grace_period = config.rules.grace_period;
-  s.event_driven = config.rules.event_driven;
-  return s;
-}
-
 Manager::Manager(ManagerDeps deps) : deps_(std::move(deps)), shared_(std::make_shared<Shared>()) {
   shared_->deps = deps_;
   if (!deps_.state_dir.empty()) shared_->state_dir = AlertStateDir(deps_.state_dir + "/rules");

@@ -26,22 +26,16 @@
 #include <string_view>
 #include <vector>
 
-#include "agent/config/config.h"
+#include "agent/core/alert.h"
 #include "agent/core/clock.h"
 #include "agent/core/labels.h"
 #include "agent/core/status.h"
 #include "agent/promql/engine.h"
 #include "agent/store/series_store.h"
-#include "notifiers/alert.h"
 #include "rules/alert_state_file.h"
 #include "rules/rules_snapshot.h"
 
 namespace tocsin::rules {
-
-struct ManagerSettings;
-// The manager's settings from a daemon configuration (rule_files, global.interval,
-// global.external_labels, the `rules:` section).
-ManagerSettings SettingsFromConfig(const Config& config);
 
 // What a configuration decides; may change with each Update.
 struct ManagerSettings {

@@ -13,7 +13,6 @@
 #include "agent/core/internal_errors.h"
 #include "agent/core/json.h"
 #include "agent/core/rfc3339.h"
-#include "rules/template/funcs.h"
 #include "rules/template_query.h"
 
 namespace tocsin::rules {
@@ -269,8 +268,7 @@ std::vector<std::string> Manager::Runner::Sources() {
 }
 
 void Manager::Runner::Collect(const std::string& expr, const std::vector<Alert>& alerts) {
-  const std::string url =
-      settings_.external_url + "/graph?g0.expr=" + tmpl::UrlQueryEscape(expr) + "&g0.tab=1";
+  const std::string url = GeneratorUrl(settings_.external_url, expr);
   for (const Alert& a : alerts) {
     tocsin::Alert n;
     LabelsBuilder lb(a.labels);

@@ -12,7 +12,7 @@ Result<std::vector<OutputSample>> RecordingRule::Eval(const promql::Vector& resu
     LabelsBuilder lb(s.labels);
     lb.Set(kMetricNameLabel, spec_.name);
     for (const auto& l : spec_.labels) lb.Set(l.name, l.text);
-    out.push_back({lb.Build(), ts, s.v});
+    out.push_back({lb.Build(), ts, s.v, s.h});
   }
   if (out.size() > 1) {
     std::vector<const Labels*> sorted;

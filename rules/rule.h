@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,7 @@ struct OutputSample {
   Labels labels;
   TimestampMs t = 0;
   double v = 0;
+  std::shared_ptr<const FloatHistogram> h = nullptr;  // a recorded native histogram
 };
 
 // Per-rule evaluation bookkeeping, updated by Group::Eval.

@@ -8,6 +8,7 @@
 
 #include "agent/core/duration.h"
 #include "agent/core/labels.h"
+#include "rules/template/lexer.h"
 #include "rules/template/parser.h"
 #include "rules/yaml_decode.h"
 
@@ -101,7 +102,8 @@ size_t RuleFile::RuleCount() const {
   return n;
 }
 
-RuleFileLoad ParseRuleFile(std::string_view text, std::string_view source) {
+RuleFileLoad ParseRuleFile(std::string_view text, std::string_view source,
+                           bool ignore_unknown_fields) {
   RuleFileLoad load;
   load.file.source = std::string(source);
   const std::string prefix = std::string(source) + ": ";
@@ -130,7 +132,7 @@ RuleFileLoad ParseRuleFile(std::string_view text, std::string_view source) {
   if (dec.ExpectMap(root, "rulefmt.RuleGroups")) {
     for (const auto& [key, value] : root.entries()) {
       if (key.scalar() != "groups") {
-        dec.UnknownField(key, "rulefmt.RuleGroups");
+        if (!ignore_unknown_fields) dec.UnknownField(key, "rulefmt.RuleGroups");
         continue;
       }
       if (!dec.ExpectSeq(value, "[]rulefmt.RuleGroup")) continue;
@@ -183,7 +185,7 @@ RuleFileLoad ParseRuleFile(std::string_view text, std::string_view source) {
                 } else if (f == "annotations") {
                   dec.StringMap(rv, annotations);
                 } else {
-                  dec.UnknownField(rk, "rulefmt.RuleNode");
+                  if (!ignore_unknown_fields) dec.UnknownField(rk, "rulefmt.RuleNode");
                 }
               }
               r.spec.kind = alert.empty() ? RuleSpec::Kind::kRecording : RuleSpec::Kind::kAlerting;
@@ -193,7 +195,7 @@ RuleFileLoad ParseRuleFile(std::string_view text, std::string_view source) {
               g.rules.push_back(std::move(r));
             }
           } else {
-            dec.UnknownField(gk, "rulefmt.RuleGroup");
+            if (!ignore_unknown_fields) dec.UnknownField(gk, "rulefmt.RuleGroup");
           }
         }
         groups.push_back(std::move(g));
@@ -244,7 +246,7 @@ RuleFileLoad ParseRuleFile(std::string_view text, std::string_view source) {
           if (t.ok()) {
             l.tmpl = std::make_shared<const tmpl::Tree>(std::move(t).value());
           } else {
-            errs.push_back({"", "label \"" + l.name + "\": " + t.status().message()});
+            errs.push_back({"", "label " + tmpl::GoQuote(l.name) + ": " + t.status().message()});
           }
         }
         for (auto& a : r.spec.annotations) {
@@ -252,14 +254,17 @@ RuleFileLoad ParseRuleFile(std::string_view text, std::string_view source) {
           if (t.ok()) {
             a.tmpl = std::make_shared<const tmpl::Tree>(std::move(t).value());
           } else {
-            errs.push_back({"", "annotation \"" + a.name + "\": " + t.status().message()});
+            errs.push_back(
+                {"", "annotation " + tmpl::GoQuote(a.name) + ": " + t.status().message()});
           }
         }
       }
       const std::string& rule_name = !alert.empty() ? alert : record;
       for (const auto& e : errs) {
-        load.errors.push_back(prefix + e.positions + "group \"" + g.spec.name + "\", rule " +
-                              std::to_string(i + 1) + ", \"" + rule_name + "\": " + e.message);
+        // rulefmt prints both names with %q, so quotes and control characters come escaped.
+        load.errors.push_back(prefix + e.positions + "group " + tmpl::GoQuote(g.spec.name) +
+                              ", rule " + std::to_string(i + 1) + ", " + tmpl::GoQuote(rule_name) +
+                              ": " + e.message);
       }
       g.spec.rules.push_back(std::move(r.spec));
     }
@@ -268,7 +273,7 @@ RuleFileLoad ParseRuleFile(std::string_view text, std::string_view source) {
   return load;
 }
 
-RuleFileLoad LoadRuleFile(const std::string& path) {
+RuleFileLoad LoadRuleFile(const std::string& path, bool ignore_unknown_fields) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     RuleFileLoad load;
@@ -278,7 +283,7 @@ RuleFileLoad LoadRuleFile(const std::string& path) {
   }
   std::stringstream ss;
   ss << in.rdbuf();
-  return ParseRuleFile(ss.str(), path);
+  return ParseRuleFile(ss.str(), path, ignore_unknown_fields);
 }
 
 std::string DuplicateRulesLint(const RuleFile& file) {

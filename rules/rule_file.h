@@ -65,10 +65,12 @@ struct RuleFileLoad {
   bool ok() const { return errors.empty(); }
 };
 
-// Parses and validates rule-file text. `source` prefixes every error.
-RuleFileLoad ParseRuleFile(std::string_view text, std::string_view source);
+// Parses and validates rule-file text. `source` prefixes every error. With
+// `ignore_unknown_fields` (promtool's --ignore-unknown-fields) unknown keys are skipped.
+RuleFileLoad ParseRuleFile(std::string_view text, std::string_view source,
+                           bool ignore_unknown_fields = false);
 // Reads and parses a file; a read error is "<path>: open <path>: no such file or directory".
-RuleFileLoad LoadRuleFile(const std::string& path);
+RuleFileLoad LoadRuleFile(const std::string& path, bool ignore_unknown_fields = false);
 
 // promtool's duplicate-rule lint: rules with the same name and labels across the file.
 // Returns "" when there are none, otherwise the lint message promtool prints.

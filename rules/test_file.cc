@@ -1,6 +1,13 @@
 #include "rules/test_file.h"
 
+#include <cctype>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+
 #include "agent/config/yaml.h"
+#include "agent/core/rfc3339.h"
+#include "rules/template/lexer.h"
 #include "rules/yaml_decode.h"
 
 namespace tocsin::rules {
@@ -53,6 +60,8 @@ void DecodePromqlCase(YamlDecoder& dec, const YamlNode& node, PromqlTestCase& c)
               dec.String(sv, e.labels);
             } else if (sk.scalar() == "value") {
               dec.Float(sv, e.value);
+            } else if (sk.scalar() == "histogram") {
+              dec.String(sv, e.histogram);
             } else {
               dec.UnknownField(sk, "main.sample");
             }
@@ -108,6 +117,10 @@ void DecodeGroup(YamlDecoder& dec, const YamlNode& node, TestGroup& g) {
       dec.String(v, g.external_url);
     } else if (key == "name") {
       dec.String(v, g.name);
+    } else if (key == "start_timestamp") {
+      // Decoded into a Go string first, so any scalar is taken as written; null keeps the epoch.
+      std::string text, error;
+      if (dec.String(v, text) && !ParseTestTimestamp(text, g.start_ms, error)) dec.Fatal(error);
     } else {
       dec.UnknownField(k, "main.testGroup");
     }
@@ -115,6 +128,25 @@ void DecodeGroup(YamlDecoder& dec, const YamlNode& node, TestGroup& g) {
 }
 
 }  // namespace
+
+bool ParseTestTimestamp(const std::string& text, int64_t& ms, std::string& error) {
+  const char* begin = text.c_str();
+  char* end = nullptr;
+  errno = 0;
+  const double secs = text.empty() || std::isspace(static_cast<unsigned char>(text[0]))
+                          ? 0
+                          : std::strtod(begin, &end);
+  if (end == begin + text.size() && !text.empty() && errno != ERANGE && std::isfinite(secs)) {
+    // time.Unix(int(s), frac·1e9) then millisecond timestamps, truncated as Prometheus does.
+    const double whole = std::trunc(secs);
+    ms = static_cast<int64_t>(whole) * 1000 +
+         static_cast<int64_t>(std::trunc((secs - whole) * 1e9)) / 1000000;
+    return true;
+  }
+  if (ParseRfc3339(text, &ms)) return true;
+  error = "cannot parse " + tmpl::GoQuote(text) + " to a valid timestamp";
+  return false;
+}
 
 bool ParseTestFile(std::string_view text, std::string_view source, TestFile& out,
                    std::string& error) {
@@ -134,6 +166,8 @@ bool ParseTestFile(std::string_view text, std::string_view source, TestFile& out
         dec.Duration(v, out.evaluation_interval);
       } else if (key == "group_eval_order") {
         dec.StringList(v, out.group_eval_order);
+      } else if (key == "fuzzy_compare") {
+        dec.Bool(v, out.fuzzy_compare);
       } else if (key == "tests") {
         if (!dec.ExpectSeq(v, "[]main.testGroup")) continue;
         for (const auto& g : v.items()) {

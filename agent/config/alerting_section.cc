@@ -5,7 +5,7 @@
 #include <string>
 
 #include "agent/core/labels.h"
-#include "notifiers/matcher_parser.h"
+#include "agent/core/matcher_parser.h"
 
 namespace tocsin {
 namespace {

@@ -15,6 +15,7 @@
 #include "agent/config/app_collectors_config.h"
 #include "agent/config/datastore_collectors_config.h"
 #include "agent/config/rules_config.h"
+#include "agent/config/system_collector_config.h"
 #include "notifiers/config.h"
 
 namespace tocsin {
@@ -43,23 +44,6 @@ struct WebConfig {
 struct StorageConfig {
   size_t max_series = 1'000'000;           // global bound on live series
   size_t max_series_per_source = 100'000;  // per collector / scrape job
-};
-
-struct SystemCollectorConfig {
-  bool enabled = false;
-  std::string procfs = "/proc";
-  std::string sysfs = "/sys";
-  std::string rootfs = "/";               // where mount points are resolved for statfs
-  std::chrono::milliseconds interval{0};  // 0 = global.interval
-  std::chrono::milliseconds timeout{0};   // 0 = the interval
-  // Filesystems whose type or mount point match are skipped (node_exporter's defaults).
-  std::string fs_types_exclude =
-      "^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|"
-      "iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|"
-      "sysfs|tracefs)$";
-  std::string mount_points_exclude = "^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+)($|/)";
-  std::string netdev_exclude = "^$";
-  std::string diskstats_exclude = "^(ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\\d+n\\d+p)\\d+$";
 };
 
 struct CollectorsConfig {

@@ -182,17 +182,17 @@ std::vector<FloatHistogram::Bucket> FloatHistogram::Buckets() const {
     };
     for (size_t k = 0; k < positive.size(); ++k) {
       int32_t idx = positive_offset + static_cast<int32_t>(k);
-      out.push_back({bound(idx - 1), bound(idx), positive[k]});
+      out.push_back({bound(idx - 1), bound(idx), positive[k], idx == 0, true});
     }
     return out;
   }
   for (size_t k = negative.size(); k-- > 0;) {
     int32_t idx = negative_offset + static_cast<int32_t>(k);
-    out.push_back(
-        {-ExponentialBound(idx, schema), -ExponentialBound(idx - 1, schema), negative[k]});
+    out.push_back({-ExponentialBound(idx, schema), -ExponentialBound(idx - 1, schema), negative[k],
+                   true, false});
   }
   if (zero_count != 0 || zero_threshold != 0) {
-    out.push_back({-zero_threshold, zero_threshold, zero_count});
+    out.push_back({-zero_threshold, zero_threshold, zero_count, true, true, true});
   }
   for (size_t k = 0; k < positive.size(); ++k) {
     int32_t idx = positive_offset + static_cast<int32_t>(k);

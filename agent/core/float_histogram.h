@@ -53,9 +53,15 @@ struct FloatHistogram {
     double lower;
     double upper;
     double count;
+    // As Prometheus's Bucket: positive buckets are (lower, upper], negative ones [lower, upper),
+    // the zero bucket [lower, upper]; custom buckets (lower, upper], the first [-Inf, upper].
+    bool lower_inclusive = false;
+    bool upper_inclusive = true;
+    bool zero_bucket = false;
   };
   // Every bucket with its bounds, from the lowest bound to the highest (negative buckets, the
-  // zero bucket, positive buckets). Empty buckets are included.
+  // zero bucket, positive buckets). Empty buckets are included; the zero bucket is listed
+  // when its count or threshold is non-zero.
   std::vector<Bucket> Buckets() const;
 
   // Same schema, zero threshold and custom bounds, and equal count, sum, zero count and

@@ -19,27 +19,62 @@ bool Special(double v, std::string& out) {
   return false;
 }
 
+// Shortest round-trip scientific form, which std::to_chars already writes in Go's shape
+// (at least two exponent digits: "1e-07", "6.239452022590642e+248").
+std::string Scientific(double v) {
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
+  return std::string(buf, end);
+}
+
 }  // namespace
 
 std::string FormatGoFloatG(double v) {
   std::string out;
   if (Special(v, out)) return out;
-  char buf[64];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
-  std::string sci(buf, end);
-  auto e = sci.find('e');
-  int exp = std::atoi(sci.c_str() + e + 1);
-  if (exp < -4 || exp >= 6) return sci;  // to_chars already writes Go's "e+06" shape
-  auto [fend, fec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed);
-  return std::string(buf, fend);
+  std::string sci = Scientific(v);
+  int exp = std::atoi(sci.c_str() + sci.find('e') + 1);
+  if (exp < -4 || exp >= 6) return sci;
+  return FormatGoFloatF(v);
 }
 
+// Go's fmtF over the shortest digits. std::to_chars(fixed) would instead pick, among equally
+// short strings, the one closest to the value: every exact digit of a large integer.
 std::string FormatGoFloatF(double v) {
   std::string out;
   if (Special(v, out)) return out;
-  char buf[400];  // fixed notation of 1e308 needs 309 digits
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed);
-  return std::string(buf, end);
+  std::string sci = Scientific(v);
+  const size_t e = sci.find('e');
+  std::string digits;
+  size_t i = 0;
+  if (sci[0] == '-') {
+    out += '-';
+    i = 1;
+  }
+  for (; i < e; ++i) {
+    if (sci[i] != '.') digits += sci[i];
+  }
+  // The decimal point sits after `point` digits (negative: zeros before the first digit).
+  const long point = std::atol(sci.c_str() + e + 1) + 1;
+  const long nd = static_cast<long>(digits.size());
+  if (point > 0) {
+    out.append(digits, 0, static_cast<size_t>(std::min(nd, point)));
+    if (point > nd) out.append(static_cast<size_t>(point - nd), '0');
+  } else {
+    out += '0';
+  }
+  if (nd > point) {
+    out += '.';
+    if (point < 0) out.append(static_cast<size_t>(-point), '0');
+    out.append(digits, static_cast<size_t>(std::max(point, 0L)), std::string::npos);
+  }
+  return out;
+}
+
+std::string FormatGoFloatSample(double v) {
+  const double abs = std::fabs(v);
+  if (abs != 0 && (abs < 1e-6 || abs >= 1e21) && std::isfinite(v)) return Scientific(v);
+  return FormatGoFloatF(v);
 }
 
 }  // namespace tocsin

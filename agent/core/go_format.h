@@ -1,9 +1,14 @@
 // Go's float formatting, which Prometheus's formats and APIs are defined by.
-//   FormatGoFloatG: strconv.FormatFloat(v, 'g', -1, 64) — fmt's %v, the text exposition and
-//                   templates' {{ $value }}: shortest round-trip digits, exponent form when the
-//                   decimal exponent is < -4 or >= 6 ("1e+06", "123456", "1e-05").
-//   FormatGoFloatF: strconv.FormatFloat(v, 'f', -1, 64) — the HTTP API's sample values.
-// Both print NaN, +Inf, -Inf as Go does. Pure functions; thread-safe.
+//   FormatGoFloatG:      strconv.FormatFloat(v, 'g', -1, 64) — fmt's %v, the text exposition and
+//                        templates' {{ $value }}: shortest round-trip digits, exponent form when
+//                        the decimal exponent is < -4 or >= 6 ("1e+06", "123456", "1e-05").
+//   FormatGoFloatF:      strconv.FormatFloat(v, 'f', -1, 64) — scalar results, count_values
+//                        labels: the shortest round-trip digits, never an exponent; a large value
+//                        is padded with zeros ("177514401712176400"), not written exactly.
+//   FormatGoFloatSample: Prometheus's jsonutil.MarshalFloat — the HTTP API's vector and matrix
+//                        sample values and native histogram numbers: 'e' (Go's "1e-07",
+//                        "6.2e+248") when 0 < |v| < 1e-6 or |v| >= 1e21, else FormatGoFloatF.
+// All print NaN, +Inf, -Inf as Go does. Pure functions; thread-safe.
 #pragma once
 
 #include <string>
@@ -12,5 +17,6 @@ namespace tocsin {
 
 std::string FormatGoFloatG(double v);
 std::string FormatGoFloatF(double v);
+std::string FormatGoFloatSample(double v);
 
 }  // namespace tocsin

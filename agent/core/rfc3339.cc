@@ -1,5 +1,6 @@
 #include "agent/core/rfc3339.h"
 
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 
@@ -40,9 +41,11 @@ bool ParseRfc3339(std::string_view s, TimestampMs* out) {
       !Digits(s, 17, 2, &sec)) {
     return false;
   }
-  if (mon < 1 || mon > 12 || day < 1 || day > 31 || hour > 23 || min > 59 || sec > 60) {
-    return false;
-  }
+  // Go's time.Parse: the day must exist in its month and there is no leap second (":60").
+  const std::chrono::year_month_day ymd{std::chrono::year(year),
+                                        std::chrono::month(static_cast<unsigned>(mon)),
+                                        std::chrono::day(static_cast<unsigned>(day))};
+  if (!ymd.ok() || hour > 23 || min > 59 || sec > 59) return false;
   size_t pos = 19;
   int64_t ms = 0;
   if (pos < s.size() && s[pos] == '.') {
@@ -62,7 +65,7 @@ bool ParseRfc3339(std::string_view s, TimestampMs* out) {
   } else if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
     int oh, om;
     if (!Digits(s, pos + 1, 2, &oh) || pos + 3 >= s.size() || s[pos + 3] != ':' ||
-        !Digits(s, pos + 4, 2, &om)) {
+        !Digits(s, pos + 4, 2, &om) || oh > 23 || om > 59) {
       return false;
     }
     offset_s = (oh * 3600 + om * 60) * (s[pos] == '+' ? 1 : -1);
@@ -71,15 +74,8 @@ bool ParseRfc3339(std::string_view s, TimestampMs* out) {
     return false;
   }
   if (pos != s.size()) return false;
-  struct tm tm {};
-  tm.tm_year = year - 1900;
-  tm.tm_mon = mon - 1;
-  tm.tm_mday = day;
-  tm.tm_hour = hour;
-  tm.tm_min = min;
-  tm.tm_sec = sec;
-  int64_t secs = static_cast<int64_t>(timegm(&tm)) - offset_s;
-  *out = secs * 1000 + ms;
+  const int64_t days = std::chrono::sys_days(ymd).time_since_epoch().count();
+  *out = (days * 86400 + hour * 3600 + min * 60 + sec - offset_s) * 1000 + ms;
   return true;
 }
 

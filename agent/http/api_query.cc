@@ -15,7 +15,8 @@ using nlohmann::json;
 // Prometheus refuses range queries that would return more points than this per series.
 constexpr int64_t kMaxPointsPerSeries = 11000;
 
-// Prometheus's jsonutil.MarshalTimestamp: seconds, then up to three millisecond digits.
+// Prometheus's jsonutil.MarshalTimestamp (vector samples, matrix points): seconds, then three
+// millisecond digits unless they are all zero ("1.500", "2").
 void AppendTimestamp(std::string& out, TimestampMs t) {
   if (t < 0) {
     out += '-';
@@ -30,12 +31,62 @@ void AppendTimestamp(std::string& out, TimestampMs t) {
   }
 }
 
+// Scalar and string results are promql.Scalar / promql.String, which jsoniter writes through
+// their MarshalJSON: encoding/json of float64(t)/1000 ("1.5"), and a scalar's value with
+// strconv's 'f' format, never an exponent.
+void AppendScalarPoint(std::string& out, TimestampMs t, double v) {
+  out += '[';
+  AppendJsonFloat(out, static_cast<double>(t) / 1000);
+  out += ",\"";
+  out += FormatGoFloatF(v);
+  out += "\"]";
+}
+
 void AppendPoint(std::string& out, TimestampMs t, double v) {
   out += '[';
   AppendTimestamp(out, t);
   out += ",\"";
-  out += FormatGoFloatF(v);
+  out += FormatGoFloatSample(v);
   out += "\"]";
+}
+
+void AppendQuotedSample(std::string& out, double v) {
+  out += '"';
+  out += FormatGoFloatSample(v);
+  out += '"';
+}
+
+// jsonutil.MarshalHistogram: count, sum, then the non-empty buckets as
+// [boundaries, lower, upper, count], boundaries 0 = (l,u], 1 = [l,u), 2 = (l,u), 3 = [l,u].
+// Prometheus's AllBucketIterator lists the zero bucket only when its count is positive, and
+// narrows a neighbouring bucket that reaches into the zero bucket to the zero threshold.
+void AppendHistogram(std::string& out, const FloatHistogram& h) {
+  out += R"({"count":)";
+  AppendQuotedSample(out, h.count);
+  out += R"(,"sum":)";
+  AppendQuotedSample(out, h.sum);
+  bool found = false;
+  for (FloatHistogram::Bucket b : h.Buckets()) {
+    if (b.zero_bucket ? !(b.count > 0) : b.count == 0) continue;
+    if (!b.zero_bucket) {
+      const double zt = h.zero_threshold;
+      if (b.upper < 0 && b.upper > -zt) b.upper = -zt;
+      if (b.lower > 0 && b.lower < zt) b.lower = zt;
+    }
+    out += found ? "," : R"(,"buckets":[)";
+    found = true;
+    out += '[';
+    out += b.lower_inclusive ? (b.upper_inclusive ? '3' : '1') : (b.upper_inclusive ? '0' : '2');
+    out += ',';
+    AppendQuotedSample(out, b.lower);
+    out += ',';
+    AppendQuotedSample(out, b.upper);
+    out += ',';
+    AppendQuotedSample(out, b.count);
+    out += ']';
+  }
+  if (found) out += ']';
+  out += '}';
 }
 
 void AppendMetric(std::string& out, const Labels& labels) {
@@ -111,11 +162,11 @@ void AppendQueryResultJson(std::string& out, const promql::Value& value) {
   switch (value.type) {
     case promql::ValueType::kScalar:
       out += R"({"resultType":"scalar","result":)";
-      AppendPoint(out, value.t, value.scalar);
+      AppendScalarPoint(out, value.t, value.scalar);
       break;
     case promql::ValueType::kString:
       out += R"({"resultType":"string","result":[)";
-      AppendTimestamp(out, value.t);
+      AppendJsonFloat(out, static_cast<double>(value.t) / 1000);
       out += ',';
       AppendJsonString(out, value.str);
       out += ']';
@@ -128,6 +179,14 @@ void AppendQueryResultJson(std::string& out, const promql::Value& value) {
         first = false;
         out += R"({"metric":)";
         AppendMetric(out, s.labels);
+        if (s.h != nullptr) {
+          out += R"(,"histogram":[)";
+          AppendTimestamp(out, value.t);
+          out += ',';
+          AppendHistogram(out, *s.h);
+          out += "]}";
+          continue;
+        }
         out += R"(,"value":)";
         AppendPoint(out, value.t, s.v);
         out += '}';
@@ -143,14 +202,26 @@ void AppendQueryResultJson(std::string& out, const promql::Value& value) {
         first = false;
         out += R"({"metric":)";
         AppendMetric(out, series.labels);
-        out += R"(,"values":[)";
+        // Prometheus writes each key only when it has points.
         bool first_point = true;
         for (const Sample& p : series.points) {
-          if (!first_point) out += ',';
+          out += first_point ? R"(,"values":[)" : ",";
           first_point = false;
           AppendPoint(out, p.t, p.v);
         }
-        out += "]}";
+        if (!first_point) out += ']';
+        first_point = true;
+        for (const HistogramSample& p : series.histograms) {
+          out += first_point ? R"(,"histograms":[)" : ",";
+          first_point = false;
+          out += '[';
+          AppendTimestamp(out, p.t);
+          out += ',';
+          AppendHistogram(out, *p.h);
+          out += ']';
+        }
+        if (!first_point) out += ']';
+        out += '}';
       }
       out += ']';
       break;

@@ -16,7 +16,7 @@
 
 #include "agent/core/clock.h"
 #include "agent/http/query_gate.h"
-#include "agent/runtime/daemon.h"
+#include "agent/runtime/reload_status.h"
 #include "agent/runtime/scheduler.h"
 #include "agent/store/series_store.h"
 #include "notifiers/stats.h"
@@ -35,9 +35,8 @@ struct ExporterSources {
   const Clock* clock = nullptr;
   std::function<std::vector<CollectorStats>()> collectors;
   std::function<ReloadStatus()> reload;
-  std::function<rules::RulesSnapshot()> rules;
-  std::function<DispatcherStats()>
-      delivery;  // tocsin_notifications_* etc.; optional  // tocsin_rule_* families; optional
+  std::function<rules::RulesSnapshot()> rules;  // tocsin_rule_* families; optional
+  std::function<DispatcherStats()> delivery;    // tocsin_notifications_* etc.; optional
   BuildInfo build;
   const QueryGate* query_gate = nullptr;  // tocsin_api_queries*; optional
 };

@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "agent/core/clock.h"
+#include "agent/core/matcher.h"
 #include "agent/promql/engine.h"
-#include "agent/store/matcher.h"
 
 namespace tocsin::promql {
 

@@ -1,5 +1,5 @@
 // Engine::Instant / Engine::Range and the evaluator's core: data selection, selectors,
-// subqueries, dispatch, and Prometheus 3's final __name__ removal.
+// subqueries, dispatch, __name__ removal and the duplicate-labelset checks.
 #include "agent/promql/eval.h"
 
 #include <algorithm>
@@ -33,6 +33,32 @@ const Labels* Evaluator::InternShared(Labels l) {
   const Labels* p = Intern(std::move(l));
   bucket.push_back(p);
   return p;
+}
+
+const Labels* Evaluator::WithoutName(const Labels* l) {
+  if (!l->Has(kMetricNameLabel)) return l;
+  auto [it, inserted] = without_name_.try_emplace(l, nullptr);
+  if (inserted) it->second = InternShared(LabelsBuilder(*l).Del(kMetricNameLabel).Build());
+  return it->second;
+}
+
+bool Evaluator::CheckDistinct(const Vec& v) {
+  if (v.size() < 2) return true;
+  distinct_scratch_.clear();
+  for (const Elem& e : v) {
+    if (!distinct_scratch_.insert(e.labels->Hash()).second) {
+      return Fail("vector cannot contain metrics with the same labelset");
+    }
+  }
+  return true;
+}
+
+bool Evaluator::TrackSeries(const Expr* node, uint64_t in_hash, uint64_t out_hash) {
+  auto [it, inserted] = series_sources_[node].try_emplace(out_hash, in_hash);
+  if (!inserted && it->second != in_hash) {
+    return Fail("vector cannot contain metrics with the same labelset");
+  }
+  return true;
 }
 
 std::span<const Sample> Evaluator::StoreSamples(std::vector<Sample> s) {
@@ -161,9 +187,30 @@ Status Evaluator::Prepare(const Expr& root) {
 }
 
 bool Evaluator::EvalVectorSelector(const VectorSelector& vs, TimestampMs ts, EvalValue& out) {
-  out.type = ValueType::kVector;
   TimestampMs t = ResolveAt(vs.mods, ts) - vs.mods.offset_ms;
-  TimestampMs lo = t - opts_.lookback_delta.count();
+  return EvalSelectorWindow(vs, t, t - opts_.lookback_delta.count(), out);
+}
+
+bool Evaluator::EvalTimestampAt(const VectorSelector& vs, TimestampMs ts, EvalValue& out) {
+  // Prometheus's engine reads the series at T itself (it sets the selector's offset to ts - T,
+  // losing O: prometheus#8433's fix for timestamp() with @), with lookback window (T - lookback,
+  // T]; but its storage query still covers what the selector asked for, [T - O - lookback + 1,
+  // T - O], and only samples in both count.
+  const TimestampMs at = ResolveAt(vs.mods, ts);
+  const TimestampMs off = vs.mods.offset_ms;
+  const int64_t lookback = opts_.lookback_delta.count();
+  TimestampMs hi = std::min(at, at - off);
+  TimestampMs lo = std::max(at - lookback, at - off - lookback);
+  if (hi <= lo) {
+    out.type = ValueType::kVector;
+    return true;
+  }
+  return EvalSelectorWindow(vs, hi, lo, out);
+}
+
+bool Evaluator::EvalSelectorWindow(const VectorSelector& vs, TimestampMs t, TimestampMs lo,
+                                   EvalValue& out) {
+  out.type = ValueType::kVector;
   if (latest_.contains(&vs)) return EvalLatestSelector(vs, t, lo, out.vec);
   const Selected& sel = selected_.at(&vs);
   out.vec.reserve(sel.series.size());
@@ -210,7 +257,6 @@ bool Evaluator::EvalSubquery(const SubqueryExpr& sq, TimestampMs ts, EvalValue& 
   struct Acc {
     const Labels* labels;
     std::vector<Sample> samples;
-    bool drop_name;
     std::vector<HistogramSample> histograms;
   };
   std::vector<Acc> acc;
@@ -221,7 +267,7 @@ bool Evaluator::EvalSubquery(const SubqueryExpr& sq, TimestampMs ts, EvalValue& 
     for (const Elem& e : v.vec) {
       uint64_t h = LabelsHash(*e.labels);
       auto [it, inserted] = index.try_emplace(h, acc.size());
-      if (inserted) acc.push_back(Acc{e.labels, {}, e.drop_name, {}});
+      if (inserted) acc.push_back(Acc{e.labels, {}, {}});
       if (e.h != nullptr) {
         acc[it->second].histograms.push_back(HistogramSample{t, BorrowHistogram(e.h)});
       } else {
@@ -233,7 +279,7 @@ bool Evaluator::EvalSubquery(const SubqueryExpr& sq, TimestampMs ts, EvalValue& 
   }
   out.mat.reserve(acc.size());
   for (Acc& a : acc) {
-    out.mat.push_back(RangeElem{a.labels, StoreSamples(std::move(a.samples)), a.drop_name,
+    out.mat.push_back(RangeElem{a.labels, StoreSamples(std::move(a.samples)),
                                 a.histograms.empty()
                                     ? std::span<const HistogramSample>()
                                     : StoreHistogramSamples(std::move(a.histograms))});
@@ -295,6 +341,13 @@ bool Evaluator::EvalCall(const Call& c, TimestampMs ts, EvalValue& out) {
   out.type = c.func->return_type;
   // timestamp() over a plain selector reports the samples' own timestamps.
   std::vector<EvalValue> args(c.args.size());
+  if (c.func->id == FuncId::kTimestamp && Unparen(*c.args[0]).kind == ExprKind::kVectorSelector) {
+    const auto& vs = static_cast<const VectorSelector&>(Unparen(*c.args[0]));
+    if (vs.mods.at != AtKind::kNone) {
+      if (!EvalTimestampAt(vs, ts, args[0])) return false;
+      return EvalInstantFunction(*this, c, args, ts, out);
+    }
+  }
   int matrix_arg = -1;
   for (size_t i = 0; i < c.args.size(); ++i) {
     if (!Eval(*c.args[i], ts, args[i])) return false;
@@ -350,7 +403,12 @@ bool Evaluator::Eval(const Expr& e, TimestampMs ts, EvalValue& out) {
             neg.Mul(-1);
             el.h = StoreHistogram(std::move(neg));
           }
-          el.drop_name = true;
+          // Prometheus negates its operand's whole matrix, then checks it for duplicates.
+          const Labels* in = el.labels;
+          el.labels = WithoutName(in);
+          uint64_t out_hash = el.labels->Hash();
+          uint64_t in_hash = in == el.labels ? out_hash : in->Hash();
+          if (!TrackSeries(&u, in_hash, out_hash)) return false;
         }
       }
       return true;
@@ -368,16 +426,6 @@ bool Evaluator::Eval(const Expr& e, TimestampMs ts, EvalValue& out) {
 // ---------------------------------------------------------------------------------------------
 
 namespace {
-
-Labels DropName(const Labels& l) {
-  if (!l.Has(kMetricNameLabel)) return l;
-  std::vector<Label> pairs;
-  pairs.reserve(l.size());
-  for (const Label& p : l) {
-    if (p.name != kMetricNameLabel) pairs.push_back(p);
-  }
-  return Labels::FromSorted(std::move(pairs));
-}
 
 Status DuplicateLabelsetError() {
   return InvalidArgument("vector cannot contain metrics with the same labelset");
@@ -407,34 +455,19 @@ Result<Value> Engine::Instant(const ExprPtr& expr, const Queryable& data, Timest
     case ValueType::kVector: {
       out.vector.reserve(v.vec.size());
       for (const Elem& e : v.vec) {
-        out.vector.push_back(InstantSample{e.drop_name ? DropName(*e.labels) : *e.labels, e.v,
-                                           e.h ? std::make_shared<FloatHistogram>(*e.h) : nullptr});
+        out.vector.push_back(
+            InstantSample{*e.labels, e.v, e.h ? std::make_shared<FloatHistogram>(*e.h) : nullptr});
       }
-      if (out.vector.size() > 1) {
-        std::vector<uint64_t> hashes;
-        for (const auto& s : out.vector) hashes.push_back(s.labels.Hash());
-        std::sort(hashes.begin(), hashes.end());
-        if (std::adjacent_find(hashes.begin(), hashes.end()) != hashes.end()) {
-          return DuplicateLabelsetError();
-        }
-      }
+      // Equal label sets: every node that can produce them has checked its own output.
       break;
     }
     case ValueType::kMatrix: {
       for (const RangeElem& r : v.mat) {
-        RangeSeries rs{r.drop_name ? DropName(*r.labels) : *r.labels,
-                       {r.samples.begin(), r.samples.end()},
-                       {}};
+        RangeSeries rs{*r.labels, {r.samples.begin(), r.samples.end()}, {}};
         for (const HistogramSample& hs : r.histograms) {
           rs.histograms.push_back({hs.t, std::make_shared<FloatHistogram>(*hs.h)});
         }
         out.matrix.push_back(std::move(rs));
-      }
-      std::vector<uint64_t> hashes;
-      for (const auto& s : out.matrix) hashes.push_back(s.labels.Hash());
-      std::sort(hashes.begin(), hashes.end());
-      if (std::adjacent_find(hashes.begin(), hashes.end()) != hashes.end()) {
-        return DuplicateLabelsetError();
       }
       break;
     }
@@ -461,7 +494,6 @@ Result<Value> Engine::Range(const ExprPtr& expr, const Queryable& data, Timestam
   struct Acc {
     const Labels* labels;
     std::vector<Sample> points;
-    bool drop_name;
     std::vector<HistogramSample> histograms;
   };
   std::vector<Acc> acc;
@@ -477,7 +509,7 @@ Result<Value> Engine::Range(const ExprPtr& expr, const Queryable& data, Timestam
     ev.ResetSampleCount();
     if (ev.Expired() || !ev.Eval(*expr, t, v)) return ev.error();
     if (v.type == ValueType::kScalar) {
-      if (acc.empty()) acc.push_back(Acc{ev.Intern(Labels{}), {}, false, {}});
+      if (acc.empty()) acc.push_back(Acc{ev.Intern(Labels{}), {}, {}});
       acc[0].points.push_back(Sample{t, v.scalar});
       continue;
     }
@@ -489,16 +521,22 @@ Result<Value> Engine::Range(const ExprPtr& expr, const Queryable& data, Timestam
       } else {
         uint64_t h = e.labels->Hash();
         auto [hit, inserted] = by_hash.try_emplace(h, acc.size());
-        if (inserted) acc.push_back(Acc{e.labels, {}, e.drop_name, {}});
+        if (inserted) acc.push_back(Acc{e.labels, {}, {}});
         idx = hit->second;
         by_ptr.emplace(e.labels, idx);
       }
-      if (e.h != nullptr) {
-        acc[idx].histograms.push_back({t, std::make_shared<FloatHistogram>(*e.h)});
-      } else {
-        acc[idx].points.push_back(Sample{t, e.v});
+      // Equal label sets at one step: the nodes that can produce them have failed already;
+      // kept as Prometheus's rangeEval check of the top node.
+      Acc& a = acc[idx];
+      if ((!a.points.empty() && a.points.back().t == t) ||
+          (!a.histograms.empty() && a.histograms.back().t == t)) {
+        return DuplicateLabelsetError();
       }
-      acc[idx].drop_name = acc[idx].drop_name || e.drop_name;
+      if (e.h != nullptr) {
+        a.histograms.push_back({t, std::make_shared<FloatHistogram>(*e.h)});
+      } else {
+        a.points.push_back(Sample{t, e.v});
+      }
     }
     points += v.vec.size();
     if (points > options_.max_samples) {
@@ -511,14 +549,10 @@ Result<Value> Engine::Range(const ExprPtr& expr, const Queryable& data, Timestam
   out.t = end;
   out.matrix.reserve(acc.size());
   for (Acc& a : acc) {
-    out.matrix.push_back(RangeSeries{a.drop_name ? DropName(*a.labels) : *a.labels,
-                                     std::move(a.points), std::move(a.histograms)});
+    out.matrix.push_back(RangeSeries{*a.labels, std::move(a.points), std::move(a.histograms)});
   }
   std::sort(out.matrix.begin(), out.matrix.end(),
             [](const RangeSeries& x, const RangeSeries& y) { return x.labels < y.labels; });
-  for (size_t i = 1; i < out.matrix.size(); ++i) {
-    if (out.matrix[i].labels == out.matrix[i - 1].labels) return DuplicateLabelsetError();
-  }
   return out;
 }
 

@@ -25,12 +25,12 @@
 namespace tocsin::promql {
 
 // One element of an instant vector: a float, or a native histogram when `h` is set (then `v`
-// is unused and 0).
+// is unused and 0). As in Prometheus 3.0 by default (no delayed name removal), every function
+// and operator that changes a value drops __name__ from `labels` right away.
 struct Elem {
   const Labels* labels;
   double v;
-  TimestampMs t;   // timestamp of the underlying sample (for timestamp()); else the eval time
-  bool drop_name;  // Prometheus 3's delayed __name__ removal
+  TimestampMs t;  // timestamp of the underlying sample (for timestamp()); else the eval time
   const FloatHistogram* h = nullptr;
 };
 using Vec = std::vector<Elem>;
@@ -39,7 +39,6 @@ using Vec = std::vector<Elem>;
 struct RangeElem {
   const Labels* labels;
   std::span<const Sample> samples;
-  bool drop_name;
   std::span<const HistogramSample> histograms{};
 };
 using Mat = std::vector<RangeElem>;
@@ -94,6 +93,19 @@ class Evaluator {
   const Labels* Intern(Labels l);
   // Like Intern, but returns the same pointer for equal label sets within this query.
   const Labels* InternShared(Labels l);
+  // `l` without __name__ (`l` itself when it has none). Cached by address, so `l` must live
+  // for the query (not a streamed series' labels: see RangeFunctionApplier).
+  const Labels* WithoutName(const Labels* l);
+
+  // Prometheus's "vector cannot contain metrics with the same labelset", raised where its
+  // engine checks. CheckDistinct: one step's output of a node evaluated step by step in
+  // Prometheus (functions over instant vectors, binary operators). TrackSeries: nodes whose
+  // output Prometheus checks as a whole matrix over all the node's steps (range functions,
+  // unary minus, label_replace): the output series `out_hash` came from input series
+  // `in_hash`; two different inputs giving one output is an error even at different steps.
+  // Both return false with error() set.
+  bool CheckDistinct(const Vec& v);
+  bool TrackSeries(const Expr* node, uint64_t in_hash, uint64_t out_hash);
   std::span<const Sample> StoreSamples(std::vector<Sample> s);
   // Keeps a histogram computed during evaluation alive for the query.
   const FloatHistogram* StoreHistogram(FloatHistogram h);
@@ -120,6 +132,10 @@ class Evaluator {
   void CollectRanges(const Expr& e, TimestampMs start, TimestampMs end);
   TimestampMs ResolveAt(const TimeModifiers& m, TimestampMs ts) const;
   bool EvalVectorSelector(const VectorSelector& vs, TimestampMs ts, EvalValue& out);
+  // The newest sample of each series in (lo, t].
+  bool EvalSelectorWindow(const VectorSelector& vs, TimestampMs t, TimestampMs lo, EvalValue& out);
+  // timestamp(x @ T offset O) as Prometheus computes it (see the definition).
+  bool EvalTimestampAt(const VectorSelector& vs, TimestampMs ts, EvalValue& out);
   bool EvalMatrixSelector(const MatrixSelector& ms, TimestampMs ts, EvalValue& out);
   // Marks the selectors of range-function calls that are evaluated once (see Prepare).
   void FindStreamedSelectors(const Expr& e, bool in_subquery);
@@ -156,6 +172,9 @@ class Evaluator {
   std::vector<std::shared_ptr<const FloatHistogram>> kept_histograms_;
   std::deque<std::vector<HistogramSample>> histogram_sample_arena_;
   std::unordered_map<const Expr*, std::unordered_map<uint64_t, const Labels*>> label_cache_;
+  std::unordered_map<const Labels*, const Labels*> without_name_;
+  std::unordered_set<uint64_t> distinct_scratch_;
+  std::unordered_map<const Expr*, std::unordered_map<uint64_t, uint64_t>> series_sources_;
   size_t samples_in_flight_ = 0;
 };
 
@@ -209,18 +228,27 @@ class RangeFunctionApplier {
   RangeFunctionApplier(Evaluator& ev, const Call& c, const std::vector<EvalValue>& args,
                        TimestampMs ts, int64_t range_ms, TimestampMs window_end);
   // Evaluates the function over one series' window, appending its result (if it has one) to
-  // `out` with r.labels. False on an evaluation error (set on the Evaluator).
+  // `out` with r.labels (without __name__ except for last_over_time). False on an evaluation
+  // error (set on the Evaluator).
   bool Apply(const RangeElem& r, Vec& out);
+  // The series passed to Apply live only during the call (streamed): their name-less labels
+  // are built afresh instead of cached, and are valid until the next Apply.
+  void SetTransientLabels() { transient_labels_ = true; }
   // After the last series (absent_over_time's result).
   bool Finish(Vec& out);
 
  private:
+  // Appends the result `e` for series `r` with the result's labels.
+  bool Emit(const RangeElem& r, Elem e, Vec& out);
+
   Evaluator& ev_;
   const Call& c_;
   FuncId id_;
   TimestampMs ts_;
   RateWindow window_;
   bool keeps_name_;
+  bool transient_labels_ = false;
+  Labels without_name_;  // the current series' labels without __name__ (transient labels)
   double p0_ = 0, p1_ = 0;
   size_t series_ = 0;
   std::vector<double> scratch_;

@@ -8,6 +8,7 @@
 #include "agent/core/go_format.h"
 #include "agent/core/labels.h"
 #include "agent/promql/eval.h"
+#include "agent/promql/go_sort.h"
 
 namespace tocsin::promql {
 namespace {
@@ -19,7 +20,6 @@ struct Group {
   double mean = 0;
   double count = 0;
   bool incremental_mean = false;
-  bool drop_name = false;
   std::vector<double> values;  // quantile
   std::vector<Elem> elems;     // topk / bottomk / limitk / limit_ratio
   // sum / avg over native histograms: a group of only histograms yields a histogram; a group
@@ -74,10 +74,13 @@ bool InLimitRatio(const Labels& labels, double ratio) {
   return (ratio >= 0 && offset < ratio) || (ratio < 0 && offset >= 1.0 + ratio);
 }
 
-// topk ordering: is a "less" than b (NaN is the smallest).
-bool TopkLess(double a, double b) { return std::isnan(a) ? !std::isnan(b) : a < b; }
-// bottomk ordering: is a "greater-is-better" (NaN is the largest).
-bool BottomkLess(double a, double b) { return std::isnan(a) ? !std::isnan(b) : a > b; }
+// Less of Prometheus's vectorByValueHeap (topk's heap, quantile's sort) and
+// vectorByReverseValueHeap (bottomk's heap): NaN is less than anything, NaN included. Go's heap
+// and sort over these (go_sort.h) decide which of equal values topk keeps and where 0 and -0 land.
+bool ValueHeapLess(double a, double b) { return std::isnan(a) || a < b; }
+bool ReverseValueHeapLess(double a, double b) { return std::isnan(a) || a > b; }
+bool ElemLess(const Elem& a, const Elem& b) { return ValueHeapLess(a.v, b.v); }
+bool ElemReverseLess(const Elem& a, const Elem& b) { return ReverseValueHeapLess(a.v, b.v); }
 
 Labels GroupLabels(const Labels& in, const AggregateExpr& a,
                    const std::vector<std::string>& grouping) {
@@ -99,7 +102,7 @@ double Quantile(double q, std::vector<double>& values) {
   if (values.empty() || std::isnan(q)) return std::numeric_limits<double>::quiet_NaN();
   if (q < 0) return -std::numeric_limits<double>::infinity();
   if (q > 1) return std::numeric_limits<double>::infinity();
-  std::sort(values.begin(), values.end(), [](double a, double b) { return TopkLess(a, b); });
+  gosort::Sort(values, ValueHeapLess);
   double n = static_cast<double>(values.size());
   double rank = q * (n - 1);
   double lower = std::max(0.0, std::floor(rank));
@@ -194,7 +197,6 @@ void Aggregator::Add(const Elem& e) {
     const Labels* gl = ev_.InternShared(GroupLabels(*src, a, grouping));
     Group g;
     g.labels = gl;
-    g.drop_name = e.drop_name && gl->Has(kMetricNameLabel);
     if (e.h != nullptr && (op == AggOp::kSum || op == AggOp::kAvg)) {
       AddHistogram(g, *e.h);
       groups.push_back(std::move(g));
@@ -210,8 +212,9 @@ void Aggregator::Add(const Elem& e) {
         break;
       case AggOp::kStddev:
       case AggOp::kStdvar:
-        // Welford's first step from mean 0: a lone NaN gives NaN, as in Prometheus.
-        g.value = v * (v - v);
+        // Prometheus 3.0 starts the running variance at exactly 0 (v * (v - v) would be -0
+        // for a negative v), or NaN when the first value is NaN or +-Inf.
+        g.value = std::isnan(v) || std::isinf(v) ? std::numeric_limits<double>::quiet_NaN() : 0;
         break;
       case AggOp::kQuantile:
         g.values.push_back(v);
@@ -290,16 +293,16 @@ void Aggregator::Add(const Elem& e) {
       break;
     case AggOp::kTopk:
     case AggOp::kBottomk: {
-      auto less = op == AggOp::kTopk ? TopkLess : BottomkLess;
-      // Min-heap of the best k by `less`: the root is the worst kept element.
-      auto cmp = [&](const Elem& x, const Elem& y) { return less(y.v, x.v); };
+      // Prometheus's aggregationK: a heap of the best k with the worst kept one at the root,
+      // which a better element overwrites in place.
+      const bool top = op == AggOp::kTopk;
+      auto less = top ? ElemLess : ElemReverseLess;
+      const double root = g.elems.front().v;
       if (static_cast<int64_t>(g.elems.size()) < k) {
-        g.elems.push_back(e);
-        std::push_heap(g.elems.begin(), g.elems.end(), cmp);
-      } else if (less(g.elems.front().v, v) || (std::isnan(g.elems.front().v) && !std::isnan(v))) {
-        std::pop_heap(g.elems.begin(), g.elems.end(), cmp);
-        g.elems.back() = e;
-        std::push_heap(g.elems.begin(), g.elems.end(), cmp);
+        gosort::HeapPush(g.elems, e, less);
+      } else if ((top ? root < v : root > v) || (std::isnan(root) && !std::isnan(v))) {
+        g.elems.front() = e;
+        if (k > 1) gosort::HeapFix(g.elems, 0, less);
       }
       break;
     }
@@ -324,7 +327,7 @@ void Aggregator::Finish(Vec& out) {
     if (g.has_histogram) {
       if (g.has_float || g.histogram_error) continue;
       if (op == AggOp::kAvg) g.histogram.Div(g.histogram_count);
-      out.push_back(Elem{g.labels, 0, 0, g.drop_name, ev.StoreHistogram(std::move(g.histogram))});
+      out.push_back(Elem{g.labels, 0, 0, ev.StoreHistogram(std::move(g.histogram))});
       continue;
     }
     double v = g.value;
@@ -350,9 +353,11 @@ void Aggregator::Finish(Vec& out) {
         break;
       case AggOp::kTopk:
       case AggOp::kBottomk: {
-        auto less = op == AggOp::kTopk ? TopkLess : BottomkLess;
-        std::stable_sort(g.elems.begin(), g.elems.end(),
-                         [&](const Elem& x, const Elem& y) { return less(y.v, x.v); });
+        // sort.Sort(sort.Reverse(heap)): best first.
+        auto less = op == AggOp::kTopk ? ElemLess : ElemReverseLess;
+        if (g.elems.size() > 1) {
+          gosort::Sort(g.elems, [&](const Elem& x, const Elem& y) { return less(y, x); });
+        }
         out.insert(out.end(), g.elems.begin(), g.elems.end());
         continue;
       }
@@ -363,7 +368,7 @@ void Aggregator::Finish(Vec& out) {
       default:
         break;
     }
-    out.push_back(Elem{g.labels, v, 0, g.drop_name});
+    out.push_back(Elem{g.labels, v, 0});
   }
 }
 

@@ -5,6 +5,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "agent/core/go_math.h"
 #include "agent/promql/eval.h"
 
 namespace tocsin::promql {
@@ -25,7 +26,8 @@ bool DropsName(BinOp op) {
   }
 }
 
-// Returns the value and whether the element is kept (comparisons).
+// Returns the value and whether the element is kept (comparisons). %, ^ and atan2 are Go's
+// math.Mod, Pow and Atan2, bit for bit, as in Prometheus's engine.
 inline double Apply(BinOp op, double l, double r, bool& keep) {
   keep = true;
   switch (op) {
@@ -38,11 +40,11 @@ inline double Apply(BinOp op, double l, double r, bool& keep) {
     case BinOp::kDiv:
       return l / r;
     case BinOp::kMod:
-      return std::fmod(l, r);
+      return gomath::Mod(l, r);
     case BinOp::kPow:
-      return std::pow(l, r);
+      return gomath::Pow(l, r);
     case BinOp::kAtan2:
-      return std::atan2(l, r);
+      return gomath::Atan2(l, r);
     case BinOp::kEql:
       keep = l == r;
       return l;
@@ -185,16 +187,17 @@ bool VectorVector(Evaluator& ev, const BinaryExpr& be, Vec& lhs, Vec& rhs, Vec& 
     auto [it, inserted] = one_sigs.try_emplace(Signature(*e.labels, m), &e);
     if (!inserted) {
       Labels ml = MatchLabels(*e.labels, m);
+      // Prometheus prints both series with Labels.String(): {__name__="m", ...}, not m{...}.
       return ev.Fail("found duplicate series for the match group " + ml.ToString() + " on the " +
                      (swapped ? "left" : "right") + " hand-side of the operation: [" +
-                     e.labels->ToMetricString() + ", " + it->second->labels->ToMetricString() +
+                     e.labels->ToString() + ", " + it->second->labels->ToString() +
                      "];many-to-many matching not allowed: matching labels must be unique on one "
                      "side");
     }
   }
   std::unordered_map<uint64_t, std::unordered_set<uint64_t>> matched;
   auto& cache = ev.LabelCache(&be);
-  bool comparison = IsComparison(be.op);
+  const bool drops_name = DropsName(be.op);
   for (const Elem& ls : many) {
     uint64_t sig = Signature(*ls.labels, m);
     auto it = one_sigs.find(sig);
@@ -216,8 +219,10 @@ bool VectorVector(Evaluator& ev, const BinaryExpr& be, Vec& lhs, Vec& rhs, Vec& 
     } else if (!keep) {
       continue;
     }
-    // Result labels: from the "many" side, reduced by on/ignoring for one-to-one, plus the
-    // group_x labels from the "one" side. Cached per (lhs, rhs) label-set pair.
+    // Result labels: from the "many" side without __name__ for arithmetic, reduced by
+    // on/ignoring for one-to-one, plus the group_x labels from the "one" side (so
+    // group_left(__name__) brings the name back), without __name__ for `bool`. Cached per
+    // (lhs, rhs) label-set pair.
     uint64_t key = reinterpret_cast<uintptr_t>(ls.labels) * 0x9e3779b97f4a7c15ULL ^
                    reinterpret_cast<uintptr_t>(rs.labels);
     const Labels* result;
@@ -226,9 +231,10 @@ bool VectorVector(Evaluator& ev, const BinaryExpr& be, Vec& lhs, Vec& rhs, Vec& 
       result = cit->second;
     } else {
       if (m.card == Cardinality::kOneToOne && m.labels.empty() && !m.on) {
-        result = ls.labels;
+        result = drops_name ? ev.WithoutName(ls.labels) : ls.labels;
       } else {
         LabelsBuilder b(*ls.labels);
+        if (drops_name) b.Del(kMetricNameLabel);
         if (m.card == Cardinality::kOneToOne) {
           if (m.on) {
             b.Keep(m.labels);
@@ -239,6 +245,7 @@ bool VectorVector(Evaluator& ev, const BinaryExpr& be, Vec& lhs, Vec& rhs, Vec& 
         for (const auto& n : m.include) b.Set(n, rs.labels->Get(n));
         result = ev.Intern(b.Build());
       }
+      if (be.return_bool) result = ev.WithoutName(result);
       cache.emplace(key, result);
     }
     auto [mit, first] = matched.try_emplace(sig);
@@ -253,10 +260,11 @@ bool VectorVector(Evaluator& ev, const BinaryExpr& be, Vec& lhs, Vec& rhs, Vec& 
         return ev.Fail("multiple matches for labels: grouping labels must ensure unique matches");
       }
     }
-    bool drop = be.return_bool || DropsName(be.op) || (comparison && ls.drop_name);
-    out.push_back(Elem{result, v, ls.t, drop, h});
+    out.push_back(Elem{result, v, ls.t, h});
   }
-  return true;
+  // One-to-one results with equal labels have equal signatures, an error above already; with
+  // group_x, different match groups can still give equal labels.
+  return m.card == Cardinality::kOneToOne || ev.CheckDistinct(out);
 }
 
 }  // namespace
@@ -278,6 +286,8 @@ bool EvalBinaryValues(Evaluator& ev, const BinaryExpr& b, EvalValue& lhs, EvalVa
   Vec& vec = swap ? rhs.vec : lhs.vec;
   double s = swap ? lhs.scalar : rhs.scalar;
   bool comparison = IsComparison(b.op);
+  bool drop = DropsName(b.op) || b.return_bool;
+  bool dropped = false;
   out.vec.reserve(vec.size());
   for (Elem e : vec) {
     double l = e.v, r = s;
@@ -300,10 +310,14 @@ bool EvalBinaryValues(Evaluator& ev, const BinaryExpr& b, EvalValue& lhs, EvalVa
     }
     if (!keep) continue;
     e.v = v;
-    if (DropsName(b.op) || b.return_bool) e.drop_name = true;
+    if (drop) {
+      const Labels* named = e.labels;
+      e.labels = ev.WithoutName(named);
+      dropped = dropped || e.labels != named;
+    }
     out.vec.push_back(e);
   }
-  return true;
+  return !dropped || ev.CheckDistinct(out.vec);
 }
 
 }  // namespace tocsin::promql

@@ -14,7 +14,7 @@ RangeElem WindowOf(const Labels& labels, std::span<const Sample> samples,
                                 [](TimestampMs v, const Sample& x) { return v < x.t; });
   auto last = std::upper_bound(first, samples.end(), hi,
                                [](TimestampMs v, const Sample& x) { return v < x.t; });
-  RangeElem r{&labels, {first, last}, false, {}};
+  RangeElem r{&labels, {first, last}, {}};
   if (!histograms.empty()) {
     auto hfirst = std::upper_bound(histograms.begin(), histograms.end(), lo,
                                    [](TimestampMs v, const HistogramSample& x) { return v < x.t; });
@@ -48,11 +48,11 @@ bool LatestOf(const Labels& labels, std::span<const Sample> samples,
   // The newer of the two kinds is the series' value; a stale marker (a float) ends both.
   if (latest_h != nullptr && (latest == nullptr || latest_h->t > latest->t)) {
     if (latest_h->t <= lo) return false;
-    out = Elem{&labels, 0, latest_h->t, false, latest_h->h.get()};
+    out = Elem{&labels, 0, latest_h->t, latest_h->h.get()};
     return true;
   }
   if (latest == nullptr || latest->t <= lo || IsStaleNaN(latest->v)) return false;
-  out = Elem{&labels, latest->v, latest->t, false};
+  out = Elem{&labels, latest->v, latest->t};
   return true;
 }
 
@@ -98,6 +98,7 @@ bool Evaluator::EvalStreamedCall(const Call& c, const MatrixSelector& ms, Timest
   }
   TimestampMs window_end = ResolveAt(ms.vs->mods, ts) - ms.vs->mods.offset_ms;
   RangeFunctionApplier fn(*this, c, args, ts, ms.range_ms, window_end);
+  fn.SetTransientLabels();
   TimestampMs lo = window_end - ms.range_ms;
   // Timestamps are whole milliseconds: (lo, end] is [lo + 1, end].
   auto querier = data_.NewQuerier(lo + 1, window_end);

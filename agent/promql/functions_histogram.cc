@@ -180,9 +180,9 @@ bool EvalHistogramFunction(Evaluator& ev, FuncId id, std::vector<EvalValue>& arg
       default:
         return ev.Fail("not a native-histogram function");
     }
-    out.push_back(Elem{e.labels, v, ts, true});
+    out.push_back(Elem{ev.WithoutName(e.labels), v, ts});
   }
-  return true;
+  return ev.CheckDistinct(out);
 }
 
 bool AcceptsHistogramWindow(FuncId id) {

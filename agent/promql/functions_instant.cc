@@ -2,14 +2,16 @@
 // label_join, sort*, histogram_quantile over classic buckets, absent, scalar, vector, time.
 #include <algorithm>
 #include <cmath>
-#include <ctime>
 #include <limits>
 #include <numbers>
 #include <unordered_map>
 
+#include "agent/core/go_math.h"
+#include "agent/core/go_time.h"
 #include "agent/core/regex.h"
 #include "agent/promql/eval.h"
 #include "agent/promql/functions.h"
+#include "agent/promql/go_sort.h"
 
 namespace tocsin::promql {
 namespace {
@@ -129,37 +131,35 @@ double BucketQuantile(double q, std::vector<Bucket>& b) {
   return start + (end - start) * (rank / count);
 }
 
+// Prometheus: time.Unix(int64(v), 0).UTC() and its fields. NaN, ±Inf and out-of-range values
+// convert to math.MinInt64 (year 292277026596), as amd64 Go converts them.
 double DateValue(FuncId id, double v) {
-  if (std::isnan(v) || std::isinf(v)) return kNaN;
-  auto secs = static_cast<time_t>(v);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
+  const GoCivilTime t = GoUnixUTC(gomath::Int64(v));
   switch (id) {
     case FuncId::kDayOfMonth:
-      return tm.tm_mday;
+      return t.day;
     case FuncId::kDayOfWeek:
-      return tm.tm_wday;
+      return t.weekday;
     case FuncId::kDayOfYear:
-      return tm.tm_yday + 1;
+      return t.year_day;
     case FuncId::kHour:
-      return tm.tm_hour;
+      return t.hour;
     case FuncId::kMinute:
-      return tm.tm_min;
+      return t.minute;
     case FuncId::kMonth:
-      return tm.tm_mon + 1;
+      return t.month;
     case FuncId::kYear:
-      return tm.tm_year + 1900;
-    case FuncId::kDaysInMonth: {
-      static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-      int y = tm.tm_year + 1900;
-      bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-      return tm.tm_mon == 1 && leap ? 29 : kDays[tm.tm_mon];
-    }
+      return static_cast<double>(t.year);
+    case FuncId::kDaysInMonth:
+      return t.days_in_month;
     default:
       return kNaN;
   }
 }
 
+// Element-wise math as Prometheus computes it: Go's math package (agent/core/go_math.h), whose
+// results differ from glibc's in the last bit here and there. abs, ceil, floor and sqrt are exact
+// in both; deg and rad are Prometheus's v*180/Pi and v*Pi/180, in that order.
 double MathValue(FuncId id, double v) {
   switch (id) {
     case FuncId::kAbs:
@@ -169,41 +169,41 @@ double MathValue(FuncId id, double v) {
     case FuncId::kFloor:
       return std::floor(v);
     case FuncId::kExp:
-      return std::exp(v);
+      return gomath::Exp(v);
     case FuncId::kSqrt:
       return std::sqrt(v);
     case FuncId::kLn:
-      return std::log(v);
+      return gomath::Log(v);
     case FuncId::kLog2:
-      return std::log2(v);
+      return gomath::Log2(v);
     case FuncId::kLog10:
-      return std::log10(v);
+      return gomath::Log10(v);
     case FuncId::kSgn:
       return v < 0 ? -1 : v > 0 ? 1 : v;
     case FuncId::kAcos:
-      return std::acos(v);
+      return gomath::Acos(v);
     case FuncId::kAcosh:
-      return std::acosh(v);
+      return gomath::Acosh(v);
     case FuncId::kAsin:
-      return std::asin(v);
+      return gomath::Asin(v);
     case FuncId::kAsinh:
-      return std::asinh(v);
+      return gomath::Asinh(v);
     case FuncId::kAtan:
-      return std::atan(v);
+      return gomath::Atan(v);
     case FuncId::kAtanh:
-      return std::atanh(v);
+      return gomath::Atanh(v);
     case FuncId::kCos:
-      return std::cos(v);
+      return gomath::Cos(v);
     case FuncId::kCosh:
-      return std::cosh(v);
+      return gomath::Cosh(v);
     case FuncId::kSin:
-      return std::sin(v);
+      return gomath::Sin(v);
     case FuncId::kSinh:
-      return std::sinh(v);
+      return gomath::Sinh(v);
     case FuncId::kTan:
-      return std::tan(v);
+      return gomath::Tan(v);
     case FuncId::kTanh:
-      return std::tanh(v);
+      return gomath::Tanh(v);
     case FuncId::kDeg:
       return v * 180 / std::numbers::pi;
     case FuncId::kRad:
@@ -213,6 +213,9 @@ double MathValue(FuncId id, double v) {
   }
 }
 
+// label_replace and label_join fail on equal label sets at one step, as Prometheus 2.x and
+// current Prometheus do (b336889d); 3.0 checked label_replace's whole result matrix, so series
+// colliding only at different times failed too, and did not check label_join at all.
 bool LabelReplace(Evaluator& ev, const Call& c, std::vector<EvalValue>& args, Vec& out) {
   const std::string& dst = args[1].str;
   const std::string& repl = args[2].str;
@@ -226,6 +229,7 @@ bool LabelReplace(Evaluator& ev, const Call& c, std::vector<EvalValue>& args, Ve
   }
   auto& cache = ev.LabelCache(&c);
   std::string expanded;
+  bool changed = false;
   for (Elem e : args[0].vec) {
     auto key = static_cast<uint64_t>(reinterpret_cast<uintptr_t>(e.labels));
     auto it = cache.find(key);
@@ -242,11 +246,11 @@ bool LabelReplace(Evaluator& ev, const Call& c, std::vector<EvalValue>& args, Ve
     }
     if (result != nullptr) {
       e.labels = result;
-      if (dst == kMetricNameLabel) e.drop_name = false;
+      changed = true;
     }
     out.push_back(e);
   }
-  return true;
+  return !changed || ev.CheckDistinct(out);
 }
 
 bool LabelJoin(Evaluator& ev, const Call& c, std::vector<EvalValue>& args, Vec& out) {
@@ -280,13 +284,12 @@ bool LabelJoin(Evaluator& ev, const Call& c, std::vector<EvalValue>& args, Vec& 
       cache.emplace(key, result);
       e.labels = result;
     }
-    if (dst == kMetricNameLabel) e.drop_name = false;
     out.push_back(e);
   }
-  return true;
+  return ev.CheckDistinct(out);
 }
 
-void HistogramQuantile(Evaluator& ev, double q, const Vec& in, TimestampMs ts, Vec& out) {
+bool HistogramQuantile(Evaluator& ev, double q, const Vec& in, TimestampMs ts, Vec& out) {
   struct Group {
     const Labels* labels;
     std::vector<Bucket> buckets;
@@ -317,12 +320,14 @@ void HistogramQuantile(Evaluator& ev, double q, const Vec& in, TimestampMs ts, V
       mixed[it->second] = true;
       continue;
     }
-    out.push_back(Elem{e->labels, NativeHistogramQuantile(q, *e->h), ts, true});
+    out.push_back(Elem{ev.WithoutName(e->labels), NativeHistogramQuantile(q, *e->h), ts});
   }
+  // Buckets are grouped with their metric name, which the result then drops.
   for (size_t i = 0; i < groups.size(); ++i) {
     if (mixed[i]) continue;
-    out.push_back(Elem{groups[i].labels, BucketQuantile(q, groups[i].buckets), ts, true});
+    out.push_back(Elem{ev.WithoutName(groups[i].labels), BucketQuantile(q, groups[i].buckets), ts});
   }
+  return ev.CheckDistinct(out);
 }
 
 }  // namespace
@@ -363,18 +368,17 @@ bool EvalInstantFunction(Evaluator& ev, const Call& c, std::vector<EvalValue>& a
       out.scalar = args[0].vec.size() == 1 && args[0].vec[0].h == nullptr ? args[0].vec[0].v : kNaN;
       return true;
     case FuncId::kVector:
-      o.push_back(Elem{ev.InternShared(Labels{}), args[0].scalar, ts, false});
+      o.push_back(Elem{ev.InternShared(Labels{}), args[0].scalar, ts});
       return true;
     case FuncId::kAbsent:
-      if (args[0].vec.empty()) o.push_back(Elem{ev.Intern(AbsentLabels(*c.args[0])), 1, ts, false});
+      if (args[0].vec.empty()) o.push_back(Elem{ev.Intern(AbsentLabels(*c.args[0])), 1, ts});
       return true;
     case FuncId::kLabelReplace:
       return LabelReplace(ev, c, args, o);
     case FuncId::kLabelJoin:
       return LabelJoin(ev, c, args, o);
     case FuncId::kHistogramQuantile:
-      HistogramQuantile(ev, args[0].scalar, args[1].vec, ts, o);
-      return true;
+      return HistogramQuantile(ev, args[0].scalar, args[1].vec, ts, o);
     case FuncId::kHistogramAvg:
     case FuncId::kHistogramCount:
     case FuncId::kHistogramSum:
@@ -384,11 +388,15 @@ bool EvalInstantFunction(Evaluator& ev, const Call& c, std::vector<EvalValue>& a
       return EvalHistogramFunction(ev, id, args, ts, o);
     case FuncId::kSort:
     case FuncId::kSortDesc: {
+      // Prometheus: sort.Sort(sort.Reverse(vectorByReverseValueHeap)) for sort, of
+      // vectorByValueHeap for sort_desc (NaN last either way, histograms by their sum). Go's
+      // unstable sort decides the order of equal values.
       o = std::move(args[0].vec);
       bool desc = id == FuncId::kSortDesc;
-      std::stable_sort(o.begin(), o.end(), [desc](const Elem& a, const Elem& b) {
-        if (std::isnan(a.v) || std::isnan(b.v)) return !std::isnan(a.v) && std::isnan(b.v);
-        return desc ? a.v > b.v : a.v < b.v;
+      auto value = [](const Elem& e) { return e.h != nullptr ? e.h->sum : e.v; };
+      gosort::Sort(o, [desc, &value](const Elem& a, const Elem& b) {
+        double va = value(a), vb = value(b);
+        return std::isnan(vb) || (desc ? vb < va : vb > va);
       });
       return true;
     }
@@ -414,7 +422,7 @@ bool EvalInstantFunction(Evaluator& ev, const Call& c, std::vector<EvalValue>& a
   // Element-wise functions.
   Vec in;
   if (args.empty()) {
-    in.push_back(Elem{ev.InternShared(Labels{}), static_cast<double>(ts) / 1000, ts, false});
+    in.push_back(Elem{ev.InternShared(Labels{}), static_cast<double>(ts) / 1000, ts});
   } else {
     in = std::move(args[0].vec);
   }
@@ -430,6 +438,7 @@ bool EvalInstantFunction(Evaluator& ev, const Call& c, std::vector<EvalValue>& a
   bool timestamp_of_selector =
       id == FuncId::kTimestamp && Unparen(*c.args[0]).kind == ExprKind::kVectorSelector;
   o.reserve(in.size());
+  bool dropped = false;
   for (Elem e : in) {
     // Element-wise math is defined on floats only; timestamp() reads any sample's time.
     if (e.h != nullptr) {
@@ -458,10 +467,14 @@ bool EvalInstantFunction(Evaluator& ev, const Call& c, std::vector<EvalValue>& a
         e.v = MathValue(id, e.v);
         break;
     }
-    e.drop_name = true;
+    // Each of these drops the metric name (round too: Prometheus 3.0.x keeps it there by
+    // mistake, fixed in 3.1, and 2.x drops it).
+    const Labels* named = e.labels;
+    e.labels = ev.WithoutName(named);
+    dropped = dropped || e.labels != named;
     o.push_back(e);
   }
-  return true;
+  return !dropped || ev.CheckDistinct(o);
 }
 
 }  // namespace tocsin::promql

@@ -161,7 +161,7 @@ RangeFunctionApplier::RangeFunctionApplier(Evaluator& ev, const Call& c,
 
 bool RangeFunctionApplier::Finish(Vec& out) {
   if (id_ == FuncId::kAbsentOverTime && series_ == 0) {
-    out.push_back(Elem{ev_.Intern(AbsentLabels(*c_.args[0])), 1, ts_, false});
+    out.push_back(Elem{ev_.Intern(AbsentLabels(*c_.args[0])), 1, ts_});
   }
   return true;
 }
@@ -177,6 +177,25 @@ bool EvalRangeFunction(Evaluator& ev, const Call& c, const std::vector<EvalValue
     if (!fn.Apply(r, out)) return false;
   }
   return fn.Finish(out);
+}
+
+bool RangeFunctionApplier::Emit(const RangeElem& r, Elem e, Vec& out) {
+  // Every range function but last_over_time drops the metric name, so two input series may
+  // give one output series: Prometheus fails on that over the node's whole result matrix.
+  if (!keeps_name_ && r.labels->Has(kMetricNameLabel)) {
+    if (transient_labels_) {
+      without_name_ = LabelsBuilder(*r.labels).Del(kMetricNameLabel).Build();
+      e.labels = &without_name_;
+    } else {
+      e.labels = ev_.WithoutName(r.labels);
+    }
+    if (!ev_.TrackSeries(&c_, r.labels->Hash(), e.labels->Hash())) return false;
+  } else if (!keeps_name_) {
+    uint64_t h = r.labels->Hash();
+    if (!ev_.TrackSeries(&c_, h, h)) return false;
+  }
+  out.push_back(e);
+  return true;
 }
 
 bool RangeFunctionApplier::Apply(const RangeElem& r, Vec& out) {
@@ -197,8 +216,8 @@ bool RangeFunctionApplier::Apply(const RangeElem& r, Vec& out) {
   std::vector<double>& scratch = scratch_;
   TimestampMs ts = ts_;
   if (!r.histograms.empty() && AcceptsHistogramWindow(id)) {
-    Elem e{r.labels, 0, ts, keeps_name_ ? r.drop_name : true};
-    if (RangeFunctionOverHistograms(ev_, id, r, window, e)) out.push_back(e);
+    Elem e{r.labels, 0, ts};
+    if (RangeFunctionOverHistograms(ev_, id, r, window, e)) return Emit(r, e, out);
     return true;
   }
   std::span<const Sample> s = r.samples;  // float-only functions ignore histogram samples
@@ -331,7 +350,7 @@ bool RangeFunctionApplier::Apply(const RangeElem& r, Vec& out) {
     default:
       return ev_.Fail("function " + std::string(c_.func->name) + " does not take a range vector");
   }
-  if (ok) out.push_back(Elem{r.labels, v, ts, keeps_name_ ? r.drop_name : true});
+  if (ok) return Emit(r, Elem{r.labels, v, ts}, out);
   return true;
 }
 

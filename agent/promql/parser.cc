@@ -65,6 +65,15 @@ class Parser {
   }
   bool failed() const { return !err_.ok(); }
 
+  // Prometheus's parseDuration refuses a zero duration literal wherever one appears (range,
+  // offset, subquery range and step, @, a duration used as a number); the number 0 is not a
+  // duration and is not refused here.
+  bool ZeroDuration(const Token& t) {
+    if (t.type != Tok::kDuration || t.duration_ms != 0) return false;
+    Fail(t.pos, "duration must be greater than 0");
+    return true;
+  }
+
   std::optional<BinOp> PeekBinOp() const { return BinOpFromToken(Peek()); }
 
   ExprPtr ParseExpr(int min_prec) {
@@ -202,6 +211,7 @@ class Parser {
         return n;
       }
       case Tok::kDuration: {
+        if (ZeroDuration(t)) return nullptr;
         auto n = std::make_shared<NumberLiteral>();
         n->value = static_cast<double>(t.duration_ms) / 1000.0;
         n->pos = t.pos;
@@ -349,6 +359,7 @@ class Parser {
   std::optional<int64_t> ParseDurationValue(std::string_view context) {
     const Token& t = Peek();
     if (t.type == Tok::kDuration) {
+      if (ZeroDuration(t)) return std::nullopt;
       Next();
       return t.duration_ms;
     }
@@ -450,6 +461,7 @@ class Parser {
           if (Peek().type == Tok::kNumber) {
             secs = Peek().number;
           } else if (Peek().type == Tok::kDuration) {
+            if (ZeroDuration(Peek())) return nullptr;
             secs = static_cast<double>(Peek().duration_ms) / 1000.0;
           } else {
             return Unexpected("@ modifier, expected timestamp");

@@ -47,13 +47,50 @@ Result<std::string> HistogramLiterals::Extract(std::string_view line) {
     auto h = ParseHistogramLiteral(line.substr(open, close + 2 - open));
     if (!h.ok()) return h.status();
     size_t after = close + 2;
-    if (after < line.size() && (line[after] == '+' || line[after] == '-')) {
-      return InvalidArgument("histogram series arithmetic ({{...}}+{{...}}xN) is not supported");
-    }
     out.append(line.substr(pos, open - pos));
-    out += std::to_string(static_cast<int64_t>(kPlaceholderBase) +
-                          static_cast<int64_t>(histograms_.size()));
-    histograms_.push_back(std::move(h).value());
+    auto placeholder = [this](FloatHistogram hist) {
+      std::string p = std::to_string(static_cast<int64_t>(kPlaceholderBase) +
+                                     static_cast<int64_t>(histograms_.size()));
+      histograms_.push_back(std::move(hist));
+      return p;
+    };
+    if (after + 2 < line.size() && (line[after] == '+' || line[after] == '-') &&
+        line.substr(after + 1, 2) == "{{") {
+      // {{base}}+{{inc}}xN: N+1 distinct values, each the previous one plus (or minus) inc, as
+      // Prometheus's series parser builds them; the float parser then sees N+1 placeholders.
+      const bool add = line[after] == '+';
+      size_t inc_close = line.find("}}", after + 1);
+      if (inc_close == std::string_view::npos) {
+        return InvalidArgument("unterminated histogram literal");
+      }
+      auto inc = ParseHistogramLiteral(line.substr(after + 1, inc_close + 1 - after));
+      if (!inc.ok()) return inc.status();
+      size_t p = inc_close + 2;
+      if (p >= line.size() || line[p] != 'x') {
+        return InvalidArgument("histogram series arithmetic needs a repetition count (xN)");
+      }
+      size_t digits = ++p;
+      while (p < line.size() && line[p] >= '0' && line[p] <= '9') ++p;
+      if (p == digits || p - digits > 8) {
+        return InvalidArgument("invalid repetition count in histogram series");
+      }
+      int64_t times =
+          std::strtoll(std::string(line.substr(digits, p - digits)).c_str(), nullptr, 10);
+      FloatHistogram cur = std::move(h).value();
+      out += placeholder(cur);
+      for (int64_t i = 1; i <= times; ++i) {
+        if (cur.schema > inc->schema) {
+          return InvalidArgument("error combining histograms: cannot merge from schema " +
+                                 std::to_string(inc->schema) + " to " + std::to_string(cur.schema));
+        }
+        Status st = add ? cur.Add(*inc) : cur.Sub(*inc);
+        if (!st.ok()) return st;
+        out += " " + placeholder(cur);
+      }
+      pos = p;
+      continue;
+    }
+    out += placeholder(std::move(h).value());
     pos = after;
   }
   out.append(line.substr(pos));

@@ -23,7 +23,8 @@ namespace tocsin::promql {
 // float notation parser reads it; Resolve() maps the parsed values back.
 class HistogramLiterals {
  public:
-  // Replaces every `{{...}}` (optionally followed by xN) in `line`.
+  // Replaces every `{{...}}` (optionally followed by xN) in `line`; `{{a}}+{{b}}xN` and
+  // `{{a}}-{{b}}xN` expand to N+1 placeholders for a, a±b, a±2b, ...
   Result<std::string> Extract(std::string_view line);
   // For each parsed value: the histogram it stands for (and clears that float value), or
   // nullopt for a real float.

@@ -20,6 +20,7 @@
 #include "agent/config/config.h"
 #include "agent/core/clock.h"
 #include "agent/core/status.h"
+#include "agent/runtime/reload_status.h"
 #include "agent/runtime/scheduler.h"
 #include "agent/runtime/systemd_notify.h"
 #include "collectors/collector.h"
@@ -37,13 +38,6 @@ struct DaemonHooks {
   using Prepare = std::function<Result<std::function<void()>>(const Config&)>;
   Prepare prepare_rules;
   Prepare prepare_alerting;
-};
-
-struct ReloadStatus {
-  bool last_successful = true;
-  TimestampMs last_success_ms = 0;  // the start counts as the first successful load
-  uint64_t failures = 0;
-  std::string last_error;
 };
 
 class Daemon {

@@ -21,7 +21,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "agent/store/matcher.h"
+#include "agent/core/matcher.h"
 #include "agent/store/series.h"
 
 namespace tocsin {

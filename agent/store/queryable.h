@@ -17,7 +17,7 @@
 #include "agent/core/float_histogram.h"
 #include "agent/core/function_ref.h"
 #include "agent/core/labels.h"
-#include "agent/store/matcher.h"
+#include "agent/core/matcher.h"
 
 namespace tocsin {
 

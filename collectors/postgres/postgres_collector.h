@@ -13,7 +13,7 @@
 
 #include <memory>
 
-#include "agent/config/config.h"
+#include "agent/config/datastore_collectors_config.h"
 #include "agent/core/status.h"
 #include "collectors/collector.h"
 

@@ -11,7 +11,7 @@
 #include <chrono>
 #include <memory>
 
-#include "agent/config/config.h"
+#include "agent/config/datastore_collectors_config.h"
 #include "agent/core/status.h"
 #include "collectors/collector.h"
 

@@ -19,10 +19,10 @@
 #include <string>
 #include <vector>
 
-#include "agent/config/config.h"
+#include "agent/config/app_collectors_config.h"
 #include "agent/core/clock.h"
 #include "agent/core/status.h"
-#include "agent/http/http_client.h"
+#include "agent/http_client/http_client.h"
 #include "collectors/collector.h"
 
 namespace tocsin {

@@ -13,9 +13,9 @@
 #include <chrono>
 #include <memory>
 
-#include "agent/config/config.h"
+#include "agent/config/datastore_collectors_config.h"
 #include "agent/core/status.h"
-#include "agent/http/http_client.h"
+#include "agent/http_client/http_client.h"
 #include "collectors/collector.h"
 
 namespace tocsin {

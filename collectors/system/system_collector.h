@@ -12,7 +12,7 @@
 #include <chrono>
 #include <memory>
 
-#include "agent/config/config.h"
+#include "agent/config/system_collector_config.h"
 #include "agent/core/clock.h"
 #include "agent/core/status.h"
 #include "collectors/collector.h"

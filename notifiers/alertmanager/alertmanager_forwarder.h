@@ -17,9 +17,9 @@
 #include <thread>
 #include <vector>
 
+#include "agent/core/alert.h"
 #include "agent/core/clock.h"
-#include "agent/http/http_client.h"
-#include "notifiers/alert.h"
+#include "agent/http_client/http_client.h"
 #include "notifiers/config.h"
 #include "notifiers/stats.h"
 

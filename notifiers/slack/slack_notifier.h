@@ -9,7 +9,7 @@
 #include <string>
 
 #include "agent/core/clock.h"
-#include "agent/http/http_client.h"
+#include "agent/http_client/http_client.h"
 #include "notifiers/config.h"
 #include "notifiers/notifier.h"
 

@@ -6,6 +6,7 @@
 
 #include "agent/core/duration.h"
 #include "agent/core/regex.h"
+#include "agent/core/url_escape.h"
 #include "rules/template/go_fmt.h"
 
 #define TMPL_CONCAT_(a, b) a##b
@@ -283,22 +284,6 @@ Result<Value> CallTemplateFunction(const std::string& fn, const std::vector<Valu
     return Value::Float(static_cast<double>(d->count()) / 1000.0);
   }
   return InvalidArgument("function \"" + fn + "\" not supported");
-}
-
-std::string UrlQueryEscape(std::string_view s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else if (c == ' ') {
-      out += '+';
-    } else {
-      char buf[4];
-      std::snprintf(buf, sizeof buf, "%%%02X", c);
-      out += buf;
-    }
-  }
-  return out;
 }
 
 }  // namespace tocsin::rules::tmpl

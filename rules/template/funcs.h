@@ -32,8 +32,4 @@ struct FuncContext {
 Result<Value> CallTemplateFunction(const std::string& name, const std::vector<Value>& args,
                                    const FuncContext& ctx);
 
-// Go's url.QueryEscape (the `urlQueryEscape` template function; also the rule manager's
-// generator URLs).
-std::string UrlQueryEscape(std::string_view s);
-
 }  // namespace tocsin::rules::tmpl

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "agent/store/matcher.h"
+#include "agent/core/matcher.h"
 #include "agent/store/queryable.h"
 
 namespace tocsin {

@@ -14,7 +14,7 @@
 
 #include "agent/core/clock.h"
 #include "agent/core/labels.h"
-#include "notifiers/matcher_parser.h"
+#include "agent/core/matcher_parser.h"
 #include "notifiers/silences.h"
 #include "notifiers/silences_api.h"
 

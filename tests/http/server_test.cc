@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "agent/core/internal_errors.h"
-#include "agent/http/http_client.h"
+#include "agent/http_client/http_client.h"
 
 namespace tocsin {
 namespace {

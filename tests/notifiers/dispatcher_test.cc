@@ -12,9 +12,9 @@
 #include <future>
 #include <thread>
 
+#include "agent/core/matcher_parser.h"
 #include "notifiers/alert_delivery.h"
 #include "notifiers/durable_queue.h"
-#include "notifiers/matcher_parser.h"
 #include "tests/notifiers/test_util.h"
 
 namespace tocsin {

@@ -4,8 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agent/core/matcher_parser.h"
 #include "notifiers/alertmanager/alertmanager_forwarder.h"
-#include "notifiers/matcher_parser.h"
 #include "notifiers/outcome.h"
 #include "notifiers/pagerduty/pagerduty_notifier.h"
 #include "notifiers/sha256.h"

@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "notifiers/alert.h"
+#include "agent/core/alert.h"
 #include "tests/notifiers/test_util.h"
 
 namespace tocsin {

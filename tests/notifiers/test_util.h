@@ -18,8 +18,8 @@
 #include <thread>
 #include <vector>
 
-#include "agent/http/http_client.h"
-#include "notifiers/alert.h"
+#include "agent/core/alert.h"
+#include "agent/http_client/http_client.h"
 #include "tests/fakes/eventually.h"
 
 namespace tocsin::testing {

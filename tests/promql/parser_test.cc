@@ -167,6 +167,32 @@ TEST(ParserTest, PositionedErrors) {
 namespace tocsin::promql {
 namespace {
 
+// Prometheus's parseDuration refuses a zero duration literal (2.42 and 3.0, "duration must be
+// greater than 0" at the literal); the number 0 is not a duration literal.
+TEST(ParserTest, ZeroDurationLiteralsAreErrors) {
+  struct Case {
+    const char* in;
+    const char* err;
+  } cases[] = {
+      {"x offset 0s", "1:10: parse error: duration must be greater than 0"},
+      {"x offset -0s", "1:11: parse error: duration must be greater than 0"},
+      {"vector(1) offset 0ms", "1:18: parse error: duration must be greater than 0"},
+      {"x[0s]", "1:3: parse error: duration must be greater than 0"},
+      {"rate(x[5m:0s])", "1:11: parse error: duration must be greater than 0"},
+      {"rate(x[0s:1m])", "1:8: parse error: duration must be greater than 0"},
+      {"x @ 0s", "1:5: parse error: duration must be greater than 0"},
+      {"0m0s + 1", "1:1: parse error: duration must be greater than 0"},
+  };
+  for (const auto& c : cases) {
+    auto e = Parse(c.in);
+    ASSERT_FALSE(e.ok()) << c.in;
+    EXPECT_EQ(e.status().message(), c.err) << c.in;
+  }
+  EXPECT_TRUE(Parse("x offset 0").ok());
+  EXPECT_TRUE(Parse("x @ 0").ok());
+  EXPECT_TRUE(Parse("rate(x[5m:])").ok());
+}
+
 // Nesting is bounded, so a query of a few thousand '(' is an error, not a stack overflow on the
 // HTTP thread (found by the fuzzer under ASan).
 TEST(ParserTest, DeepNestingIsAnErrorNotAStackOverflow) {

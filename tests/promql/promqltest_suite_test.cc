@@ -2,6 +2,8 @@
 // that the runner itself detects failures.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <sstream>
 
@@ -86,9 +88,18 @@ TEST(PromqlTestRunnerTest, MalformedScriptIsAnError) {
 }
 
 TEST(PromqlTestSuiteTest, PrometheusSuitePasses) {
+  // Prometheus's suite lives beside the checkout (../shared/promqltest, as on CI), or where
+  // TOCSIN_PROMQLTEST_DIR says; a bare clone has neither, and the README's test command must
+  // still pass there.
+  const char* env = std::getenv("TOCSIN_PROMQLTEST_DIR");
   std::filesystem::path dir =
-      std::filesystem::path(TOCSIN_SOURCE_DIR) / ".." / "shared" / "promqltest";
-  ASSERT_TRUE(std::filesystem::is_directory(dir)) << dir;
+      env != nullptr && *env != '\0'
+          ? std::filesystem::path(env)
+          : std::filesystem::path(TOCSIN_SOURCE_DIR) / ".." / "shared" / "promqltest";
+  if (!std::filesystem::is_directory(dir)) {
+    GTEST_SKIP() << "Prometheus's PromQL test suite is not at " << dir
+                 << " (set TOCSIN_PROMQLTEST_DIR to run it)";
+  }
   std::vector<std::string> files;
   for (const auto& e : std::filesystem::directory_iterator(dir)) {
     if (e.path().extension() == ".test") files.push_back(e.path().string());

@@ -15,7 +15,7 @@
 #include <string>
 #include <thread>
 
-#include "agent/http/http_client.h"
+#include "agent/http_client/http_client.h"
 #include "notifiers/dispatcher.h"
 
 using namespace tocsin;

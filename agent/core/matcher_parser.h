@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "agent/core/matcher.h"
 #include "agent/core/status.h"
-#include "agent/store/matcher.h"
 
 namespace tocsin {
 

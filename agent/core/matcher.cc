@@ -1,4 +1,4 @@
-#include "agent/store/matcher.h"
+#include "agent/core/matcher.h"
 
 #include "agent/core/labels.h"
 

@@ -1,6 +1,6 @@
-// Small durable-file helpers for the notifiers' state under state_dir: atomic replace
-// (write temp, fsync, rename, fsync the directory), whole-file reads, directory creation.
-// Stateless functions; safe from any thread for distinct paths.
+// Small durable-file helpers for state under state_dir (alert state, silences, the delivery queue):
+// atomic replace (write temp, fsync, rename, fsync the directory), whole-file reads, directory
+// creation. Stateless functions; safe from any thread for distinct paths.
 #pragma once
 
 #include <string>

@@ -1,4 +1,4 @@
-#include "notifiers/matcher_parser.h"
+#include "agent/core/matcher_parser.h"
 
 #include <algorithm>
 #include <cctype>

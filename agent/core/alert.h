@@ -41,7 +41,8 @@ struct Alert {
 // and must not block on delivery; safe to call from any thread.
 using NotifyFn = std::function<void(std::vector<Alert>)>;
 
-// Prometheus's generatorURL: `<external_url>/graph?g0.expr=<url-escaped expr>&g0.tab=1`.
+// Prometheus's generatorURL: `<external_url>/graph?g0.expr=<url-escaped expr>&g0.tab=1`, the
+// external URL without trailing slashes (as Prometheus normalises it).
 std::string GeneratorUrl(std::string_view external_url, std::string_view expr);
 
 }  // namespace tocsin

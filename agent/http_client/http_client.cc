@@ -1,4 +1,4 @@
-#include "agent/http/http_client.h"
+#include "agent/http_client/http_client.h"
 
 // Calls go through the table bound at run time (below), so curl.h's type-checking macros,
 // which call the linked functions directly, are off.

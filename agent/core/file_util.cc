@@ -1,4 +1,4 @@
-#include "notifiers/file_util.h"
+#include "agent/core/file_util.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -47,7 +47,8 @@ Status WriteFileAtomic(const std::string& path, std::string_view content) {
   }
   ::close(fd);
   if (::rename(tmp.c_str(), path.c_str()) != 0) return Errno("rename", tmp);
-  return SyncDir(std::filesystem::path(path).parent_path().string());
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  return SyncDir(dir.empty() ? "." : dir);
 }
 
 Result<std::string> ReadWholeFile(const std::string& path) {

@@ -1,0 +1,111 @@
+// Exporter: /metrics carries the store's newest samples and every stage's self-metrics, read
+// through the narrow sources it is given, in text format 0.0.4 that promtool accepts.
+#include "agent/http/exporter.h"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+namespace tocsin {
+namespace {
+
+bool HasLine(const std::string& text, const std::string& line) {
+  return ("\n" + text).find("\n" + line + "\n") != std::string::npos;
+}
+
+class ExporterTest : public ::testing::Test {
+ protected:
+  ExporterTest() {
+    auto app = store_.NewAppender("system", clock_.NowMs());
+    EXPECT_TRUE(app->Add(Labels{{"__name__", "node_load1"}}, 0.25).ok());
+    EXPECT_TRUE(app->Commit().ok());
+  }
+
+  ExporterSources Sources() {
+    ExporterSources s;
+    s.store = &store_;
+    s.clock = &clock_;
+    s.build = {"1.2.3", "abc1234", "gcc 12"};
+    s.collectors = [] {
+      CollectorStats c;
+      c.name = "system";
+      c.runs = 7;
+      c.failures = 2;
+      c.last_success = true;
+      c.last_samples = 1;
+      return std::vector<CollectorStats>{c};
+    };
+    s.reload = [this] { return reload_; };
+    return s;
+  }
+
+  FakeClock clock_{1'700'000'000'000};
+  SeriesStore store_{StoreOptions{}};
+  ReloadStatus reload_;
+};
+
+TEST_F(ExporterTest, RendersStoreSamplesAndStageMetrics) {
+  reload_.last_successful = false;
+  reload_.failures = 3;
+  reload_.last_success_ms = 1'699'999'990'000;
+  Exporter exporter(Sources());
+  exporter.CountRequest("/metrics", 200);
+  exporter.CountRequest("/metrics", 200);
+  exporter.CountRequest("/api/v1/query", 400);
+  const std::string text = exporter.Render();
+  EXPECT_TRUE(HasLine(text, "node_load1 0.25")) << text;
+  EXPECT_TRUE(HasLine(text,
+                      "tocsin_build_info{compiler=\"gcc 12\",revision=\"abc1234\","
+                      "version=\"1.2.3\"} 1"))
+      << text;
+  EXPECT_TRUE(HasLine(text, "tocsin_config_last_reload_successful 0")) << text;
+  EXPECT_TRUE(HasLine(text, "tocsin_config_reload_failures_total 3")) << text;
+  EXPECT_TRUE(HasLine(text, "tocsin_config_last_reload_success_timestamp_seconds 1699999990"))
+      << text;
+  EXPECT_TRUE(HasLine(text, "tocsin_collector_collections_total{collector=\"system\"} 7")) << text;
+  EXPECT_TRUE(HasLine(text, "tocsin_collector_errors_total{collector=\"system\"} 2")) << text;
+  EXPECT_TRUE(HasLine(text, "tocsin_http_requests_total{code=\"200\",handler=\"/metrics\"} 2"))
+      << text;
+  EXPECT_TRUE(HasLine(text, "tocsin_http_requests_total{code=\"400\",handler=\"/api/v1/query\"} 1"))
+      << text;
+  EXPECT_NE(text.find("# TYPE process_resident_memory_bytes gauge"), std::string::npos);
+}
+
+TEST_F(ExporterTest, OptionalSourcesAreLeftOut) {
+  ExporterSources s;
+  s.clock = &clock_;
+  Exporter exporter(std::move(s));
+  const std::string text = exporter.Render();
+  EXPECT_NE(text.find("tocsin_build_info"), std::string::npos);
+  EXPECT_EQ(text.find("tocsin_config_last_reload_successful"), std::string::npos);
+  EXPECT_EQ(text.find("tocsin_collector_"), std::string::npos);
+  EXPECT_EQ(text.find("node_load1"), std::string::npos);
+}
+
+// promtool is the format's own checker; it is installed by the test command (Debian's
+// prometheus package). Lint findings (its exit code 3) are not format errors.
+TEST_F(ExporterTest, PromtoolParsesTheOutput) {
+  if (!std::filesystem::exists("/usr/bin/promtool")) GTEST_SKIP() << "promtool not installed";
+  Exporter exporter(Sources());
+  exporter.CountRequest("/metrics", 200);
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("tocsin_exporter_test_" + std::to_string(::getpid()) + ".prom");
+  std::ofstream(path) << exporter.Render();
+  const std::string cmd = "/usr/bin/promtool check metrics < " + path.string() + " 2>&1";
+  FILE* p = ::popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  std::string out;
+  std::array<char, 4096> buf;
+  while (size_t n = std::fread(buf.data(), 1, buf.size(), p)) out.append(buf.data(), n);
+  int rc = ::pclose(p);
+  std::filesystem::remove(path);
+  ASSERT_TRUE(WIFEXITED(rc));
+  EXPECT_TRUE(WEXITSTATUS(rc) == 0 || WEXITSTATUS(rc) == 3) << out;
+  EXPECT_EQ(out.find("error while linting"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace tocsin

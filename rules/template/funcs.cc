@@ -1,8 +1,8 @@
 #include "rules/template/funcs.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
-#include <cmath>
 
 #include "agent/core/duration.h"
 #include "agent/core/regex.h"
@@ -26,6 +26,13 @@ Status CallError(const std::string& fn, const std::string& msg) {
   return InvalidArgument("error calling " + fn + ": " + msg);
 }
 
+Status WantAtLeastOne(const FuncCall& c) {
+  if (!c.args.empty()) return Status::Ok();
+  return InvalidArgument("wrong number of args for " + c.name + ": want at least 1 got 0");
+}
+
+// ---- Go text/template builtins ----
+
 // Go's basic-kind comparison (text/template's eq/lt): same kinds only; ints and floats don't mix.
 Result<int> Compare(const Value& a, const Value& b, const std::string& fn) {
   using K = Value::Kind;
@@ -43,247 +50,414 @@ Result<int> Compare(const Value& a, const Value& b, const std::string& fn) {
   return CallError(fn, "incompatible types for comparison");
 }
 
-Result<std::string> StringArg(const Value& v, const std::string& fn) {
-  if (v.kind != Value::Kind::kString) {
-    return CallError(fn, std::string("wrong type for value; expected string; got ") + v.GoType());
+// eq takes any number of right-hand sides (true if any is equal); the others exactly one.
+Result<Value> Eq(const FuncCall& c) {
+  if (c.args.size() < 2) return c.Error("missing argument for comparison");
+  for (size_t i = 1; i < c.args.size(); ++i) {
+    TOCSIN_ASSIGN_OR_RETURN(int r, Compare(c.args[0], c.args[i], c.name));
+    if (r == 0) return Value::Bool(true);
   }
-  return v.s;
+  return Value::Bool(false);
 }
 
-std::string Title(std::string s) {
-  bool start = true;
-  for (char& c : s) {
-    auto u = static_cast<unsigned char>(c);
-    if (start && std::isalpha(u)) c = static_cast<char>(std::toupper(u));
-    // strings.Title: ASCII letters, digits and '_' continue a word; other ASCII separates.
-    start = u < 0x80 && !std::isalnum(u) && c != '_';
+Result<int> CompareTwo(const FuncCall& c) {
+  if (c.args.size() < 2) return c.Error("missing argument for comparison");
+  TOCSIN_RETURN_IF_ERROR(c.Want(2));
+  return Compare(c.args[0], c.args[1], c.name);
+}
+
+Result<Value> Ne(const FuncCall& c) {
+  TOCSIN_ASSIGN_OR_RETURN(int r, CompareTwo(c));
+  return Value::Bool(r != 0);
+}
+
+Result<Value> Lt(const FuncCall& c) {
+  TOCSIN_ASSIGN_OR_RETURN(int r, CompareTwo(c));
+  return Value::Bool(r < 0);
+}
+
+Result<Value> Le(const FuncCall& c) {
+  TOCSIN_ASSIGN_OR_RETURN(int r, CompareTwo(c));
+  return Value::Bool(r <= 0);
+}
+
+Result<Value> Gt(const FuncCall& c) {
+  TOCSIN_ASSIGN_OR_RETURN(int r, CompareTwo(c));
+  return Value::Bool(r > 0);
+}
+
+Result<Value> Ge(const FuncCall& c) {
+  TOCSIN_ASSIGN_OR_RETURN(int r, CompareTwo(c));
+  return Value::Bool(r >= 0);
+}
+
+Result<Value> Not(const FuncCall& c) {
+  TOCSIN_RETURN_IF_ERROR(c.Want(1));
+  return Value::Bool(!c.args[0].Truth());
+}
+
+// The first argument whose truth decides (false for and, true for or), else the last.
+Result<Value> AndOr(const FuncCall& c, bool is_and) {
+  TOCSIN_RETURN_IF_ERROR(WantAtLeastOne(c));
+  for (size_t i = 0; i + 1 < c.args.size(); ++i) {
+    if (c.args[i].Truth() != is_and) return c.args[i];
+  }
+  return c.args.back();
+}
+
+Result<Value> And(const FuncCall& c) { return AndOr(c, true); }
+Result<Value> Or(const FuncCall& c) { return AndOr(c, false); }
+
+Result<Value> Len(const FuncCall& c) {
+  TOCSIN_RETURN_IF_ERROR(c.Want(1));
+  const Value& v = c.args[0];
+  if (v.kind == Value::Kind::kString) return Value::Int(static_cast<int64_t>(v.s.size()));
+  if (v.kind == Value::Kind::kLabels) return Value::Int(static_cast<int64_t>(v.labels->size()));
+  if (v.kind == Value::Kind::kVector) return Value::Int(static_cast<int64_t>(v.vec->size()));
+  return c.Error(std::string("len of type ") + v.GoType());
+}
+
+Result<Value> Index(const FuncCall& c) {
+  TOCSIN_RETURN_IF_ERROR(WantAtLeastOne(c));
+  Value v = c.args[0];
+  for (size_t k = 1; k < c.args.size(); ++k) {
+    const Value& key = c.args[k];
+    if (v.kind == Value::Kind::kLabels) {
+      if (key.kind != Value::Kind::kString) {
+        return c.Error(std::string("value has type ") + key.GoType() + "; should be string");
+      }
+      v = Value::Str(std::string(v.labels->Get(key.s)));
+    } else if (v.kind == Value::Kind::kVector) {
+      if (key.kind != Value::Kind::kInt)
+        return c.Error("cannot index slice/array with type " + std::string(key.GoType()));
+      if (key.i < 0 || key.i >= static_cast<int64_t>(v.vec->size())) {
+        // The doubled prefix is long-standing output; kept byte-for-byte.
+        return c.Error("error calling index: index out of range: " + std::to_string(key.i));
+      }
+      v = Value::Sample((*v.vec)[key.i]);
+    } else {
+      return c.Error(std::string("can't index item of type ") + v.GoType());
+    }
+  }
+  return v;
+}
+
+// fmt.Sprint puts spaces only between operands when neither is a string; Sprintln always.
+std::string PrintArgs(const std::vector<Value>& args, bool always_space) {
+  std::string s;
+  for (size_t i = 0; i < args.size(); ++i) {
+    bool both_non_string =
+        i > 0 && args[i].kind != Value::Kind::kString && args[i - 1].kind != Value::Kind::kString;
+    if (i > 0 && (always_space || both_non_string)) s += ' ';
+    s += args[i].Print();
   }
   return s;
 }
 
+Result<Value> Print(const FuncCall& c) { return Value::Str(PrintArgs(c.args, false)); }
+Result<Value> Println(const FuncCall& c) { return Value::Str(PrintArgs(c.args, true) + '\n'); }
+
+Result<Value> Printf(const FuncCall& c) {
+  TOCSIN_RETURN_IF_ERROR(WantAtLeastOne(c));
+  TOCSIN_ASSIGN_OR_RETURN(std::string f, c.String(0));
+  return Value::Str(GoSprintf(f, {c.args.begin() + 1, c.args.end()}));
+}
+
+// ---- Prometheus: number formatting ----
+
+template <std::string (*Format)(double)>
+Result<Value> HumanizeWith(const FuncCall& c) {
+  TOCSIN_RETURN_IF_ERROR(c.Want(1));
+  TOCSIN_ASSIGN_OR_RETURN(double v, c.Float(0));
+  return Value::Str(Format(v));
+}
+
+Result<Value> ParseDurationFn(const FuncCall& c) {
+  TOCSIN_RETURN_IF_ERROR(c.Want(1));
+  TOCSIN_ASSIGN_OR_RETURN(std::string s, c.String(0));
+  auto d = ParseDuration(s);
+  if (!d.ok()) return c.Error(d.status().message());
+  return Value::Float(static_cast<double>(d->count()) / 1000.0);
+}
+
+// ---- Prometheus: strings and regexes ----
+
+Result<Value> ToUpper(const FuncCall& c) {
+  TOCSIN_RETURN_IF_ERROR(c.Want(1));
+  TOCSIN_ASSIGN_OR_RETURN(std::string s, c.String(0));
+  for (char& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  return Value::Str(s);
+}
+
+Result<Value> ToLower(const FuncCall& c) {
+  TOCSIN_RETURN_IF_ERROR(c.Want(1));
+  TOCSIN_ASSIGN_OR_RETURN(std::string s, c.String(0));
+  for (char& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return Value::Str(s);
+}
+
+Result<Value> Title(const FuncCall& c) {
+  TOCSIN_RETURN_IF_ERROR(c.Want(1));
+  TOCSIN_ASSIGN_OR_RETURN(std::string s, c.String(0));
+  bool start = true;
+  for (char& ch : s) {
+    auto u = static_cast<unsigned char>(ch);
+    if (start && std::isalpha(u)) ch = static_cast<char>(std::toupper(u));
+    // strings.Title: ASCII letters, digits and '_' continue a word; other ASCII separates.
+    start = u < 0x80 && !std::isalnum(u) && ch != '_';
+  }
+  return Value::Str(s);
+}
+
+Result<Value> Match(const FuncCall& c) {
+  TOCSIN_RETURN_IF_ERROR(c.Want(2));
+  TOCSIN_ASSIGN_OR_RETURN(std::string pattern, c.String(0));
+  TOCSIN_ASSIGN_OR_RETURN(std::string text, c.String(1));
+  auto re = Regex::Compile(pattern, Regex::Anchoring::kNone);
+  if (!re.ok()) return c.Error(re.status().message());
+  return Value::Bool(re->Matches(text));
+}
+
+Result<Value> ReReplaceAll(const FuncCall& c) {
+  TOCSIN_RETURN_IF_ERROR(c.Want(3));
+  TOCSIN_ASSIGN_OR_RETURN(std::string pattern, c.String(0));
+  TOCSIN_ASSIGN_OR_RETURN(std::string repl, c.String(1));
+  TOCSIN_ASSIGN_OR_RETURN(std::string text, c.String(2));
+  auto re = Regex::Compile(pattern, Regex::Anchoring::kNone);
+  if (!re.ok()) return c.Error(re.status().message());
+  return Value::Str(re->ReplaceAll(text, repl));
+}
+
+Result<Value> StripPort(const FuncCall& c) {
+  TOCSIN_RETURN_IF_ERROR(c.Want(1));
+  TOCSIN_ASSIGN_OR_RETURN(std::string s, c.String(0));
+  // net.SplitHostPort; on error the input is returned unchanged.
+  if (!s.empty() && s[0] == '[') {
+    size_t close = s.find("]:");
+    if (close != std::string::npos) return Value::Str(s.substr(1, close - 1));
+    return Value::Str(s);
+  }
+  size_t colon = s.rfind(':');
+  if (colon != std::string::npos && s.find(':') == colon) return Value::Str(s.substr(0, colon));
+  return Value::Str(s);
+}
+
+Result<Value> StripDomain(const FuncCall& c) {
+  TOCSIN_RETURN_IF_ERROR(c.Want(1));
+  TOCSIN_ASSIGN_OR_RETURN(std::string s, c.String(0));
+  std::string host = s, port;
+  size_t colon = s.rfind(':');
+  if (colon != std::string::npos && s.find(':') == colon) {
+    host = s.substr(0, colon);
+    port = s.substr(colon);
+  }
+  bool is_ip = !host.empty() && std::all_of(host.begin(), host.end(), [](char ch) {
+    return std::isdigit(static_cast<unsigned char>(ch)) || ch == '.';
+  });
+  if (!is_ip) host = host.substr(0, host.find('.'));
+  return Value::Str(host + port);
+}
+
+// Go's html/template.HTML marks a string safe; in text output it is the string itself.
+Result<Value> SafeHtml(const FuncCall& c) {
+  TOCSIN_RETURN_IF_ERROR(c.Want(1));
+  TOCSIN_ASSIGN_OR_RETURN(std::string s, c.String(0));
+  return Value::Str(s);
+}
+
+Result<Value> UrlQueryEscapeFn(const FuncCall& c) {
+  TOCSIN_RETURN_IF_ERROR(c.Want(1));
+  TOCSIN_ASSIGN_OR_RETURN(std::string s, c.String(0));
+  return Value::Str(UrlQueryEscape(s));
+}
+
+// ---- Prometheus: queries, samples and labels ----
+
+Result<Value> Query(const FuncCall& c) {
+  TOCSIN_RETURN_IF_ERROR(c.Want(1));
+  TOCSIN_ASSIGN_OR_RETURN(std::string expr, c.String(0));
+  if (!c.ctx.query) return c.Error("queries are not available here");
+  auto r = c.ctx.query(expr, c.ctx.eval_time);
+  if (!r.ok()) return c.Error(r.status().message());
+  return Value::Vector(std::move(r).value());
+}
+
+Result<Value> First(const FuncCall& c) {
+  TOCSIN_RETURN_IF_ERROR(c.Want(1));
+  const Value& v = c.args[0];
+  if (v.kind != Value::Kind::kVector) {
+    return c.Error(std::string("wrong type for value; expected template.queryResult; got ") +
+                   v.GoType());
+  }
+  if (v.vec->empty()) return c.Error("first() called on vector with no elements");
+  return Value::Sample(v.vec->front());
+}
+
+// label/value/strvalue take the sample last (it is usually piped in).
+Result<const TemplateSample*> SampleArg(const FuncCall& c, size_t want) {
+  TOCSIN_RETURN_IF_ERROR(c.Want(want));
+  const Value& s = c.args.back();
+  if (s.kind != Value::Kind::kSample) {
+    return c.Error(std::string("wrong type for value; expected *template.sample; got ") +
+                   s.GoType());
+  }
+  return s.sample.get();
+}
+
+Result<Value> LabelFn(const FuncCall& c) {
+  TOCSIN_ASSIGN_OR_RETURN(const TemplateSample* s, SampleArg(c, 2));
+  TOCSIN_ASSIGN_OR_RETURN(std::string name, c.String(0));
+  return Value::Str(std::string(s->labels.Get(name)));
+}
+
+Result<Value> ValueFn(const FuncCall& c) {
+  TOCSIN_ASSIGN_OR_RETURN(const TemplateSample* s, SampleArg(c, 1));
+  return Value::Float(s->value);
+}
+
+Result<Value> StrValue(const FuncCall& c) {
+  TOCSIN_ASSIGN_OR_RETURN(const TemplateSample* s, SampleArg(c, 1));
+  return Value::Str(std::string(s->labels.Get("__value__")));
+}
+
+Result<Value> SortByLabel(const FuncCall& c) {
+  TOCSIN_RETURN_IF_ERROR(c.Want(2));
+  TOCSIN_ASSIGN_OR_RETURN(std::string name, c.String(0));
+  if (c.args[1].kind != Value::Kind::kVector) return c.Error("expected a query result");
+  std::vector<TemplateSample> v = *c.args[1].vec;
+  std::stable_sort(v.begin(), v.end(), [&](const TemplateSample& a, const TemplateSample& b) {
+    return a.labels.Get(name) < b.labels.Get(name);
+  });
+  return Value::Vector(std::move(v));
+}
+
+Result<Value> Now(const FuncCall& c) {
+  TOCSIN_RETURN_IF_ERROR(c.Want(0));
+  return Value::Float(static_cast<double>(c.ctx.eval_time) / 1000.0);
+}
+
+Result<Value> ExternalUrl(const FuncCall& c) {
+  TOCSIN_RETURN_IF_ERROR(c.Want(0));
+  return Value::Str(c.ctx.external_url);
+}
+
+// ---- The table ----
+
+constexpr FuncSet kB = FuncSet::kBuiltin;
+constexpr FuncSet kP = FuncSet::kPrometheus;
+
+// Sorted by name (byte order) for the binary search; checked below. A null implementation is
+// accepted by the parser but fails at render time with `function "x" not supported`.
+constexpr std::array kFunctions = {
+    TemplateFunction{"and", kB, &And},
+    TemplateFunction{"args", kP, nullptr},
+    TemplateFunction{"call", kB, nullptr},
+    TemplateFunction{"eq", kB, &Eq},
+    TemplateFunction{"externalURL", kP, &ExternalUrl},
+    TemplateFunction{"first", kP, &First},
+    TemplateFunction{"ge", kB, &Ge},
+    TemplateFunction{"graphLink", kP, nullptr},
+    TemplateFunction{"gt", kB, &Gt},
+    TemplateFunction{"html", kB, nullptr},
+    TemplateFunction{"humanize", kP, &HumanizeWith<Humanize>},
+    TemplateFunction{"humanize1024", kP, &HumanizeWith<Humanize1024>},
+    TemplateFunction{"humanizeDuration", kP, &HumanizeWith<HumanizeDuration>},
+    TemplateFunction{"humanizePercentage", kP, &HumanizeWith<HumanizePercentage>},
+    TemplateFunction{"humanizeTimestamp", kP, &HumanizeWith<HumanizeTimestamp>},
+    TemplateFunction{"index", kB, &Index},
+    TemplateFunction{"js", kB, nullptr},
+    TemplateFunction{"label", kP, &LabelFn},
+    TemplateFunction{"le", kB, &Le},
+    TemplateFunction{"len", kB, &Len},
+    TemplateFunction{"lt", kB, &Lt},
+    TemplateFunction{"match", kP, &Match},
+    TemplateFunction{"ne", kB, &Ne},
+    TemplateFunction{"not", kB, &Not},
+    TemplateFunction{"now", kP, &Now},
+    TemplateFunction{"or", kB, &Or},
+    TemplateFunction{"parseDuration", kP, &ParseDurationFn},
+    TemplateFunction{"pathPrefix", kP, nullptr},
+    TemplateFunction{"print", kB, &Print},
+    TemplateFunction{"printf", kB, &Printf},
+    TemplateFunction{"println", kB, &Println},
+    TemplateFunction{"query", kP, &Query},
+    TemplateFunction{"reReplaceAll", kP, &ReReplaceAll},
+    TemplateFunction{"safeHtml", kP, &SafeHtml},
+    TemplateFunction{"slice", kB, nullptr},
+    TemplateFunction{"sortByLabel", kP, &SortByLabel},
+    TemplateFunction{"stripDomain", kP, &StripDomain},
+    TemplateFunction{"stripPort", kP, &StripPort},
+    TemplateFunction{"strvalue", kP, &StrValue},
+    TemplateFunction{"tableLink", kP, nullptr},
+    TemplateFunction{"title", kP, &Title},
+    // Prometheus registers `tmpl` for console templates only; alert templates reject it.
+    TemplateFunction{"tmpl", FuncSet::kConsoleOnly, nullptr},
+    TemplateFunction{"toDuration", kP, nullptr},
+    TemplateFunction{"toLower", kP, &ToLower},
+    TemplateFunction{"toTime", kP, nullptr},
+    TemplateFunction{"toUpper", kP, &ToUpper},
+    TemplateFunction{"urlQueryEscape", kP, &UrlQueryEscapeFn},
+    TemplateFunction{"urlquery", kB, nullptr},
+    TemplateFunction{"value", kP, &ValueFn},
+};
+
+constexpr bool StrictlySorted() {
+  for (size_t i = 1; i < kFunctions.size(); ++i) {
+    if (!(kFunctions[i - 1].name < kFunctions[i].name)) return false;
+  }
+  return true;
+}
+static_assert(StrictlySorted(), "kFunctions must be sorted by name without duplicates");
+
+bool InSet(std::string_view name, FuncSet set) {
+  const TemplateFunction* f = FindTemplateFunction(name);
+  return f != nullptr && f->set == set;
+}
+
 }  // namespace
 
-Result<Value> CallTemplateFunction(const std::string& fn, const std::vector<Value>& args,
-                                   const FuncContext& ctx) {
-  auto want = [&](size_t n) -> Status {
-    if (args.size() != n) {
-      return InvalidArgument("wrong number of args for " + fn + ": want " + std::to_string(n) +
-                             " got " + std::to_string(args.size()));
-    }
-    return Status::Ok();
-  };
-  auto num = [&](const Value& v) -> Result<double> {
-    auto d = ToFloat(v);
-    if (!d.ok()) return CallError(fn, d.status().message());
-    return *d;
-  };
+Status FuncCall::Want(size_t n) const {
+  if (args.size() == n) return Status::Ok();
+  return InvalidArgument("wrong number of args for " + name + ": want " + std::to_string(n) +
+                         " got " + std::to_string(args.size()));
+}
 
-  if (fn == "printf") {
-    if (args.empty())
-      return InvalidArgument("wrong number of args for printf: want at least 1 got 0");
-    TOCSIN_ASSIGN_OR_RETURN(std::string f, StringArg(args[0], fn));
-    return Value::Str(GoSprintf(f, {args.begin() + 1, args.end()}));
+Status FuncCall::Error(const std::string& msg) const { return CallError(name, msg); }
+
+Result<std::string> FuncCall::String(size_t i) const {
+  const Value& v = args[i];
+  if (v.kind != Value::Kind::kString) {
+    return Error(std::string("wrong type for value; expected string; got ") + v.GoType());
   }
-  if (fn == "print" || fn == "println") {
-    std::string s;
-    for (size_t i = 0; i < args.size(); ++i) {
-      bool both_non_string =
-          i > 0 && args[i].kind != Value::Kind::kString && args[i - 1].kind != Value::Kind::kString;
-      if (i > 0 && (fn == "println" || both_non_string)) s += ' ';
-      s += args[i].Print();
-    }
-    if (fn == "println") s += '\n';
-    return Value::Str(s);
+  return v.s;
+}
+
+Result<double> FuncCall::Float(size_t i) const {
+  auto d = ToFloat(args[i]);
+  if (!d.ok()) return Error(d.status().message());
+  return *d;
+}
+
+std::span<const TemplateFunction> TemplateFunctions() { return kFunctions; }
+
+const TemplateFunction* FindTemplateFunction(std::string_view name) {
+  auto it =
+      std::lower_bound(kFunctions.begin(), kFunctions.end(), name,
+                       [](const TemplateFunction& f, std::string_view n) { return f.name < n; });
+  if (it == kFunctions.end() || it->name != name) return nullptr;
+  return &*it;
+}
+
+bool IsBuiltinFunction(std::string_view name) { return InSet(name, FuncSet::kBuiltin); }
+bool IsPrometheusFunction(std::string_view name) { return InSet(name, FuncSet::kPrometheus); }
+
+Result<Value> CallTemplateFunction(const std::string& name, const std::vector<Value>& args,
+                                   const FuncContext& ctx) {
+  const TemplateFunction* f = FindTemplateFunction(name);
+  if (f == nullptr || f->fn == nullptr) {
+    return InvalidArgument("function \"" + name + "\" not supported");
   }
-  if (fn == "humanize" || fn == "humanize1024" || fn == "humanizeDuration" ||
-      fn == "humanizePercentage" || fn == "humanizeTimestamp") {
-    TOCSIN_RETURN_IF_ERROR(want(1));
-    TOCSIN_ASSIGN_OR_RETURN(double v, num(args[0]));
-    if (fn == "humanize") return Value::Str(Humanize(v));
-    if (fn == "humanize1024") return Value::Str(Humanize1024(v));
-    if (fn == "humanizeDuration") return Value::Str(HumanizeDuration(v));
-    if (fn == "humanizePercentage") return Value::Str(HumanizePercentage(v));
-    return Value::Str(HumanizeTimestamp(v));
-  }
-  if (fn == "toUpper" || fn == "toLower" || fn == "title") {
-    TOCSIN_RETURN_IF_ERROR(want(1));
-    TOCSIN_ASSIGN_OR_RETURN(std::string s, StringArg(args[0], fn));
-    if (fn == "title") return Value::Str(Title(s));
-    for (char& c : s) {
-      auto u = static_cast<unsigned char>(c);
-      c = static_cast<char>(fn == "toUpper" ? std::toupper(u) : std::tolower(u));
-    }
-    return Value::Str(s);
-  }
-  if (fn == "match") {
-    TOCSIN_RETURN_IF_ERROR(want(2));
-    TOCSIN_ASSIGN_OR_RETURN(std::string pattern, StringArg(args[0], fn));
-    TOCSIN_ASSIGN_OR_RETURN(std::string text, StringArg(args[1], fn));
-    auto re = Regex::Compile(pattern, Regex::Anchoring::kNone);
-    if (!re.ok()) return CallError(fn, re.status().message());
-    return Value::Bool(re->Matches(text));
-  }
-  if (fn == "reReplaceAll") {
-    TOCSIN_RETURN_IF_ERROR(want(3));
-    TOCSIN_ASSIGN_OR_RETURN(std::string pattern, StringArg(args[0], fn));
-    TOCSIN_ASSIGN_OR_RETURN(std::string repl, StringArg(args[1], fn));
-    TOCSIN_ASSIGN_OR_RETURN(std::string text, StringArg(args[2], fn));
-    auto re = Regex::Compile(pattern, Regex::Anchoring::kNone);
-    if (!re.ok()) return CallError(fn, re.status().message());
-    return Value::Str(re->ReplaceAll(text, repl));
-  }
-  if (fn == "stripPort") {
-    TOCSIN_RETURN_IF_ERROR(want(1));
-    TOCSIN_ASSIGN_OR_RETURN(std::string s, StringArg(args[0], fn));
-    // net.SplitHostPort; on error the input is returned unchanged.
-    if (!s.empty() && s[0] == '[') {
-      size_t close = s.find("]:");
-      if (close != std::string::npos) return Value::Str(s.substr(1, close - 1));
-      return Value::Str(s);
-    }
-    size_t colon = s.rfind(':');
-    if (colon != std::string::npos && s.find(':') == colon) return Value::Str(s.substr(0, colon));
-    return Value::Str(s);
-  }
-  if (fn == "stripDomain") {
-    TOCSIN_RETURN_IF_ERROR(want(1));
-    TOCSIN_ASSIGN_OR_RETURN(std::string s, StringArg(args[0], fn));
-    std::string host = s, port;
-    size_t colon = s.rfind(':');
-    if (colon != std::string::npos && s.find(':') == colon) {
-      host = s.substr(0, colon);
-      port = s.substr(colon);
-    }
-    bool is_ip = !host.empty() && std::all_of(host.begin(), host.end(), [](char c) {
-      return std::isdigit(static_cast<unsigned char>(c)) || c == '.';
-    });
-    if (!is_ip) host = host.substr(0, host.find('.'));
-    return Value::Str(host + port);
-  }
-  if (fn == "safeHtml" || fn == "urlQueryEscape") {
-    TOCSIN_RETURN_IF_ERROR(want(1));
-    TOCSIN_ASSIGN_OR_RETURN(std::string s, StringArg(args[0], fn));
-    return Value::Str(fn == "safeHtml" ? s : UrlQueryEscape(s));
-  }
-  if (fn == "eq" || fn == "ne" || fn == "lt" || fn == "le" || fn == "gt" || fn == "ge") {
-    if (args.size() < 2) return CallError(fn, "missing argument for comparison");
-    if (fn == "eq") {
-      for (size_t i = 1; i < args.size(); ++i) {
-        TOCSIN_ASSIGN_OR_RETURN(int c, Compare(args[0], args[i], fn));
-        if (c == 0) return Value::Bool(true);
-      }
-      return Value::Bool(false);
-    }
-    TOCSIN_RETURN_IF_ERROR(want(2));
-    TOCSIN_ASSIGN_OR_RETURN(int c, Compare(args[0], args[1], fn));
-    if (fn == "ne") return Value::Bool(c != 0);
-    if (fn == "lt") return Value::Bool(c < 0);
-    if (fn == "le") return Value::Bool(c <= 0);
-    if (fn == "gt") return Value::Bool(c > 0);
-    return Value::Bool(c >= 0);
-  }
-  if (fn == "not") {
-    TOCSIN_RETURN_IF_ERROR(want(1));
-    return Value::Bool(!args[0].Truth());
-  }
-  if (fn == "and" || fn == "or") {
-    if (args.empty())
-      return InvalidArgument("wrong number of args for " + fn + ": want at least 1 got 0");
-    for (size_t i = 0; i + 1 < args.size(); ++i) {
-      if (args[i].Truth() != (fn == "and")) return args[i];
-    }
-    return args.back();
-  }
-  if (fn == "len") {
-    TOCSIN_RETURN_IF_ERROR(want(1));
-    const Value& v = args[0];
-    if (v.kind == Value::Kind::kString) return Value::Int(static_cast<int64_t>(v.s.size()));
-    if (v.kind == Value::Kind::kLabels) return Value::Int(static_cast<int64_t>(v.labels->size()));
-    if (v.kind == Value::Kind::kVector) return Value::Int(static_cast<int64_t>(v.vec->size()));
-    return CallError(fn, std::string("len of type ") + v.GoType());
-  }
-  if (fn == "index") {
-    if (args.empty())
-      return InvalidArgument("wrong number of args for index: want at least 1 got 0");
-    Value v = args[0];
-    for (size_t k = 1; k < args.size(); ++k) {
-      const Value& key = args[k];
-      if (v.kind == Value::Kind::kLabels) {
-        if (key.kind != Value::Kind::kString) {
-          return CallError(fn,
-                           std::string("value has type ") + key.GoType() + "; should be string");
-        }
-        v = Value::Str(std::string(v.labels->Get(key.s)));
-      } else if (v.kind == Value::Kind::kVector) {
-        if (key.kind != Value::Kind::kInt)
-          return CallError(fn, "cannot index slice/array with type " + std::string(key.GoType()));
-        if (key.i < 0 || key.i >= static_cast<int64_t>(v.vec->size())) {
-          return CallError(fn, "error calling index: index out of range: " + std::to_string(key.i));
-        }
-        v = Value::Sample((*v.vec)[key.i]);
-      } else {
-        return CallError(fn, std::string("can't index item of type ") + v.GoType());
-      }
-    }
-    return v;
-  }
-  // Query functions.
-  if (fn == "query") {
-    TOCSIN_RETURN_IF_ERROR(want(1));
-    TOCSIN_ASSIGN_OR_RETURN(std::string expr, StringArg(args[0], fn));
-    if (!ctx.query) return CallError(fn, "queries are not available here");
-    auto r = ctx.query(expr, ctx.eval_time);
-    if (!r.ok()) return CallError(fn, r.status().message());
-    return Value::Vector(std::move(r).value());
-  }
-  if (fn == "first") {
-    TOCSIN_RETURN_IF_ERROR(want(1));
-    if (args[0].kind != Value::Kind::kVector) {
-      return CallError(fn,
-                       std::string("wrong type for value; expected template.queryResult; got ") +
-                           args[0].GoType());
-    }
-    if (args[0].vec->empty()) return CallError(fn, "first() called on vector with no elements");
-    return Value::Sample(args[0].vec->front());
-  }
-  if (fn == "label" || fn == "value" || fn == "strvalue") {
-    TOCSIN_RETURN_IF_ERROR(want(fn == "label" ? 2 : 1));
-    const Value& s = args.back();
-    if (s.kind != Value::Kind::kSample) {
-      return CallError(
-          fn, std::string("wrong type for value; expected *template.sample; got ") + s.GoType());
-    }
-    if (fn == "value") return Value::Float(s.sample->value);
-    if (fn == "strvalue") return Value::Str(std::string(s.sample->labels.Get("__value__")));
-    TOCSIN_ASSIGN_OR_RETURN(std::string name, StringArg(args[0], fn));
-    return Value::Str(std::string(s.sample->labels.Get(name)));
-  }
-  if (fn == "sortByLabel") {
-    TOCSIN_RETURN_IF_ERROR(want(2));
-    TOCSIN_ASSIGN_OR_RETURN(std::string name, StringArg(args[0], fn));
-    if (args[1].kind != Value::Kind::kVector) return CallError(fn, "expected a query result");
-    std::vector<TemplateSample> v = *args[1].vec;
-    std::stable_sort(v.begin(), v.end(), [&](const TemplateSample& a, const TemplateSample& b) {
-      return a.labels.Get(name) < b.labels.Get(name);
-    });
-    return Value::Vector(std::move(v));
-  }
-  if (fn == "now") {
-    TOCSIN_RETURN_IF_ERROR(want(0));
-    return Value::Float(static_cast<double>(ctx.eval_time) / 1000.0);
-  }
-  if (fn == "externalURL") {
-    TOCSIN_RETURN_IF_ERROR(want(0));
-    return Value::Str(ctx.external_url);
-  }
-  if (fn == "parseDuration") {
-    TOCSIN_RETURN_IF_ERROR(want(1));
-    TOCSIN_ASSIGN_OR_RETURN(std::string s, StringArg(args[0], fn));
-    auto d = ParseDuration(s);
-    if (!d.ok()) return CallError(fn, d.status().message());
-    return Value::Float(static_cast<double>(d->count()) / 1000.0);
-  }
-  return InvalidArgument("function \"" + fn + "\" not supported");
+  return f->fn(FuncCall{name, args, ctx});
 }
 
 }  // namespace tocsin::rules::tmpl

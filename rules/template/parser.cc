@@ -7,7 +7,7 @@
 #include <cstring>
 #include <utility>
 
-#include "rules/template/functions.h"
+#include "rules/template/funcs.h"
 #include "rules/template/lexer.h"
 
 namespace tocsin::rules::tmpl {

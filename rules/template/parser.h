@@ -17,7 +17,7 @@ namespace tocsin::rules::tmpl {
 struct ParseOptions {
   // Variables already in scope (with '$'), e.g. Prometheus's "$labels", "$value".
   std::vector<std::string> predefined_vars;
-  // Reject calls of functions that are not in functions.h's lists.
+  // Reject calls of functions that IsTemplateFunction (funcs.h) does not accept.
   bool check_functions = true;
 };
 

@@ -200,13 +200,26 @@ TEST_F(EvalTest, RangeQueryNearInt64LimitsEnds) {
   EXPECT_EQ(r->matrix[0].points[2].t, 8'800'000'000'000'000'000);
 }
 
-TEST_F(EvalTest, DelayedNameRemovalDetectsCollisions) {
-  data_.Add({{"__name__", "a"}, {"k", "1"}}, {{0, 1.5}});
-  data_.Add({{"__name__", "b"}, {"k", "1"}}, {{0, 2.5}});
-  auto r = Instant("ceil({k=\"1\"})", 0);
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().message(), "vector cannot contain metrics with the same labelset");
-  EXPECT_EQ(Vec("sum by (k) (ceil({k=\"1\"}))", 0).at(0).v, 5);
+// timestamp(x @ T offset O): Prometheus reads the series at T itself (the offset is lost), but
+// only among the samples its storage query fetched for the selector, [T - O - 5m + 1, T - O].
+// In instant and range queries alike.
+TEST_F(EvalTest, TimestampWithAtIgnoresTheOffsetWithinTheSelectedRange) {
+  data_.Add({{"__name__", "t"}, {"k", "1"}}, {{2 * kMin, 1}, {11 * kMin, 1}});
+  data_.Add({{"__name__", "t"}, {"k", "2"}}, {{6 * kMin, 1}});
+  // k=1: the sample at or before T - O = 6m (2m) is older than T - 5m; k=2: 6m is in (5m, 7m].
+  auto v = Vec("timestamp(t @ 600 offset 4m)", 0);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0].labels, (Labels{{"k", "2"}}));
+  EXPECT_EQ(v[0].v, 360);
+  // A negative offset: the newest sample in (T + 2m - 5m, T]; 11m lies after T, 6m before.
+  EXPECT_TRUE(Vec("timestamp(t @ 600 offset -2m)", 0).empty());
+  EXPECT_EQ(Vec("timestamp(t @ 600 offset 3m)", 0).at(0).v, 360);
+  auto r = engine_.Range(*Parse("timestamp(t @ 600 offset 4m)"), data_, 0, 2 * kMin,
+                         std::chrono::minutes(1));
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(r->matrix.size(), 1u);
+  EXPECT_EQ(r->matrix[0].points.size(), 3u);
+  EXPECT_EQ(r->matrix[0].points[2].v, 360);
 }
 
 // An instant query streams the series of a range function (and feeds an enclosing aggregation

@@ -28,7 +28,9 @@ TEST(TemplateFunctions, TableIsSortedAndLookupFindsEveryEntry) {
   auto table = TemplateFunctions();
   ASSERT_FALSE(table.empty());
   for (size_t i = 0; i < table.size(); ++i) {
-    if (i > 0) EXPECT_LT(table[i - 1].name, table[i].name);
+    if (i > 0) {
+      EXPECT_LT(table[i - 1].name, table[i].name);
+    }
     EXPECT_EQ(FindTemplateFunction(table[i].name), &table[i]) << table[i].name;
   }
 }
@@ -52,7 +54,9 @@ TEST(TemplateFunctions, EveryAcceptedNameIsCallableOrExplicitlyUnsupported) {
         EXPECT_EQ(r.status().message(), unsupported);
       } else {
         EXPECT_NE(f.fn, nullptr) << name << " is accepted but has no implementation";
-        if (!r.ok()) EXPECT_NE(r.status().message(), unsupported);
+        if (!r.ok()) {
+          EXPECT_NE(r.status().message(), unsupported);
+        }
       }
     }
   }

@@ -35,6 +35,20 @@ const Labels* Evaluator::InternShared(Labels l) {
   return p;
 }
 
+bool HasOneMetricName(const Expr& e) {
+  const Expr& u = Unparen(e);
+  const VectorSelector* vs = nullptr;
+  if (u.kind == ExprKind::kVectorSelector) vs = static_cast<const VectorSelector*>(&u);
+  if (u.kind == ExprKind::kMatrixSelector) vs = static_cast<const MatrixSelector&>(u).vs.get();
+  if (vs == nullptr) return false;
+  for (const LabelMatcher& m : vs->matchers) {
+    if (m.name() == kMetricNameLabel && m.op() == MatchOp::kEqual && !m.value().empty()) {
+      return true;
+    }
+  }
+  return false;
+}
+
 const Labels* Evaluator::WithoutName(const Labels* l) {
   if (!l->Has(kMetricNameLabel)) return l;
   auto [it, inserted] = without_name_.try_emplace(l, nullptr);
@@ -313,11 +327,21 @@ bool Evaluator::EvalAggregate(const AggregateExpr& a, TimestampMs ts, EvalValue&
       Aggregator agg(*this, a, param, std::move(sparam));
       if (!agg.Begin()) return false;
       bool keeps = agg.KeepsElems();
+      // The streamed results still carry the series' names. Most aggregations group by
+      // labels that cannot include the name (without() drops it, by() may list it), and then
+      // it need not be dropped first.
+      bool drop = !call.func->keeps_name &&
+                  (keeps || (!a.without && std::find(a.grouping.begin(), a.grouping.end(),
+                                                     kMetricNameLabel) != a.grouping.end()));
+      Labels without_name;
       bool ok = EvalStreamedCall(call, *ms, ts, [&](const Elem& e, size_t) {
-        if (!keeps) return agg.Add(e);
-        Elem kept = e;
-        kept.labels = Intern(*e.labels);
-        agg.Add(kept);
+        Elem in = e;
+        if (drop && e.labels->Has(kMetricNameLabel)) {
+          without_name = LabelsBuilder(*e.labels).Del(kMetricNameLabel).Build();
+          in.labels = &without_name;
+        }
+        if (keeps) in.labels = Intern(*in.labels);
+        agg.Add(in);
       });
       if (!ok) return false;
       agg.Finish(out.vec);
@@ -332,10 +356,13 @@ bool Evaluator::EvalAggregate(const AggregateExpr& a, TimestampMs ts, EvalValue&
 bool Evaluator::EvalCall(const Call& c, TimestampMs ts, EvalValue& out) {
   if (const MatrixSelector* ms = StreamedArg(c)) {
     out.type = ValueType::kVector;
+    const bool drop = !c.func->keeps_name;
     return EvalStreamedCall(c, *ms, ts, [&](const Elem& e, size_t remaining_hint) {
       if (out.vec.empty()) out.vec.reserve(remaining_hint + 1);
       out.vec.push_back(e);
-      out.vec.back().labels = Intern(*e.labels);  // streamed labels live only during the call
+      // Streamed labels live only during the call.
+      out.vec.back().labels =
+          Intern(drop ? LabelsBuilder(*e.labels).Del(kMetricNameLabel).Build() : *e.labels);
     });
   }
   out.type = c.func->return_type;
@@ -406,6 +433,7 @@ bool Evaluator::Eval(const Expr& e, TimestampMs ts, EvalValue& out) {
           // Prometheus negates its operand's whole matrix, then checks it for duplicates.
           const Labels* in = el.labels;
           el.labels = WithoutName(in);
+          if (HasOneMetricName(*u.expr)) continue;
           uint64_t out_hash = el.labels->Hash();
           uint64_t in_hash = in == el.labels ? out_hash : in->Hash();
           if (!TrackSeries(&u, in_hash, out_hash)) return false;

@@ -99,10 +99,11 @@ class Evaluator {
 
   // Prometheus's "vector cannot contain metrics with the same labelset", raised where its
   // engine checks. CheckDistinct: one step's output of a node evaluated step by step in
-  // Prometheus (functions over instant vectors, binary operators). TrackSeries: nodes whose
-  // output Prometheus checks as a whole matrix over all the node's steps (range functions,
-  // unary minus, label_replace): the output series `out_hash` came from input series
+  // Prometheus (functions over instant vectors, label_replace/label_join, binary operators).
+  // TrackSeries: nodes whose output Prometheus checks as a whole matrix over all the node's
+  // steps (range functions, unary minus): the output series `out_hash` came from input series
   // `in_hash`; two different inputs giving one output is an error even at different steps.
+  // Only nodes that change label sets call them: the others pass on distinct input unchanged.
   // Both return false with error() set.
   bool CheckDistinct(const Vec& v);
   bool TrackSeries(const Expr* node, uint64_t in_hash, uint64_t out_hash);
@@ -231,9 +232,10 @@ class RangeFunctionApplier {
   // `out` with r.labels (without __name__ except for last_over_time). False on an evaluation
   // error (set on the Evaluator).
   bool Apply(const RangeElem& r, Vec& out);
-  // The series passed to Apply live only during the call (streamed): their name-less labels
-  // are built afresh instead of cached, and are valid until the next Apply.
+  // The series passed to Apply live only during the call (streamed): the results keep the
+  // series' labels, and the caller drops __name__ (see DropsName) when it copies them.
   void SetTransientLabels() { transient_labels_ = true; }
+  bool DropsName() const { return !keeps_name_; }
   // After the last series (absent_over_time's result).
   bool Finish(Vec& out);
 
@@ -247,12 +249,15 @@ class RangeFunctionApplier {
   TimestampMs ts_;
   RateWindow window_;
   bool keeps_name_;
+  bool track_ = false;  // whether results from two input series may share a label set
   bool transient_labels_ = false;
-  Labels without_name_;  // the current series' labels without __name__ (transient labels)
   double p0_ = 0, p1_ = 0;
   size_t series_ = 0;
   std::vector<double> scratch_;
 };
+// Whether every series `e` yields has one and the same metric name (a selector with a
+// `__name__="..."` matcher): then dropping the name cannot make two of them equal.
+bool HasOneMetricName(const Expr& e);
 // The applier over every series of the matrix argument in `args`.
 bool EvalRangeFunction(Evaluator& ev, const Call& c, const std::vector<EvalValue>& args,
                        TimestampMs ts, int64_t range_ms, TimestampMs window_end, Vec& out);

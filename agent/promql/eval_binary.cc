@@ -317,7 +317,7 @@ bool EvalBinaryValues(Evaluator& ev, const BinaryExpr& b, EvalValue& lhs, EvalVa
     }
     out.vec.push_back(e);
   }
-  return !dropped || ev.CheckDistinct(out.vec);
+  return !dropped || HasOneMetricName(swap ? *b.rhs : *b.lhs) || ev.CheckDistinct(out.vec);
 }
 
 }  // namespace tocsin::promql

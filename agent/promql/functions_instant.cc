@@ -474,7 +474,7 @@ bool EvalInstantFunction(Evaluator& ev, const Call& c, std::vector<EvalValue>& a
     dropped = dropped || e.labels != named;
     o.push_back(e);
   }
-  return !dropped || ev.CheckDistinct(o);
+  return !dropped || (!c.args.empty() && HasOneMetricName(*c.args[0])) || ev.CheckDistinct(o);
 }
 
 }  // namespace tocsin::promql

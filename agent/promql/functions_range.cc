@@ -157,6 +157,7 @@ RangeFunctionApplier::RangeFunctionApplier(Evaluator& ev, const Call& c,
   while (mi < args.size() && args[mi].type != ValueType::kMatrix) ++mi;
   p0_ = args.size() > 1 ? args[mi == 0 ? 1 : 0].scalar : 0;
   p1_ = args.size() > 2 ? args[2].scalar : 0;
+  track_ = !keeps_name_ && !(mi < c.args.size() && HasOneMetricName(*c.args[mi]));
 }
 
 bool RangeFunctionApplier::Finish(Vec& out) {
@@ -182,17 +183,13 @@ bool EvalRangeFunction(Evaluator& ev, const Call& c, const std::vector<EvalValue
 bool RangeFunctionApplier::Emit(const RangeElem& r, Elem e, Vec& out) {
   // Every range function but last_over_time drops the metric name, so two input series may
   // give one output series: Prometheus fails on that over the node's whole result matrix.
-  if (!keeps_name_ && r.labels->Has(kMetricNameLabel)) {
-    if (transient_labels_) {
-      without_name_ = LabelsBuilder(*r.labels).Del(kMetricNameLabel).Build();
-      e.labels = &without_name_;
-    } else {
-      e.labels = ev_.WithoutName(r.labels);
-    }
-    if (!ev_.TrackSeries(&c_, r.labels->Hash(), e.labels->Hash())) return false;
-  } else if (!keeps_name_) {
-    uint64_t h = r.labels->Hash();
-    if (!ev_.TrackSeries(&c_, h, h)) return false;
+  if (!keeps_name_ && !transient_labels_) e.labels = ev_.WithoutName(r.labels);
+  if (track_) {
+    uint64_t in_hash = r.labels->Hash();
+    uint64_t out_hash = !r.labels->Has(kMetricNameLabel)
+                            ? in_hash
+                            : LabelsBuilder(*r.labels).Del(kMetricNameLabel).Build().Hash();
+    if (!ev_.TrackSeries(&c_, in_hash, out_hash)) return false;
   }
   out.push_back(e);
   return true;

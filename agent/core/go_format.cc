@@ -77,4 +77,10 @@ std::string FormatGoFloatSample(double v) {
   return FormatGoFloatF(v);
 }
 
+std::string FormatGoFloatE(double v) {
+  std::string out;
+  if (Special(v, out)) return out;
+  return Scientific(v);
+}
+
 }  // namespace tocsin

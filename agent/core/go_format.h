@@ -8,6 +8,8 @@
 //   FormatGoFloatSample: Prometheus's jsonutil.MarshalFloat — the HTTP API's vector and matrix
 //                        sample values and native histogram numbers: 'e' (Go's "1e-07",
 //                        "6.2e+248") when 0 < |v| < 1e-6 or |v| >= 1e21, else FormatGoFloatF.
+//   FormatGoFloatE:      strconv.FormatFloat(v, 'e', -1, 64) — an alert's value in the rules API
+//                        ("1e+00", "2.5e-07").
 // All print NaN, +Inf, -Inf as Go does. Pure functions; thread-safe.
 #pragma once
 
@@ -18,5 +20,6 @@ namespace tocsin {
 std::string FormatGoFloatG(double v);
 std::string FormatGoFloatF(double v);
 std::string FormatGoFloatSample(double v);
+std::string FormatGoFloatE(double v);
 
 }  // namespace tocsin

@@ -1,9 +1,8 @@
 #include "agent/http/api_rules.h"
 
-#include <charconv>
-#include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "agent/core/go_format.h"
 #include "agent/core/json.h"
 #include "agent/core/rfc3339.h"
 
@@ -14,16 +13,6 @@ using nlohmann::json;
 
 ServerResponse Json(int status, const json& body) {
   return {status, "application/json", EncodeJson(body), {}};
-}
-
-// strconv.FormatFloat(v, 'e', -1, 64), as Prometheus prints an alert's value.
-std::string FormatE(double v) {
-  if (std::isnan(v)) return "NaN";
-  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
-  char buf[64];
-  auto [p, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
-  (void)ec;
-  return std::string(buf, p);
 }
 
 json Pairs(const std::vector<std::pair<std::string, std::string>>& pairs) {
@@ -43,7 +32,7 @@ json AlertJson(const rules::Alert& a) {
             {"annotations", LabelsJson(a.annotations)},
             {"state", std::string(rules::AlertStateName(a.state))},
             {"activeAt", ApiTimestamp(a.active_at)},
-            {"value", FormatE(a.value)}};
+            {"value", FormatGoFloatE(a.value)}};
   if (a.keep_firing_since) j["keepFiringSince"] = ApiTimestamp(*a.keep_firing_since);
   return j;
 }

@@ -26,6 +26,17 @@ TEST(GoFormatTest, GMatchesStrconv) {
   EXPECT_EQ(FormatGoFloatG(-std::numeric_limits<double>::infinity()), "-Inf");
 }
 
+// strconv.FormatFloat(v, 'e', -1, 64), as Go 1.19 prints these.
+TEST(GoFormatTest, EMatchesStrconv) {
+  EXPECT_EQ(FormatGoFloatE(1), "1e+00");
+  EXPECT_EQ(FormatGoFloatE(0), "0e+00");
+  EXPECT_EQ(FormatGoFloatE(-2.5e-07), "-2.5e-07");
+  EXPECT_EQ(FormatGoFloatE(123456789), "1.23456789e+08");
+  EXPECT_EQ(FormatGoFloatE(1e300), "1e+300");
+  EXPECT_EQ(FormatGoFloatE(std::nan("")), "NaN");
+  EXPECT_EQ(FormatGoFloatE(-std::numeric_limits<double>::infinity()), "-Inf");
+}
+
 TEST(GoFormatTest, FMatchesStrconv) {
   EXPECT_EQ(FormatGoFloatF(1), "1");
   EXPECT_EQ(FormatGoFloatF(1e6), "1000000");

@@ -12,8 +12,10 @@ commands:
   run [--config FILE] [--log.level LEVEL] [--log.target auto|stderr|journal]
                             run the agent (built-in default config without --config)
   check config FILE         validate a configuration file
-  check rules FILE...       validate Prometheus rule files
-  test rules FILE...        run rule unit tests (promtool's test-file format)
+  check rules [--lint=all|duplicate-rules|none] [--lint-fatal] [--ignore-unknown-fields] FILE...
+                            validate Prometheus rule files (standard input without FILE)
+  test rules [--run REGEX]... [--ignore-unknown-fields] FILE...
+                            run rule unit tests (promtool's test-file format)
   test promql FILE...       run PromQL conformance scripts (promqltest language)
   query EXPR [--time T] [--url URL]
                             instant query against a running agent (default
@@ -42,6 +44,44 @@ Status TakeFlagValue(const std::vector<std::string>& args, size_t& i, std::strin
     return Status::Ok();
   }
   return InvalidArgument("flag " + flag + " needs a value");
+}
+
+// `check rules` / `test rules` with promtool's flags, which may sit before, between or after
+// the files (kingpin accepts either).
+Result<CliArgs> ParseRulesCommand(const std::string& cmd, const std::vector<std::string>& rest,
+                                  CliArgs& out) {
+  const bool check = cmd == "check";
+  out.command = check ? CliCommand::kCheckRules : CliCommand::kTestRules;
+  for (size_t i = 1; i < rest.size(); ++i) {
+    std::string flag = rest[i];
+    if (flag.rfind("--", 0) != 0) {
+      out.files.push_back(flag);
+      continue;
+    }
+    if (flag == "--ignore-unknown-fields") {
+      out.ignore_unknown_fields = true;
+      continue;
+    }
+    if (check && flag == "--lint-fatal") {
+      out.lint_fatal = true;
+      continue;
+    }
+    std::string value;
+    if (Status st = TakeFlagValue(rest, i, flag, value); !st.ok()) return st;
+    if (!check && flag == "--run") {
+      out.test_run.push_back(value);
+    } else if (check && flag == "--lint") {
+      if (value != "all" && value != "duplicate-rules" && value != "none") {
+        return InvalidArgument("--lint must be all, duplicate-rules or none");
+      }
+      out.lint = value;
+    } else {
+      return InvalidArgument("unknown flag " + flag);
+    }
+  }
+  // promtool reads standard input when `check rules` gets no file; `test rules` needs one.
+  if (!check && out.files.empty()) return InvalidArgument("test rules: at least one FILE is required");
+  return out;
 }
 
 }  // namespace
@@ -87,8 +127,7 @@ Result<CliArgs> ParseCli(const std::vector<std::string>& args) {
       out.files = {rest[1]};
       return out;
     }
-    if (cmd == "check" && sub == "rules") return need_files(CliCommand::kCheckRules, "check rules");
-    if (cmd == "test" && sub == "rules") return need_files(CliCommand::kTestRules, "test rules");
+    if (sub == "rules") return ParseRulesCommand(cmd, rest, out);
     if (cmd == "test" && sub == "promql") return need_files(CliCommand::kTestPromql, "test promql");
     return InvalidArgument("unknown command: " + cmd + " " + sub);
   }

@@ -30,6 +30,11 @@ struct CliArgs {
   std::string log_level = "info";
   std::string log_target = "auto";  // auto | stderr | journal
   std::vector<std::string> files;   // check/test commands
+  // check rules / test rules: promtool's flags.
+  bool ignore_unknown_fields = false;
+  std::string lint = "duplicate-rules";  // check rules --lint
+  bool lint_fatal = false;               // check rules --lint-fatal
+  std::vector<std::string> test_run;     // test rules --run (repeatable)
   // query EXPR [--time T] [--url URL]
   std::string query_expr;
   std::string query_time;  // RFC 3339 or Unix seconds; empty = now (the server's)

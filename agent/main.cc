@@ -209,9 +209,15 @@ int Main(int argc, char** argv) {
       std::cout << kUsage;
       return kExitOk;
     case CliCommand::kCheckRules:
-      return rules::RunCheckRules(cli->files, std::cout, std::cerr);
+      return rules::RunCheckRules(cli->files,
+                                  {.lint_duplicates = cli->lint != "none",
+                                   .lint_fatal = cli->lint_fatal,
+                                   .ignore_unknown_fields = cli->ignore_unknown_fields},
+                                  std::cout, std::cerr);
     case CliCommand::kTestRules:
-      return rules::RunTestRules(cli->files, std::cout, std::cerr);
+      return rules::RunTestRules(
+          cli->files, {.run = cli->test_run, .ignore_unknown_fields = cli->ignore_unknown_fields},
+          std::cout, std::cerr);
     case CliCommand::kTestPromql:
       return promql::RunPromqlTestFiles(cli->files, std::cout);
     case CliCommand::kQuery: {

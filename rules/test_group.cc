@@ -309,7 +309,7 @@ class GroupRunner {
     }
     if (!hs[0]) {
       return InvalidArgument("expected histogram, got " +
-                             ((*values)[0] ? FormatGoFloatF(*(*values)[0]) : std::string("_")));
+                             ((*values)[0] ? FormatGoPrintfF(*(*values)[0]) : std::string("_")));
     }
     return GoHistogramTestExpression(*hs[0]);
   }

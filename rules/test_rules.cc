@@ -5,10 +5,11 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <ostream>
-#include <regex>
 #include <sstream>
 
+#include "agent/core/regex.h"
 #include "rules/test_file.h"
 #include "rules/test_group.h"
 
@@ -39,12 +40,12 @@ std::vector<std::string> ResolveRuleFiles(const std::string& test_file,
 }
 
 // Go's regexp.MatchString: an unanchored search. Unnamed groups are matched as "".
-bool MatchesRun(const std::string& name, const std::regex* run) {
-  return run == nullptr || std::regex_search(name, *run);
+bool MatchesRun(const std::string& name, const Regex* run) {
+  return run == nullptr || run->Matches(name);
 }
 
 std::vector<std::string> RunFile(const std::string& path, const TestRulesOptions& options,
-                                 const std::regex* run, std::ostream& err) {
+                                 const Regex* run, std::ostream& err) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return {"open " + path + ": no such file or directory"};
   std::stringstream ss;
@@ -86,21 +87,22 @@ int RunTestRules(const std::vector<std::string>& files, std::ostream& out, std::
 
 int RunTestRules(const std::vector<std::string>& files, const TestRulesOptions& options,
                  std::ostream& out, std::ostream& err) {
-  std::regex run;
+  std::optional<Regex> run;
   if (!options.run.empty()) {
     std::string joined;
     for (const auto& r : options.run) joined += (joined.empty() ? "" : "|") + r;
-    try {
-      run = std::regex(joined, std::regex::ECMAScript);
-    } catch (const std::regex_error& e) {
-      err << "invalid --run regular expression " << joined << ": " << e.what() << "\n";
+    auto compiled = Regex::Compile(joined, Regex::Anchoring::kNone);
+    if (!compiled.ok()) {
+      err << "invalid --run regular expression " << joined << ": "
+          << compiled.status().message() << "\n";
       return 2;
     }
+    run = std::move(*compiled);
   }
   bool failed = false;
   for (const auto& f : files) {
     // Prometheus 3 no longer prints the "Unit Testing:  <file>" header of 2.x.
-    auto errs = RunFile(f, options, options.run.empty() ? nullptr : &run, err);
+    auto errs = RunFile(f, options, run ? &*run : nullptr, err);
     if (!errs.empty()) {
       err << "  FAILED:\n";
       for (const auto& e : errs) {

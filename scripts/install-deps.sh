@@ -14,7 +14,7 @@ if [[ "${1:-}" == "--test" ]]; then
   packages+=(
     prometheus prometheus-node-exporter prometheus-alertmanager prometheus-postgres-exporter
     postgresql redis-server ceph-prometheus-alerts
-    systemd curl openssl python3 python3-prometheus-client clang libclang-rt-14-dev
+    systemd curl openssl python3 python3-prometheus-client python3-yaml clang libclang-rt-14-dev
   )
 fi
 

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 
 namespace tocsin {
@@ -81,6 +82,17 @@ std::string FormatGoFloatE(double v) {
   std::string out;
   if (Special(v, out)) return out;
   return Scientific(v);
+}
+
+// Both Go and glibc round the exact binary value half-to-even, so printf's digits are Go's.
+std::string FormatGoPrintfF(double v, int precision) {
+  std::string out;
+  if (Special(v, out)) return out;
+  const int n = std::snprintf(nullptr, 0, "%.*f", precision, v);
+  out.resize(static_cast<size_t>(n) + 1);
+  std::snprintf(out.data(), out.size(), "%.*f", precision, v);
+  out.resize(static_cast<size_t>(n));
+  return out;
 }
 
 }  // namespace tocsin

@@ -10,6 +10,8 @@
 //                        "6.2e+248") when 0 < |v| < 1e-6 or |v| >= 1e21, else FormatGoFloatF.
 //   FormatGoFloatE:      strconv.FormatFloat(v, 'e', -1, 64) — an alert's value in the rules API
 //                        ("1e+00", "2.5e-07").
+//   FormatGoPrintfF:     fmt's "%.<precision>f" (plain %f: precision 6) — Prometheus's error
+//                        messages that print a float with %f ("got: 1.500000").
 // All print NaN, +Inf, -Inf as Go does. Pure functions; thread-safe.
 #pragma once
 
@@ -21,5 +23,6 @@ std::string FormatGoFloatG(double v);
 std::string FormatGoFloatF(double v);
 std::string FormatGoFloatSample(double v);
 std::string FormatGoFloatE(double v);
+std::string FormatGoPrintfF(double v, int precision = 6);
 
 }  // namespace tocsin

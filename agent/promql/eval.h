@@ -287,8 +287,6 @@ bool RangeFunctionOverHistograms(Evaluator& ev, FuncId id, const RangeElem& r,
 bool EvalInstantFunction(Evaluator& ev, const Call& c, std::vector<EvalValue>& args, TimestampMs ts,
                          EvalValue& out);
 
-// Go's strconv.FormatFloat(v, 'f', -1, 64).
-std::string FormatFloatPlain(double v);
 // Prometheus's quantile() over a set of values (sorts `values`).
 double Quantile(double q, std::vector<double>& values);
 // Kahan-Neumaier summation step (Prometheus's kahanSumInc).

@@ -96,8 +96,6 @@ Labels GroupLabels(const Labels& in, const AggregateExpr& a,
 
 }  // namespace
 
-std::string FormatFloatPlain(double v) { return FormatGoFloatF(v); }
-
 double Quantile(double q, std::vector<double>& values) {
   if (values.empty() || std::isnan(q)) return std::numeric_limits<double>::quiet_NaN();
   if (q < 0) return -std::numeric_limits<double>::infinity();
@@ -131,7 +129,7 @@ bool Aggregator::Begin() {
   const AggOp op = op_;
   if (op == AggOp::kTopk || op == AggOp::kBottomk || op == AggOp::kLimitk) {
     if (!(param_ <= 9.2233720368547748e18 && param_ >= -9.2233720368547758e18)) {
-      return ev_.Fail("Scalar value " + FormatFloatPlain(param_) + " overflows int64");
+      return ev_.Fail("Scalar value " + FormatGoFloatG(param_) + " overflows int64");
     }
     k_ = static_cast<int64_t>(param_);
     if (k_ < 1) no_result_ = true;
@@ -175,7 +173,7 @@ void Aggregator::Add(const Elem& e) {
   const Labels* src = e.labels;
   if (op == AggOp::kCountValues) {
     LabelsBuilder b(*e.labels);
-    b.Set(sparam_, FormatFloatPlain(e.v));
+    b.Set(sparam_, FormatGoFloatF(e.v));
     src = ev_.InternShared(b.Build());
   }
   uint64_t key = 0x9e3779b97f4a7c15ULL;

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 
+#include "agent/core/go_format.h"
 #include "agent/promql/eval.h"
 #include "agent/promql/functions.h"
 
@@ -202,10 +203,10 @@ bool RangeFunctionApplier::Apply(const RangeElem& r, Vec& out) {
   if (series_ == 1 && id == FuncId::kDoubleExponentialSmoothing) {
     if (p0_ <= 0 || p0_ >= 1) {
       return ev_.Fail("invalid smoothing factor. Expected: 0 < sf < 1, got: " +
-                      FormatFloatPlain(p0_));
+                      FormatGoPrintfF(p0_));
     }
     if (p1_ <= 0 || p1_ >= 1) {
-      return ev_.Fail("invalid trend factor. Expected: 0 < tf < 1, got: " + FormatFloatPlain(p1_));
+      return ev_.Fail("invalid trend factor. Expected: 0 < tf < 1, got: " + FormatGoPrintfF(p1_));
     }
   }
   const RateWindow& window = window_;

@@ -37,6 +37,35 @@ TEST(GoFormatTest, EMatchesStrconv) {
   EXPECT_EQ(FormatGoFloatE(-std::numeric_limits<double>::infinity()), "-Inf");
 }
 
+// fmt.Sprintf("%f", v) and "%v", as Go 1.19 prints these.
+TEST(GoFormatTest, PrintfFAndVMatchFmt) {
+  struct Case {
+    double v;
+    const char* f;
+    const char* v_verb;
+  };
+  const Case cases[] = {
+      {0, "0.000000", "0"},
+      {-0.0, "-0.000000", "-0"},
+      {1, "1.000000", "1"},
+      {2.5e-07, "0.000000", "2.5e-07"},
+      {1.0000005, "1.000001", "1.0000005"},
+      {5e-07, "0.000000", "5e-07"},
+      {1.5e-06, "0.000002", "1.5e-06"},
+      {123456789.123456789, "123456789.123457", "1.2345678912345679e+08"},
+      {1e19, "10000000000000000000.000000", "1e+19"},
+      {-3.75, "-3.750000", "-3.75"},
+      {std::nan(""), "NaN", "NaN"},
+      {std::numeric_limits<double>::infinity(), "+Inf", "+Inf"},
+      {-std::numeric_limits<double>::infinity(), "-Inf", "-Inf"},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(FormatGoPrintfF(c.v), c.f) << c.v;
+    EXPECT_EQ(FormatGoFloatG(c.v), c.v_verb) << c.v;
+  }
+  EXPECT_EQ(FormatGoPrintfF(1e300).size(), 308u);  // every exact digit, as Go prints
+}
+
 TEST(GoFormatTest, FMatchesStrconv) {
   EXPECT_EQ(FormatGoFloatF(1), "1");
   EXPECT_EQ(FormatGoFloatF(1e6), "1000000");

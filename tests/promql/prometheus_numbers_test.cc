@@ -74,5 +74,31 @@ TEST_F(PrometheusNumbersTest, CountValuesLabelUsesGoShortestDigits) {
   EXPECT_EQ(v[0].labels.Get("v"), "11545674521997290000000");
 }
 
+// Error messages print their float operands with the verb Prometheus's code uses: %v for the
+// topk/bottomk/limitk parameter, %f for double_exponential_smoothing's factors.
+TEST_F(PrometheusNumbersTest, ErrorMessagesFormatFloatsAsPrometheus) {
+  data_.Add({{"__name__", "g"}}, {{40'000, 1}, {70'000, 2}, {90'000, 4}});
+  struct Case {
+    const char* query;
+    const char* message;
+  };
+  const Case cases[] = {
+      {"topk(1e19, g)", "Scalar value 1e+19 overflows int64"},
+      {"bottomk(-1e300, g)", "Scalar value -1e+300 overflows int64"},
+      {"topk(NaN, g)", "Scalar value NaN overflows int64"},
+      {"double_exponential_smoothing(g[1m], 1.5, 0.5)",
+       "invalid smoothing factor. Expected: 0 < sf < 1, got: 1.500000"},
+      {"double_exponential_smoothing(g[1m], 0.5, 0)",
+       "invalid trend factor. Expected: 0 < tf < 1, got: 0.000000"},
+  };
+  for (const Case& c : cases) {
+    auto e = Parse(c.query);
+    ASSERT_TRUE(e.ok()) << c.query << ": " << e.status().message();
+    auto r = engine_.Instant(*e, data_, 100'000);
+    ASSERT_FALSE(r.ok()) << c.query;
+    EXPECT_EQ(r.status().message(), c.message) << c.query;
+  }
+}
+
 }  // namespace
 }  // namespace tocsin::promql

@@ -6,6 +6,7 @@
 // the collector owns whatever connections it keeps between calls.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <stop_token>
@@ -33,6 +34,18 @@ class Collector {
   // scheduler); samples added before the error are rolled back.
   virtual Status Collect(const CollectContext& ctx, Appender& out) = 0;
 };
+
+// The deadline a network collector works to: the scheduler's (or now + `timeout` when there is
+// none), less a reserve of a tenth of the budget, at most 100 ms, so that the collector can still
+// add its `<name>_up 0` before the scheduler gives up on the cycle.
+inline std::chrono::steady_clock::time_point WorkingDeadline(const CollectContext& ctx,
+                                                             std::chrono::milliseconds timeout) {
+  const auto now = std::chrono::steady_clock::now();
+  auto deadline = ctx.deadline == std::chrono::steady_clock::time_point{} ? now + timeout
+                                                                           : ctx.deadline;
+  const auto budget = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
+  return deadline - std::min<std::chrono::milliseconds>(std::chrono::milliseconds(100), budget / 10);
+}
 
 // What the scheduler runs: a collector and its timing.
 struct ScheduledCollector {

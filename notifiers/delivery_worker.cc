@@ -123,11 +123,7 @@ std::chrono::milliseconds DeliveryWorker::BackoffLocked() {
   return std::chrono::milliseconds(static_cast<int64_t>(base * jitter(rng_)));
 }
 
-int64_t DeliveryWorker::MonoMs() const {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             clock_.Monotonic().time_since_epoch())
-      .count();
-}
+int64_t DeliveryWorker::MonoMs() const { return MonotonicMs(clock_); }
 
 int64_t DeliveryWorker::NextDueLocked(int64_t now) {
   TimestampMs due = std::max(retry_at_, breaker_open_until_);

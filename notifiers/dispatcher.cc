@@ -156,11 +156,7 @@ NotifyFn Dispatcher::AsNotifyFn() {
   return [this](std::vector<Alert> alerts) { Receive(std::move(alerts)); };
 }
 
-int64_t Dispatcher::MonoMs() const {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             clock_.Monotonic().time_since_epoch())
-      .count();
-}
+int64_t Dispatcher::MonoMs() const { return MonotonicMs(clock_); }
 
 void Dispatcher::Receive(std::vector<Alert> alerts) {
   TimestampMs now = clock_.NowMs();

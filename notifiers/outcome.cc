@@ -47,4 +47,16 @@ SendResult ClassifyHttpResponse(const HttpResponse& r, TimestampMs now) {
   return result;
 }
 
+SendResult PostJson(HttpClient& http, const Clock& clock, const std::string& url,
+                    std::string body, std::chrono::milliseconds timeout) {
+  HttpRequest req;
+  req.url = url;
+  req.headers = {{"Content-Type", "application/json"}};
+  req.body = std::move(body);
+  req.timeout = timeout;
+  SendResult r = ClassifyHttpResponse(http.Do(req), clock.NowMs());
+  if (r.outcome != SendResult::Outcome::kOk) r.detail += " (" + RedactUrl(url) + ")";
+  return r;
+}
+
 }  // namespace tocsin

@@ -335,9 +335,7 @@ void Manager::Runner::Loop() {
   using std::chrono::milliseconds;
   const Clock& clock = *shared_->deps.clock;
   const int64_t iv = std::max<int64_t>(group_->interval().count(), 1);
-  auto mono_ms = [&clock] {
-    return std::chrono::duration_cast<milliseconds>(clock.Monotonic().time_since_epoch()).count();
-  };
+  auto mono_ms = [&clock] { return MonotonicMs(clock); };
   // The monotonic instant of the next wall-clock slot after now.
   auto next_deadline = [&] {
     TimestampMs wall = clock.NowMs();

@@ -24,6 +24,12 @@ class Clock {
   virtual std::chrono::steady_clock::time_point Monotonic() const = 0;
 };
 
+// The monotonic clock in whole milliseconds (deadlines kept as integers in queues and heaps).
+inline int64_t MonotonicMs(const Clock& clock) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(clock.Monotonic().time_since_epoch())
+      .count();
+}
+
 class SystemClock final : public Clock {
  public:
   TimestampMs NowMs() const override;

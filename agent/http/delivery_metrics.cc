@@ -1,6 +1,8 @@
 #include "agent/http/delivery_metrics.h"
 
+#include <map>
 #include <string>
+#include <utility>
 
 #include "agent/http/metric_family.h"
 
@@ -32,8 +34,16 @@ void IntegrationFamilies(const std::vector<IntegrationStats>& integrations,
                             "1 while the receiver's circuit breaker is open.", MetricType::Gauge);
   auto latency = MakeFamily("tocsin_notifications_latency_seconds",
                             "Time from enqueue to successful delivery.", MetricType::Histogram);
+  // A receiver with several configs of one kind tells them apart by `index` (its position in
+  // the *_configs list); a receiver with one keeps the shorter label set.
+  std::map<std::pair<std::string, std::string>, int> configs_of_kind;
+  for (const IntegrationStats& s : integrations) ++configs_of_kind[{s.receiver, s.integration}];
   for (const IntegrationStats& s : integrations) {
-    LabelList l = {{"integration", s.integration}, {"receiver", s.receiver}};
+    LabelList l = {{"integration", s.integration}};
+    if (configs_of_kind[{s.receiver, s.integration}] > 1) {
+      l.push_back({"index", std::to_string(s.index)});
+    }
+    l.push_back({"receiver", s.receiver});
     AddSample(total, static_cast<double>(s.notifications_total), l);
     AddSample(delivered, static_cast<double>(s.delivered_total), l);
     AddSample(failed, static_cast<double>(s.failed_total), l);

@@ -38,11 +38,7 @@ class PostgresCollector final : public Collector {
   std::string_view name() const override { return name_; }
 
   Status Collect(const CollectContext& ctx, Appender& out) override {
-    auto now = SteadyClock::now();
-    auto deadline = ctx.deadline == SteadyClock::time_point{} ? now + timeout_ : ctx.deadline;
-    // Stop a little before the scheduler's deadline so that pg_up 0 is still committed.
-    auto budget = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
-    deadline -= std::min<std::chrono::milliseconds>(std::chrono::milliseconds(100), budget / 10);
+    const auto deadline = WorkingDeadline(ctx, timeout_);
 
     Emitter em(out, base_labels_);
     std::string reason;

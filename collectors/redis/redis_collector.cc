@@ -30,11 +30,7 @@ class RedisCollector final : public Collector {
   std::string_view name() const override { return name_; }
 
   Status Collect(const CollectContext& ctx, Appender& out) override {
-    auto now = SteadyClock::now();
-    auto deadline = ctx.deadline == SteadyClock::time_point{} ? now + timeout_ : ctx.deadline;
-    auto budget = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
-    // Keep a little time to commit redis_up 0 before the scheduler's deadline.
-    deadline -= std::min<std::chrono::milliseconds>(std::chrono::milliseconds(100), budget / 10);
+    const auto deadline = WorkingDeadline(ctx, timeout_);
 
     std::string reason;
     Result<std::string> info = Status(StatusCode::kUnavailable, "not connected");

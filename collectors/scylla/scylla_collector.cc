@@ -36,10 +36,7 @@ class ScyllaCollector final : public Collector {
   std::string_view name() const override { return name_; }
 
   Status Collect(const CollectContext& ctx, Appender& out) override {
-    auto now = SteadyClock::now();
-    auto deadline = ctx.deadline == SteadyClock::time_point{} ? now + timeout_ : ctx.deadline;
-    auto budget = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
-    deadline -= std::min<std::chrono::milliseconds>(std::chrono::milliseconds(100), budget / 10);
+    const auto deadline = WorkingDeadline(ctx, timeout_);
     out_ = &out;
     status_ = Status::Ok();
     families_.clear();

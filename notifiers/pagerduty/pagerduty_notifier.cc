@@ -83,12 +83,7 @@ std::string PagerDutyNotifier::Render(const Notification& n) const {
 }
 
 SendResult PagerDutyNotifier::Send(const Notification& n) {
-  HttpRequest req;
-  req.url = config_.url;
-  req.headers = {{"Content-Type", "application/json"}};
-  req.body = Render(n);
-  req.timeout = config_.timeout;
-  return ClassifyHttpResponse(http_.Do(req), clock_.NowMs());
+  return PostJson(http_, clock_, config_.url, Render(n), config_.timeout);
 }
 
 }  // namespace tocsin

@@ -125,14 +125,7 @@ std::string SlackNotifier::Render(const Notification& n) const {
 }
 
 SendResult SlackNotifier::Send(const Notification& n) {
-  HttpRequest req;
-  req.url = config_.api_url.value;
-  req.headers = {{"Content-Type", "application/json"}};
-  req.body = Render(n);
-  req.timeout = config_.timeout;
-  SendResult r = ClassifyHttpResponse(http_.Do(req), clock_.NowMs());
-  if (r.outcome != SendResult::Outcome::kOk) r.detail += " (" + RedactUrl(req.url) + ")";
-  return r;
+  return PostJson(http_, clock_, config_.api_url.value, Render(n), config_.timeout);
 }
 
 }  // namespace tocsin

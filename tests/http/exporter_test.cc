@@ -74,6 +74,40 @@ TEST_F(ExporterTest, RendersStoreSamplesAndStageMetrics) {
   EXPECT_NE(text.find("# TYPE process_resident_memory_bytes gauge"), std::string::npos);
 }
 
+// Two slack_configs in one receiver are two integrations: `index` keeps their series apart; a
+// receiver with one config of a kind has no `index`.
+TEST_F(ExporterTest, DeliverySeriesOfSeveralConfigsOfOneKindCarryIndex) {
+  ExporterSources s = Sources();
+  s.delivery = [] {
+    DispatcherStats d;
+    for (int i : {0, 1}) {
+      IntegrationStats slack;
+      slack.receiver = "team";
+      slack.integration = "slack";
+      slack.index = i;
+      slack.delivered_total = 10 + i;
+      d.integrations.push_back(slack);
+    }
+    IntegrationStats pd;
+    pd.receiver = "team";
+    pd.integration = "pagerduty";
+    pd.delivered_total = 5;
+    d.integrations.push_back(pd);
+    return d;
+  };
+  Exporter exporter(std::move(s));
+  const std::string text = exporter.Render();
+  EXPECT_TRUE(HasLine(text, "tocsin_notifications_delivered_total{integration=\"slack\",index=\"0\","
+                            "receiver=\"team\"} 10"))
+      << text;
+  EXPECT_TRUE(HasLine(text, "tocsin_notifications_delivered_total{integration=\"slack\",index=\"1\","
+                            "receiver=\"team\"} 11"))
+      << text;
+  EXPECT_TRUE(HasLine(text, "tocsin_notifications_delivered_total{integration=\"pagerduty\","
+                            "receiver=\"team\"} 5"))
+      << text;
+}
+
 TEST_F(ExporterTest, OptionalSourcesAreLeftOut) {
   ExporterSources s;
   s.clock = &clock_;

@@ -56,6 +56,12 @@ void BindSystemCollector(MapReader& r, SystemCollectorConfig& system, const Glob
   r.RegexPattern("mount_points_exclude", &system.mount_points_exclude);
   r.RegexPattern("netdev_exclude", &system.netdev_exclude);
   r.RegexPattern("diskstats_exclude", &system.diskstats_exclude);
+  r.RegexPattern("netstat_fields", &system.netstat_fields);
+  r.RegexPattern("netclass_exclude", &system.netclass_exclude);
+  r.RegexPattern("arp_exclude", &system.arp_exclude);
+  r.RegexPattern("arp_include", &system.arp_include);
+  r.RegexPattern("vmstat_fields", &system.vmstat_fields);
+  r.RegexPattern("powersupply_ignored", &system.powersupply_ignored);
   // A collection that may outlast its interval would overlap the next one.
   std::chrono::milliseconds interval =
       system.interval.count() > 0 ? system.interval : global.interval;

@@ -24,6 +24,24 @@ struct SystemCollectorConfig {
   std::string mount_points_exclude = "^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+)($|/)";
   std::string netdev_exclude = "^$";
   std::string diskstats_exclude = "^(ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\\d+n\\d+p)\\d+$";
+  // Network parts (node_exporter 1.5 flags and defaults). netstat: "<Proto>_<Field>" keys
+  // exported as node_netstat_* (--collector.netstat.fields).
+  std::string netstat_fields =
+      "^(.*_(InErrors|InErrs)|Ip_Forwarding|Ip(6|Ext)_(InOctets|OutOctets)|Icmp6?_(InMsgs|OutMsgs)|"
+      "TcpExt_(Listen.*|Syncookies.*|TCPSynRetrans|TCPTimeouts)|Tcp_(ActiveOpens|InSegs|OutSegs|"
+      "OutRsts|PassiveOpens|RetransSegs|CurrEstab)|Udp6?_(InDatagrams|OutDatagrams|NoPorts|"
+      "RcvbufErrors|SndbufErrors))$";
+  // Devices without node_network_info/up/... series (--collector.netclass.ignored-devices).
+  std::string netclass_exclude = "^$";
+  // node_arp_entries devices (--collector.arp.device-exclude / device-include); empty = no
+  // filter.
+  std::string arp_exclude;
+  std::string arp_include;
+  // /proc/vmstat fields exported as node_vmstat_<field> (--collector.vmstat.fields).
+  std::string vmstat_fields = "^(oom_kill|pgpg|pswp|pg.*fault).*";
+  // Power supplies left out of node_power_supply_* (--collector.powersupply.ignored-supplies;
+  // unanchored).
+  std::string powersupply_ignored = "^$";
 };
 
 }  // namespace tocsin

@@ -55,4 +55,8 @@ std::optional<double> ParseDouble(std::string_view s);
 // Trims spaces and tabs at both ends.
 std::string_view Trim(std::string_view s);
 
+// Trims ASCII whitespace (space, \t, \n, \v, \f, \r) at both ends, as Go's bytes.TrimSpace
+// does for ASCII text.
+std::string_view TrimSpace(std::string_view s);
+
 }  // namespace tocsin::system

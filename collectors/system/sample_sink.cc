@@ -30,6 +30,11 @@ void SampleSink::Add(std::string_view name, std::initializer_list<Label> labels,
   samples_.push_back(Sample{Labels::FromUnsorted(std::move(pairs)), value});
 }
 
+void SampleSink::Add(std::string_view name, std::vector<Label> labels, double value) {
+  labels.push_back(Label{std::string(kMetricNameLabel), std::string(name)});
+  samples_.push_back(Sample{Labels::FromUnsorted(std::move(labels)), value});
+}
+
 Status SampleSink::FlushTo(Appender& out) {
   for (const Meta& m : metas_) out.SetMetadata(m.family, m.metadata);
   for (const Sample& s : samples_) {

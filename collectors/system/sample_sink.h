@@ -28,6 +28,8 @@ class SampleSink {
   void Add(std::string_view name, double value);
   // Adds a sample with up to a few (label name, value) pairs, in any order.
   void Add(std::string_view name, std::initializer_list<Label> labels, double value);
+  // Adds a sample with a label set built at run time (e.g. only the non-empty info labels).
+  void Add(std::string_view name, std::vector<Label> labels, double value);
 
   // Writes staged metadata and samples to `out`; stops at and returns the first Add error.
   Status FlushTo(Appender& out);

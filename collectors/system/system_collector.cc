@@ -3,21 +3,46 @@
 #include <unistd.h>
 
 #include <functional>
+#include <optional>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
 #include "agent/core/regex.h"
+#include "collectors/system/arp.h"
 #include "collectors/system/cgroup_memory.h"
+#include "collectors/system/conntrack.h"
 #include "collectors/system/cpu_stat.h"
+#include "collectors/system/cpu_sysfs.h"
+#include "collectors/system/cpufreq.h"
 #include "collectors/system/diskstats.h"
+#include "collectors/system/edac.h"
+#include "collectors/system/entropy.h"
+#include "collectors/system/filefd.h"
 #include "collectors/system/filesystem.h"
+#include "collectors/system/hwmon.h"
 #include "collectors/system/loadavg.h"
+#include "collectors/system/mdadm.h"
 #include "collectors/system/meminfo.h"
+#include "collectors/system/netclass.h"
 #include "collectors/system/netdev.h"
+#include "collectors/system/netstat.h"
+#include "collectors/system/os_release.h"
+#include "collectors/system/powersupplyclass.h"
 #include "collectors/system/pressure.h"
 #include "collectors/system/proc_file.h"
 #include "collectors/system/sample_sink.h"
+#include "collectors/system/schedstat.h"
+#include "collectors/system/selinux.h"
+#include "collectors/system/sockstat.h"
+#include "collectors/system/softnet.h"
+#include "collectors/system/system_time.h"
+#include "collectors/system/thermal_zone.h"
+#include "collectors/system/timex.h"
+#include "collectors/system/udp_queues.h"
+#include "collectors/system/uname.h"
+#include "collectors/system/vmstat.h"
 
 namespace tocsin {
 namespace {
@@ -32,6 +57,15 @@ Result<Regex> CompileExclude(std::string_view key, const std::string& pattern) {
   if (!re.ok()) return re.status().WithContext("collectors.system." + std::string(key));
   return re;
 }
+
+// Compiled patterns and constants of the network parts (netstat ... udp_queues).
+struct NetParts {
+  Regex netstat_fields;
+  Regex netclass_exclude;
+  std::optional<Regex> arp_exclude;  // unset = no filter
+  std::optional<Regex> arp_include;
+  int64_t page_size = 4096;
+};
 
 class SystemCollector final : public Collector {
  public:
@@ -90,7 +124,12 @@ class SystemCollector final : public Collector {
     // Both parts below parse the view before anything else reads through file_.
     run("cpu", [&]() -> Status {
       if (!stat.ok()) return stat.status();
-      return system::ParseCpuStat(*stat, user_hz_, sink_);
+      Status st = system::ParseCpuStat(*stat, user_hz_, sink_);
+      if (!st.ok()) return st;
+      st = system::ReadCpuIsolated(config_.sysfs, sink_);
+      if (!st.ok()) return st;
+      system::ReadCpuThermalThrottle(config_.sysfs, sink_);
+      return Status::Ok();
     });
     run("stat", [&]() -> Status {
       if (!stat.ok()) return stat.status();
@@ -105,8 +144,76 @@ class SystemCollector final : public Collector {
     });
     file_part("netdev", "net/dev",
               [&](std::string_view t) { return system::ParseNetDev(t, netdev_exclude_, sink_); });
+    // Network protocol and interface parts (node_exporter's netstat ... udp_queues collectors).
+    run("netstat",
+        [&] { return system::ReadNetstat(config_.procfs, file_, net_.netstat_fields, sink_); });
+    run("sockstat",
+        [&] { return system::ReadSockstat(config_.procfs, file_, net_.page_size, sink_); });
+    file_part("softnet", "net/softnet_stat",
+              [&](std::string_view t) { return system::ParseSoftnet(t, sink_); });
+    run("netclass",
+        [&] { return system::ReadNetClass(config_.sysfs, net_.netclass_exclude, sink_); });
+    file_part("arp", "net/arp", [&](std::string_view t) {
+      return system::ParseArp(t, net_.arp_include ? &*net_.arp_include : nullptr,
+                              net_.arp_exclude ? &*net_.arp_exclude : nullptr, sink_);
+    });
+    run("conntrack", [&]() -> Status {
+      Status st = system::ReadConntrack(config_.procfs, file_, sink_);
+      // node_exporter 1.5 keeps what it read before a missing file (e.g. the count and max
+      // on kernels without /proc/net/stat/nf_conntrack) while reporting failure.
+      if (st.code() == StatusCode::kNotFound && add_error.ok()) add_error = sink_.FlushTo(out);
+      return st;
+    });
+    run("udp_queues", [&] { return system::ReadUdpQueues(config_.procfs, file_, sink_); });
     run("pressure", [&] { return system::ReadPressure(config_.procfs, file_, sink_); });
+    // Kernel, time and host information (node_exporter's uname ... selinux collectors).
+    run("uname", [&]() -> Status {
+      Result<system::UnameInfo> u = options_.uname ? options_.uname() : system::RealUname();
+      if (!u.ok()) return u.status();
+      return system::WriteUname(*u, sink_);
+    });
+    file_part("vmstat", "vmstat",
+              [&](std::string_view t) { return system::ParseVmstat(t, vmstat_fields_, sink_); });
+    run("timex", [&]() -> Status {
+      Result<system::TimexInfo> t =
+          options_.adjtimex ? options_.adjtimex() : system::RealAdjtimex();
+      if (!t.ok()) return t.status();
+      return system::WriteTimex(*t, sink_);
+    });
+    run("time", [&]() -> Status {
+      Result<system::WallTimeInfo> now =
+          options_.wall_time ? options_.wall_time() : system::RealWallTime();
+      if (!now.ok()) return now.status();
+      return system::ReadTime(*now, config_.sysfs, file_, sink_);
+    });
+    file_part("filefd", "sys/fs/file-nr",
+              [&](std::string_view t) { return system::ParseFileNr(t, sink_); });
+    run("entropy", [&] { return system::ReadEntropy(config_.procfs, file_, sink_); });
+    run("os", [&] { return system::ReadOsRelease(config_.rootfs, file_, sink_); });
+    run("selinux", [&] {
+      return system::ReadSelinux({config_.procfs, config_.sysfs, config_.rootfs}, file_, sink_);
+    });
     run("cgroup", [&] { return system::ReadCgroupMemory(cgroup_, file_, sink_); });
+    // Hardware parts (node_exporter's hwmon ... edac collectors). hwmon and thermal_zone keep
+    // what they staged before a failure, as node_exporter has sent it by then.
+    run("hwmon", [&] {
+      Status st = system::ReadHwmon(config_.sysfs, sink_);
+      if (!st.ok() && add_error.ok()) add_error = sink_.FlushTo(out);
+      return st;
+    });
+    run("thermal_zone", [&] {
+      Status st = system::ReadThermalZones(config_.sysfs, sink_);
+      if (!st.ok() && add_error.ok()) add_error = sink_.FlushTo(out);
+      return st;
+    });
+    run("cpufreq", [&] { return system::ReadCpufreq(config_.sysfs, sink_); });
+    file_part("schedstat", "schedstat",
+              [&](std::string_view t) { return system::ParseSchedstat(t, sink_); });
+    file_part("mdadm", "mdstat", [&](std::string_view t) { return system::ParseMdstat(t, sink_); });
+    run("powersupplyclass", [&] {
+      return system::ReadPowerSupplies(config_.sysfs, power_supply_ignored_, sink_);
+    });
+    run("edac", [&] { return system::ReadEdac(config_.sysfs, sink_); });
     // Last: the only part that may wait (statvfs on a stuck mount).
     run("filesystem", [&] { return filesystem_->Read(file_, ctx.deadline, sink_); });
 
@@ -128,6 +235,9 @@ class SystemCollector final : public Collector {
   }
 
   void set_user_hz(double hz) { user_hz_ = hz; }
+  void set_net_parts(NetParts net) { net_ = std::move(net); }
+  void set_vmstat_fields(Regex fields) { vmstat_fields_ = std::move(fields); }
+  void set_power_supply_ignored(Regex ignored) { power_supply_ignored_ = std::move(ignored); }
 
  private:
   SystemCollectorConfig config_;
@@ -140,6 +250,9 @@ class SystemCollector final : public Collector {
   ProcFile file_;
   SampleSink sink_;
   double user_hz_ = 100;
+  NetParts net_;
+  Regex vmstat_fields_;
+  Regex power_supply_ignored_;
 };
 
 }  // namespace
@@ -158,6 +271,32 @@ Result<std::unique_ptr<Collector>> MakeSystemCollector(const SystemCollectorConf
   if (!netdev.ok()) return netdev.status();
   Result<Regex> diskstats = CompileExclude("diskstats_exclude", config.diskstats_exclude);
   if (!diskstats.ok()) return diskstats.status();
+  Result<Regex> vmstat_fields = CompileExclude("vmstat_fields", config.vmstat_fields);
+  if (!vmstat_fields.ok()) return vmstat_fields.status();
+  Result<Regex> power_supply_ignored =
+      CompileExclude("powersupply_ignored", config.powersupply_ignored);
+  if (!power_supply_ignored.ok()) return power_supply_ignored.status();
+  NetParts net;
+  for (auto [key, pattern, out] :
+       {std::tuple{"netstat_fields", &config.netstat_fields, &net.netstat_fields},
+        std::tuple{"netclass_exclude", &config.netclass_exclude, &net.netclass_exclude}}) {
+    Result<Regex> re = CompileExclude(key, *pattern);
+    if (!re.ok()) return re.status();
+    *out = std::move(re).value();
+  }
+  for (auto [key, pattern, out] :
+       {std::tuple{"arp_exclude", &config.arp_exclude, &net.arp_exclude},
+        std::tuple{"arp_include", &config.arp_include, &net.arp_include}}) {
+    if (pattern->empty()) continue;
+    Result<Regex> re = CompileExclude(key, *pattern);
+    if (!re.ok()) return re.status();
+    *out = std::move(re).value();
+  }
+  net.page_size = options.page_size;
+  if (net.page_size <= 0) {
+    long page = ::sysconf(_SC_PAGESIZE);
+    net.page_size = page > 0 ? page : 4096;
+  }
   if (options.mount_timeout <= std::chrono::milliseconds::zero()) {
     return InvalidArgument("system collector: mount timeout must be positive");
   }
@@ -180,6 +319,9 @@ Result<std::unique_ptr<Collector>> MakeSystemCollector(const SystemCollectorConf
       std::make_unique<SystemCollector>(config, std::move(options), std::move(filesystem),
                                         std::move(netdev).value(), std::move(diskstats).value());
   collector->set_user_hz(user_hz);
+  collector->set_net_parts(std::move(net));
+  collector->set_vmstat_fields(std::move(vmstat_fields).value());
+  collector->set_power_supply_ignored(std::move(power_supply_ignored).value());
   return std::unique_ptr<Collector>(std::move(collector));
 }
 

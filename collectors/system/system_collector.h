@@ -1,6 +1,6 @@
 // The system collector: node_exporter-compatible host metrics (cpu, stat, meminfo, loadavg,
-// filesystem, diskstats, netdev, pressure) and cAdvisor-compatible cgroup memory, read from a
-// configurable procfs/sysfs/rootfs.
+// filesystem, diskstats, netdev, pressure, hardware: hwmon ... edac) and cAdvisor-compatible
+// cgroup memory, read from a configurable procfs/sysfs/rootfs.
 //
 // Each part ("sub-collector") is read independently: one that fails (missing file, parse
 // error) contributes no samples, and node_scrape_collector_success{collector} /
@@ -10,6 +10,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 
 #include "agent/config/system_collector_config.h"
@@ -17,6 +18,9 @@
 #include "agent/core/status.h"
 #include "collectors/collector.h"
 #include "collectors/system/statfs.h"
+#include "collectors/system/system_time.h"
+#include "collectors/system/timex.h"
+#include "collectors/system/uname.h"
 
 namespace tocsin {
 
@@ -34,6 +38,10 @@ struct SystemCollectorOptions {
   std::shared_ptr<system::StatFs> statfs;  // statvfs(2)
   const Clock* clock = nullptr;            // SystemClock; only used to time the parts
   double user_hz = 0;                      // sysconf(_SC_CLK_TCK)
+  int64_t page_size = 0;                   // sysconf(_SC_PAGESIZE) (sockstat *_mem_bytes)
+  system::UnameFn uname;                   // uname(2)
+  system::AdjtimexFn adjtimex;             // adjtimex(2)
+  system::WallTimeFn wall_time;            // clock_gettime(CLOCK_REALTIME) + local time zone
 };
 
 // Compiles the exclusion regexes (unanchored, node_exporter semantics); InvalidArgument names

@@ -99,5 +99,30 @@ TEST(SystemCollectorRealHost, EssentialFamiliesAreSane) {
   }
 }
 
+TEST(SystemCollectorRealHost, KernelTimeAndHostInfoParts) {
+  SystemCollectorConfig config;
+  auto c = MakeSystemCollector(config);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  RecordingAppender out;
+  CollectContext ctx;
+  ctx.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  ASSERT_TRUE((*c)->Collect(ctx, out).ok());
+  // adjtimex(2) read-only needs no privilege; os-release and file-nr exist on any Linux host.
+  for (const char* part : {"uname", "vmstat", "timex", "time", "filefd", "entropy", "os",
+                           "selinux"}) {
+    EXPECT_EQ(Get(out, {{"__name__", "node_scrape_collector_success"}, {"collector", part}}), 1)
+        << part;
+  }
+  auto uname = out.Series("node_uname_info");
+  ASSERT_EQ(uname.size(), 1u);
+  EXPECT_EQ(uname[0].labels.Get("sysname"), "Linux");
+  double now = Get(out, {{"__name__", "node_time_seconds"}});
+  EXPECT_NEAR(now, static_cast<double>(std::time(nullptr)), 5);
+  EXPECT_GT(Get(out, {{"__name__", "node_timex_tick_seconds"}}), 0);
+  EXPECT_GT(Get(out, {{"__name__", "node_filefd_maximum"}}), 0);
+  EXPECT_FALSE(out.Series("node_os_info").empty());
+  EXPECT_FALSE(out.Series("node_vmstat_pgfault").empty());
+}
+
 }  // namespace
 }  // namespace tocsin

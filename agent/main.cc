@@ -13,8 +13,13 @@
 #include "agent/cli_silence.h"
 #include "agent/config/loader.h"
 #include "agent/core/clock.h"
+#include "agent/http/api_exemplars.h"
+#include "agent/http/api_format_query.h"
+#include "agent/http/api_labels.h"
+#include "agent/http/api_metadata.h"
 #include "agent/http/api_query.h"
 #include "agent/http/api_rules.h"
+#include "agent/http/api_status.h"
 #include "agent/http/exporter.h"
 #include "agent/http/routes.h"
 #include "agent/http/server.h"
@@ -31,6 +36,8 @@
 #include "notifiers/alert_delivery.h"
 #include "rules/check_rules.h"
 #include "rules/manager.h"
+#include "rules/retention_check.h"
+#include "rules/rule_file.h"
 #include "rules/test_rules.h"
 
 namespace tocsin {
@@ -55,6 +62,7 @@ rules::ManagerSettings RuleManagerSettings(const Config& config) {
   s.outage_tolerance = config.rules.outage_tolerance;
   s.grace_period = config.rules.grace_period;
   s.event_driven = config.rules.event_driven;
+  s.retention = config.global.retention;
   return s;
 }
 
@@ -87,6 +95,8 @@ int RunDaemon(const CliArgs& args) {
                TOCSIN_REVISION, config->source_file, *state_dir);
 
   const Clock& clock = SystemClock::Instance();
+  const TimestampMs start_time = clock.NowMs();
+  const std::chrono::milliseconds retention = config->global.retention;
   SeriesStore store(StoreOptions{.retention = config->global.retention,
                                  .max_series = config->storage.max_series,
                                  .max_series_per_source = config->storage.max_series_per_source});
@@ -135,6 +145,23 @@ int RunDaemon(const CliArgs& args) {
   RegisterQueryApi(server,
                    {.engine = &engine, .data = &store, .clock = &clock, .gate = &query_gate});
   RegisterRulesApi(server, [&rule_manager] { return rule_manager.Snapshot(); });
+  RegisterLabelsApi(server, &store);
+  RegisterMetadataApi(server, &store);
+  RegisterExemplarsApi(server);
+  RegisterFormatQueryApi(server);
+  RegisterStatusApi(server, {.build = {.tocsin_version = TOCSIN_VERSION,
+                                       .revision = TOCSIN_REVISION,
+                                       .branch = TOCSIN_BRANCH,
+                                       .build_user = TOCSIN_BUILD_USER,
+                                       .build_date = TOCSIN_BUILD_DATE,
+                                       .compiler = TOCSIN_COMPILER},
+                             .clock = &clock,
+                             .start_time = start_time,
+                             .reload = [&daemon] { return daemon.reload_status(); },
+                             .retention = retention,
+                             .flags = {{"config", args.config_file.value_or("")},
+                                       {"log.level", args.log_level},
+                                       {"log.target", args.log_target}}});
   RegisterSilencesApi(server, [&delivery](const ServerRequest& r) {
     ApiResponse a = delivery.HandleSilencesApi(r.method, r.path, r.query, r.body);
     return ServerResponse{a.status, a.content_type, a.body, {}};
@@ -180,8 +207,33 @@ int CheckConfig(const std::string& file) {
     std::cout << "  FAILED: configuration is invalid\n";
     return kExitFailed;
   }
+  // The rule files the configuration names, as the daemon would load them.
+  auto rule_files = rules::ExpandRuleFileGlobs(config->rule_files);
+  if (!rule_files.ok()) {
+    std::cerr << file << ": " << rule_files.status().message() << "\n";
+    std::cout << "  FAILED: configuration is invalid\n";
+    return kExitFailed;
+  }
+  bool rules_ok = true;
+  size_t rule_count = 0;
+  std::vector<std::string> warnings;
+  for (const auto& f : *rule_files) {
+    rules::RuleFileLoad load = rules::LoadRuleFile(f);
+    for (const auto& e : load.errors) std::cerr << e << "\n";
+    rules_ok = rules_ok && load.ok();
+    rule_count += load.file.RuleCount();
+    for (const auto& w : rules::RulesReadingPastRetention(load.file, config->global.retention)) {
+      warnings.push_back(rules::FormatRetentionFinding(w, config->global.retention));
+    }
+  }
+  if (!rules_ok) {
+    std::cout << "  FAILED: rule files are invalid\n";
+    return kExitFailed;
+  }
+  for (const auto& w : warnings) std::cout << "  WARNING: " << w << "\n";
   std::cout << "  SUCCESS: " << collectors->size() + static_cast<size_t>(listeners)
-            << " collector(s), " << config->rule_files.size() << " rule file pattern(s)\n";
+            << " collector(s), " << rule_count << " rule(s) in " << rule_files->size()
+            << " rule file(s)\n";
   return kExitOk;
 }
 

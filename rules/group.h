@@ -54,6 +54,7 @@ class Group {
   const std::string& name() const { return name_; }
   std::chrono::milliseconds interval() const { return interval_; }
   int64_t limit() const { return limit_; }
+  std::chrono::milliseconds query_offset() const { return query_offset_; }
   size_t size() const { return rules_.size(); }
   Rule& rule(size_t i) { return *rules_[i]; }
   const Rule& rule(size_t i) const { return *rules_[i]; }

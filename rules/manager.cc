@@ -1,6 +1,5 @@
 #include "rules/manager.h"
 
-#include <glob.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -12,28 +11,9 @@
 #include <thread>
 
 #include "rules/manager_runner.h"
+#include "rules/retention_check.h"
 
 namespace tocsin::rules {
-namespace {
-
-Result<std::vector<std::string>> ExpandGlobs(const std::vector<std::string>& patterns) {
-  std::set<std::string> files;
-  for (const auto& p : patterns) {
-    glob_t g{};
-    int rc = ::glob(p.c_str(), GLOB_NOSORT, nullptr, &g);
-    if (rc == 0) {
-      for (size_t i = 0; i < g.gl_pathc; ++i) files.insert(g.gl_pathv[i]);
-    } else if (rc != GLOB_NOMATCH) {
-      ::globfree(&g);
-      return InvalidArgument("rule_files: cannot expand \"" + p + "\"");
-    }
-    ::globfree(&g);
-  }
-  return std::vector<std::string>(files.begin(), files.end());
-}
-
-}  // namespace
-
 Manager::Manager(ManagerDeps deps) : deps_(std::move(deps)), shared_(std::make_shared<Shared>()) {
   shared_->deps = deps_;
   if (!deps_.state_dir.empty()) shared_->state_dir = AlertStateDir(deps_.state_dir + "/rules");
@@ -42,7 +22,7 @@ Manager::Manager(ManagerDeps deps) : deps_(std::move(deps)), shared_(std::make_s
 Manager::~Manager() { Stop(); }
 
 Result<std::function<void()>> Manager::Prepare(const ManagerSettings& settings) {
-  auto files = ExpandGlobs(settings.rule_files);
+  auto files = ExpandRuleFileGlobs(settings.rule_files);
   if (!files.ok()) return files.status();
   auto loaded = std::make_shared<std::vector<RuleFile>>();
   std::string errors;
@@ -75,6 +55,9 @@ void Manager::Install(std::vector<RuleFile> loaded, const ManagerSettings& setti
 
   std::vector<std::unique_ptr<Runner>> fresh;
   for (auto& file : loaded) {
+    for (const auto& f : RulesReadingPastRetention(file, settings.retention)) {
+      spdlog::warn("{}", FormatRetentionFinding(f, settings.retention));
+    }
     for (auto& g : file.groups) {
       fresh.push_back(std::make_unique<Runner>(shared_, std::move(g), file.source, settings));
     }

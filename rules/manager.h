@@ -47,6 +47,9 @@ struct ManagerSettings {
   std::chrono::milliseconds outage_tolerance{3600000};
   std::chrono::milliseconds grace_period{600000};
   bool event_driven = false;
+  // global.retention: rules reading further back are logged at load and marked in the
+  // snapshot (rules/retention_check.h). 0 = unknown, no check.
+  std::chrono::milliseconds retention{0};
 };
 
 struct ManagerDeps {

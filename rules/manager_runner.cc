@@ -13,6 +13,7 @@
 #include "agent/core/internal_errors.h"
 #include "agent/core/json.h"
 #include "agent/core/rfc3339.h"
+#include "rules/retention_check.h"
 #include "rules/template_query.h"
 
 namespace tocsin::rules {
@@ -236,6 +237,9 @@ GroupSnapshot Manager::Runner::Snapshot() {
     rs.query = spec.expr_text;
     rs.duration_seconds = static_cast<double>(spec.for_duration.count()) / 1000.0;
     rs.keep_firing_for_seconds = static_cast<double>(spec.keep_firing_for.count()) / 1000.0;
+    const auto lookback = RuleLookback(group_->query_offset(), spec);
+    rs.lookback_seconds = static_cast<double>(lookback.count()) / 1000.0;
+    rs.reads_past_retention = settings_.retention.count() > 0 && lookback > settings_.retention;
     for (const auto& l : spec.labels) rs.labels.emplace_back(l.name, l.text);
     for (const auto& a : spec.annotations) rs.annotations.emplace_back(a.name, a.text);
     const RuleEvalStats& st = r.eval_stats();

@@ -1,5 +1,7 @@
 #include "rules/rule_file.h"
 
+#include <glob.h>
+
 #include <algorithm>
 #include <fstream>
 #include <map>
@@ -313,5 +315,22 @@ std::string DuplicateRulesLint(const RuleFile& file) {
   msg += "Might cause inconsistency while recording expressions";
   return msg;
 }
+
+Result<std::vector<std::string>> ExpandRuleFileGlobs(const std::vector<std::string>& patterns) {
+  std::set<std::string> files;
+  for (const auto& p : patterns) {
+    glob_t g{};
+    int rc = ::glob(p.c_str(), GLOB_NOSORT, nullptr, &g);
+    if (rc == 0) {
+      for (size_t i = 0; i < g.gl_pathc; ++i) files.insert(g.gl_pathv[i]);
+    } else if (rc != GLOB_NOMATCH) {
+      ::globfree(&g);
+      return InvalidArgument("rule_files: cannot expand \"" + p + "\"");
+    }
+    ::globfree(&g);
+  }
+  return std::vector<std::string>(files.begin(), files.end());
+}
+
 
 }  // namespace tocsin::rules

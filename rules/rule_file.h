@@ -69,6 +69,10 @@ struct RuleFileLoad {
 // `ignore_unknown_fields` (promtool's --ignore-unknown-fields) unknown keys are skipped.
 RuleFileLoad ParseRuleFile(std::string_view text, std::string_view source,
                            bool ignore_unknown_fields = false);
+// The files `rule_files` globs match, sorted and without duplicates; a pattern matching nothing
+// is not an error (as in Prometheus).
+Result<std::vector<std::string>> ExpandRuleFileGlobs(const std::vector<std::string>& patterns);
+
 // Reads and parses a file; a read error is "<path>: open <path>: no such file or directory".
 RuleFileLoad LoadRuleFile(const std::string& path, bool ignore_unknown_fields = false);
 

@@ -32,6 +32,8 @@ struct RuleSnapshot {
   uint64_t template_errors = 0;
   AlertState state = AlertState::kUnknown;  // alerting rules
   std::vector<Alert> alerts;                // alerting rules: pending and firing instances
+  double lookback_seconds = 0;              // how far back it reads (rules/retention_check.h)
+  bool reads_past_retention = false;        // lookback > global.retention
 };
 
 struct GroupSnapshot {

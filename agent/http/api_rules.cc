@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agent/core/duration.h"
 #include "agent/core/go_format.h"
 #include "agent/core/json.h"
 #include "agent/core/rfc3339.h"
@@ -89,6 +90,12 @@ std::string RulesDataJson(const rules::RulesSnapshot& snapshot, const std::strin
       j["lastEvaluation"] = ApiTimestamp(r.last_evaluation);
       j["type"] = alerting ? "alerting" : "recording";
       if (r.last_error.empty()) j.erase("lastError");
+      // tocsin's mark (Prometheus has no such field; clients ignore unknown ones): the rule
+      // reads further back than global.retention keeps.
+      if (r.reads_past_retention) {
+        j["readsPastRetention"] = true;
+        j["lookbackSeconds"] = r.lookback_seconds;
+      }
       rules.push_back(std::move(j));
     }
     if (rules.empty() && (!type_filter.empty() || !rule_name.empty())) continue;
@@ -129,9 +136,25 @@ void RegisterRulesApi(HttpServer& server, RulesSnapshotFn snapshot) {
     }
     std::string ex = req.Param("exclude_alerts");
     bool exclude = ex == "true" || ex == "1";
-    std::string data = RulesDataJson(snapshot(), type, exclude, req.Param("rule_name[]"),
+    const rules::RulesSnapshot snap = snapshot();
+    std::string data = RulesDataJson(snap, type, exclude, req.Param("rule_name[]"),
                                      req.Param("rule_group[]"), req.Param("file[]"));
-    return Json(200, {{"status", "success"}, {"data", json::parse(data)}});
+    json body = {{"status", "success"}, {"data", json::parse(data)}};
+    // Prometheus's place for caveats of an answer: the response's `warnings`, which Grafana
+    // shows.
+    json warnings = json::array();
+    for (const auto& g : snap.groups) {
+      for (const auto& r : g.rules) {
+        if (!r.reads_past_retention) continue;
+        warnings.push_back("rule \"" + r.name + "\" in group \"" + g.name + "\" (" + g.file +
+                           ") reads " +
+                           FormatDuration(std::chrono::milliseconds(
+                               static_cast<int64_t>(r.lookback_seconds * 1000))) +
+                           " back, further than global.retention");
+      }
+    }
+    if (!warnings.empty()) body["warnings"] = std::move(warnings);
+    return Json(200, body);
   });
   server.Route("/api/v1/alerts", {"GET", "POST"}, [snapshot](const ServerRequest&) {
     return Json(200, {{"status", "success"}, {"data", json::parse(AlertsDataJson(snapshot()))}});

@@ -63,6 +63,33 @@ std::string ServerRequest::Param(const std::string& name) const {
   return {};
 }
 
+std::vector<std::string> ServerRequest::Params(const std::string& name) const {
+  std::vector<std::string> out;
+  auto decode = [](std::string_view s) {
+    std::string d(s.size() + 1, '\0');
+    int n = mg_url_decode(s.data(), static_cast<int>(s.size()), d.data(),
+                          static_cast<int>(d.size()), /*is_form_url_encoded=*/1);
+    d.resize(n < 0 ? 0 : static_cast<size_t>(n));
+    return d;
+  };
+  auto scan = [&](std::string_view src) {
+    while (!src.empty()) {
+      size_t amp = src.find('&');
+      std::string_view pair = src.substr(0, amp);
+      src = amp == std::string_view::npos ? std::string_view() : src.substr(amp + 1);
+      if (pair.empty()) continue;
+      size_t eq = pair.find('=');
+      if (decode(pair.substr(0, eq)) != name) continue;
+      out.push_back(eq == std::string_view::npos ? std::string() : decode(pair.substr(eq + 1)));
+    }
+  };
+  if (Header("content-type").find("application/x-www-form-urlencoded") != std::string::npos) {
+    scan(body);
+  }
+  scan(query);
+  return out;
+}
+
 HttpServer::HttpServer() = default;
 
 HttpServer::~HttpServer() { Stop(); }

@@ -32,6 +32,11 @@ struct ServerRequest {
   std::string Header(const std::string& lower_name) const;
   // Decoded value of a query or form parameter ("" when absent).
   std::string Param(const std::string& name) const;
+  // Every decoded value of a repeated parameter (`match[]`), form body values first and then
+  // the query's, as Go's Request.Form lists them; empty when absent.
+  std::vector<std::string> Params(const std::string& name) const;
+  // True when the parameter is present at all (even with an empty value).
+  bool HasParam(const std::string& name) const { return !Params(name).empty(); }
 };
 
 struct ServerResponse {

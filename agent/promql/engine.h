@@ -30,6 +30,10 @@ std::string_view ValueTypeName(
 //   "1:14: parse error: unexpected right parenthesis ')'"
 // Unknown functions are parse errors naming the function, so rule files fail at load time.
 Result<ExprPtr> Parse(std::string_view input);
+// Parses a lone series selector (`up{job="a"}`, `{__name__=~"x.+"}`; no offset, @ or range),
+// as Prometheus's parser.ParseMetricSelector does for the API's match[] parameters. The
+// matchers include __name__="name" when a name is given; at least one matches non-empty.
+Result<std::vector<LabelMatcher>> ParseMetricSelector(std::string_view input);
 
 // The static type of a parsed expression.
 ValueType TypeOf(const Expr& expr);

@@ -34,6 +34,29 @@ class Parser {
     return e;
   }
 
+  // A lone vector selector (`up`, `up{job="a"}`, `{__name__=~"x.*"}`), without modifiers.
+  Result<std::vector<LabelMatcher>> RunSelector() {
+    auto toks = Lex(input_);
+    if (!toks.ok()) return toks.status();
+    toks_ = std::move(toks).value();
+    const Token& t = Peek();
+    if (t.type == Tok::kEof) return Error(t.pos, "unexpected end of input");
+    ExprPtr e;
+    if (t.type == Tok::kLBrace) {
+      e = ParseSelector("", t.pos);
+    } else if (IsIdentLike(t)) {
+      int pos = t.pos;
+      std::string name = t.text;
+      Next();
+      e = ParseSelector(name, pos);
+    } else {
+      return Error(t.pos, "unexpected " + DescribeToken(t));
+    }
+    if (!err_.ok()) return err_;
+    if (Peek().type != Tok::kEof) return Error(Peek().pos, "unexpected " + DescribeToken(Peek()));
+    return static_cast<const VectorSelector&>(*e).matchers;
+  }
+
  private:
   const Token& Peek(size_t ahead = 0) const {
     size_t i = std::min(pos_ + ahead, toks_.size() - 1);
@@ -618,5 +641,9 @@ class Parser {
 }  // namespace
 
 Result<ExprPtr> Parse(std::string_view input) { return Parser(input).Run(); }
+
+Result<std::vector<LabelMatcher>> ParseMetricSelector(std::string_view input) {
+  return Parser(input).RunSelector();
+}
 
 }  // namespace tocsin::promql

@@ -1,4 +1,6 @@
 // ToString(): canonical PromQL text, as Prometheus's Expr.String() prints it.
+#include "agent/promql/printer.h"
+
 #include <algorithm>
 #include <cstdio>
 
@@ -96,7 +98,9 @@ std::string SelectorString(const VectorSelector& vs) {
 
 std::string Print(const Expr& e);
 
-std::string Matching(const BinaryExpr& b) {
+}  // namespace
+
+std::string BinaryMatchingString(const BinaryExpr& b) {
   const VectorMatching& vm = b.matching;
   std::string out;
   bool grouped = vm.card == Cardinality::kManyToOne || vm.card == Cardinality::kOneToMany;
@@ -112,6 +116,28 @@ std::string Matching(const BinaryExpr& b) {
   }
   return out;
 }
+
+std::string SubqueryTimeSuffix(const SubqueryExpr& sq) {
+  std::string step = sq.step_ms == 0 ? "" : FormatDuration(std::chrono::milliseconds(sq.step_ms));
+  return "[" + FormatDuration(std::chrono::milliseconds(sq.range_ms)) + ":" + step + "]" +
+         FormatMods(sq.mods);
+}
+
+std::string AggregateShortString(const AggregateExpr& a) {
+  std::string out(AggOpString(a.op));
+  if (a.without) {
+    out += " without (";
+    out += JoinLabelNames(a.grouping);
+    out += ") ";
+  } else if (!a.grouping.empty()) {
+    out += " by (";
+    out += JoinLabelNames(a.grouping);
+    out += ") ";
+  }
+  return out;
+}
+
+namespace {
 
 std::string Print(const Expr& e) {
   switch (e.kind) {
@@ -130,10 +156,7 @@ std::string Print(const Expr& e) {
     }
     case ExprKind::kSubquery: {
       const auto& sq = static_cast<const SubqueryExpr&>(e);
-      std::string step =
-          sq.step_ms == 0 ? "" : FormatDuration(std::chrono::milliseconds(sq.step_ms));
-      return Print(*sq.expr) + "[" + FormatDuration(std::chrono::milliseconds(sq.range_ms)) + ":" +
-             step + "]" + FormatMods(sq.mods);
+      return Print(*sq.expr) + SubqueryTimeSuffix(sq);
     }
     case ExprKind::kParen: {
       std::string out = "(";
@@ -156,7 +179,7 @@ std::string Print(const Expr& e) {
         lhs = "(" + lhs + ")";
       }
       return lhs + " " + std::string(BinOpString(b.op)) + (b.return_bool ? " bool" : "") +
-             Matching(b) + " " + Print(*b.rhs);
+             BinaryMatchingString(b) + " " + Print(*b.rhs);
     }
     case ExprKind::kCall: {
       const auto& c = static_cast<const Call&>(e);
@@ -166,16 +189,7 @@ std::string Print(const Expr& e) {
     }
     case ExprKind::kAggregate: {
       const auto& a = static_cast<const AggregateExpr&>(e);
-      std::string out(AggOpString(a.op));
-      if (a.without) {
-        out += " without (";
-        out += JoinLabelNames(a.grouping);
-        out += ") ";
-      } else if (!a.grouping.empty()) {
-        out += " by (";
-        out += JoinLabelNames(a.grouping);
-        out += ") ";
-      }
+      std::string out = AggregateShortString(a);
       out += "(";
       if (a.param) out += Print(*a.param) + ", ";
       out += Print(*a.expr) + ")";

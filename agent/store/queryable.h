@@ -18,6 +18,7 @@
 #include "agent/core/function_ref.h"
 #include "agent/core/labels.h"
 #include "agent/core/matcher.h"
+#include "agent/store/metadata.h"
 
 namespace tocsin {
 
@@ -53,6 +54,13 @@ struct SeriesView {
   size_t remaining_hint = 0;
 };
 
+// One metric family's metadata as Querier::ListMetadata reports it.
+struct FamilyMetadata {
+  std::string family;
+  Metadata metadata;
+  friend bool operator==(const FamilyMetadata&, const FamilyMetadata&) = default;
+};
+
 class Querier {
  public:
   virtual ~Querier() = default;
@@ -71,6 +79,19 @@ class Querier {
   std::vector<SeriesData> Select(std::span<const LabelMatcher> matchers) const;
   // Sorted distinct values of a label name over all series (for the API and templates).
   virtual std::vector<std::string> LabelValues(std::string_view name) const = 0;
+
+  // The label index over this view's time range, for /api/v1/labels, /label/<name>/values and
+  // /series: only series with at least one sample in [mint, maxt] count, and an empty matcher
+  // list means every series (unlike ForEach). Results are sorted and distinct; empty values
+  // never appear. The defaults take them from ForEachLatest; a store with an index overrides.
+  virtual std::vector<std::string> LabelNames(std::span<const LabelMatcher> matchers) const;
+  virtual std::vector<std::string> MatchingLabelValues(
+      std::string_view name, std::span<const LabelMatcher> matchers) const;
+  // Metadata of the metric families that have series (HELP/TYPE/UNIT as the appenders set it),
+  // sorted by family name; the family is named as /metrics writes it on # TYPE (a counter's
+  // series name with _total, a histogram's base name). Not bounded by the time range: metadata
+  // is not timestamped. Empty by default (a Queryable that keeps no metadata).
+  virtual std::vector<FamilyMetadata> ListMetadata() const { return {}; }
 };
 
 class Queryable {

@@ -8,7 +8,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <map>
 #include <mutex>
+#include <set>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -170,7 +172,77 @@ class StoreQuerier final : public Querier {
     return store_->index.LabelValues(name);
   }
 
+  std::vector<std::string> LabelNames(std::span<const LabelMatcher> matchers) const override {
+    PinnedSeries pinned(Selected(matchers));
+    std::set<std::string_view> names;  // interned symbols: alive while their series are pinned
+    InRange(pinned.get(), [&](const Series& s) {
+      for (const LabelRef& l : s.labels()) names.insert(l.name->view());
+    });
+    return {names.begin(), names.end()};
+  }
+
+  std::vector<std::string> MatchingLabelValues(
+      std::string_view name, std::span<const LabelMatcher> matchers) const override {
+    PinnedSeries pinned(Selected(matchers));
+    std::set<std::string_view> values;
+    InRange(pinned.get(), [&](const Series& s) {
+      if (std::string_view v = s.label(name); !v.empty()) values.insert(v);
+    });
+    return {values.begin(), values.end()};
+  }
+
+  std::vector<FamilyMetadata> ListMetadata() const override {
+    MetadataMap md;
+    {
+      std::lock_guard lock(store_->metadata_mu);
+      md = store_->metadata;
+    }
+    const std::vector<std::string> names = store_->index.LabelValues(kMetricNameLabel);
+    auto has = [&](const std::string& n) {
+      return std::binary_search(names.begin(), names.end(), n);
+    };
+    // Named as the exposition prints # TYPE (exposition.cc's ResolveFamily): a family key is
+    // itself a series name, or the base of a histogram's or summary's _bucket/_sum/_count, or
+    // a counter whose series carry _total.
+    std::map<std::string, Metadata> out;
+    for (const auto& [family, m] : md) {
+      bool hist = m.type == MetricType::kHistogram || m.type == MetricType::kGaugeHistogram;
+      bool summary = m.type == MetricType::kSummary;
+      if (has(family)) {
+        out.emplace(family, m);
+      } else if (m.type == MetricType::kCounter && has(family + "_total")) {
+        out.emplace(family + "_total", m);
+      } else if ((hist && has(family + "_bucket")) ||
+                 ((hist || summary) && (has(family + "_sum") || has(family + "_count")))) {
+        out.emplace(family, m);
+      }
+    }
+    std::vector<FamilyMetadata> result;
+    result.reserve(out.size());
+    for (auto& [family, m] : out) result.push_back({family, std::move(m)});
+    return result;
+  }
+
  private:
+  std::vector<Series*> Selected(std::span<const LabelMatcher> matchers) const {
+    return matchers.empty() ? store_->index.All() : store_->index.Select(matchers);
+  }
+
+  // Calls `f` with every series of `series` (pinned) that has a sample in [mint, maxt], under
+  // its lock.
+  template <typename F>
+  void InRange(const std::vector<Series*>& series, F f) const {
+    std::vector<Sample> latest;
+    int64_t cache_bytes = 0;
+    for (Series* s : series) {
+      std::lock_guard lock(s->mu);
+      latest.clear();
+      s->ReadLatest(mint_, maxt_, latest, &cache_bytes);
+      if (!latest.empty()) f(static_cast<const Series&>(*s));
+    }
+    if (cache_bytes != 0) store_->series_bytes.fetch_add(cache_bytes, std::memory_order_relaxed);
+  }
+
   void Visit(std::span<const LabelMatcher> matchers, bool latest_only,
              FunctionRef<void(const SeriesView&)> visit) const {
     // In label order already (the index sorts by order keys, not by comparing labels).

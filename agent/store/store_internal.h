@@ -68,8 +68,8 @@ struct StoreCore {
   std::mutex sources_mu;
   std::unordered_map<std::string, std::shared_ptr<SourceState>> sources;  // guarded by sources_mu
 
-  std::mutex metadata_mu;
-  MetadataMap metadata;  // guarded by metadata_mu
+  mutable std::mutex metadata_mu;  // mutable: queriers hold a const StoreCore
+  MetadataMap metadata;            // guarded by metadata_mu
 
   std::mutex graveyard_mu;
   std::vector<Series*> graveyard;  // unlinked and unindexed, waiting for pins to drop

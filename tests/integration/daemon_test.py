@@ -269,6 +269,31 @@ class ExitCodeTest(unittest.TestCase):
             self.assertEqual(r.returncode, 1)
             self.assertIn(f"{bad}:3:3: global.retension: unknown key", r.stderr)
 
+    def test_check_config_checks_rule_files_and_warns_past_retention(self):
+        with tempfile.TemporaryDirectory() as d:
+            os.mkdir(os.path.join(d, "rules"))
+            rules = os.path.join(d, "rules", "node.yml")
+            with open(rules, "w") as f:
+                f.write("groups:\n- name: g\n  rules:\n"
+                        "  - alert: DiskFillingUp\n"
+                        "    expr: predict_linear(node_filesystem_avail_bytes[6h], 4*3600) < 0\n"
+                        "  - record: job:up:sum\n    expr: sum(up)\n")
+            cfg = os.path.join(d, "tocsin.yml")
+            with open(cfg, "w") as f:
+                f.write(f"global:\n  retention: 1h\nrule_files: ['{d}/rules/*.yml']\n")
+            r = self.run_tocsin("check", "config", cfg)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertIn(f'  WARNING: {rules}: group "g", rule "DiskFillingUp" reads 6h back, '
+                          'further than global.retention (1h)', r.stdout)
+            self.assertNotIn("job:up:sum", r.stdout)  # reads 5m back: within retention
+            self.assertIn("SUCCESS: 0 collector(s), 2 rule(s) in 1 rule file(s)", r.stdout)
+            with open(rules, "a") as f:
+                f.write("  - record: bad\n    expr: sum(\n")
+            r = self.run_tocsin("check", "config", cfg)
+            self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+            self.assertIn("FAILED: rule files are invalid", r.stdout)
+            self.assertIn(rules, r.stderr)
+
     def test_check_config_does_not_bind_the_statsd_port(self):
         # A running agent holds the port: checking its configuration must neither fail nor
         # try to take the port over.

@@ -138,6 +138,7 @@ int RunDaemon(const CliArgs& args) {
                      .reload = [&daemon] { return daemon.reload_status(); },
                      .rules = [&rule_manager] { return rule_manager.Snapshot(); },
                      .delivery = [&delivery] { return delivery.Stats(); },
+                     .target_labels = [&daemon] { return TargetLabels(*daemon.config()); },
                      .build = {TOCSIN_VERSION, TOCSIN_REVISION, TOCSIN_COMPILER},
                      .query_gate = &query_gate});
   promql::Engine engine;

@@ -16,6 +16,7 @@
 #include "agent/config/datastore_collectors_config.h"
 #include "agent/config/rules_config.h"
 #include "agent/config/system_collector_config.h"
+#include "agent/core/labels.h"
 #include "notifiers/config.h"
 
 namespace tocsin {
@@ -33,6 +34,10 @@ struct GlobalConfig {
   std::chrono::milliseconds interval{15000};     // collection and rule evaluation interval
   std::chrono::milliseconds retention{3600000};  // how long the store keeps samples
   std::map<std::string, std::string> external_labels;
+  // The labels a Prometheus scraping this agent would attach (its target labels), given to the
+  // agent's own series in its store; /metrics leaves them out so the scraper attaches its own.
+  // After loading, an empty `instance` is resolved to "<host name>:<web.listen_address port>".
+  std::map<std::string, std::string> target_labels{{"instance", ""}, {"job", "node"}};
 };
 
 struct WebConfig {
@@ -70,5 +75,14 @@ struct Config {
   // Non-fatal remarks from loading (e.g. extra YAML documents ignored), for the caller to log.
   std::vector<std::string> warnings;
 };
+
+// global.target_labels as the Labels the scheduler adds and /metrics leaves out.
+inline Labels TargetLabels(const Config& config) {
+  std::vector<Label> pairs;
+  for (const auto& [name, value] : config.global.target_labels) {
+    if (!value.empty()) pairs.push_back({name, value});
+  }
+  return Labels::FromUnsorted(std::move(pairs));
+}
 
 }  // namespace tocsin

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 
@@ -25,6 +26,7 @@ void BindGlobal(MapReader& r, GlobalConfig& global) {
   r.Duration("interval", &global.interval, MustBePositive);
   r.Duration("retention", &global.retention, MustBePositive);
   r.StringMap("external_labels", &global.external_labels, MustBeLabelName);
+  r.StringMap("target_labels", &global.target_labels, MustBeLabelName);
   if (global.retention < global.interval) {
     r.ErrorAtKey("retention",
                  "must be at least global.interval (" + FormatDuration(global.interval) + ")");
@@ -77,6 +79,20 @@ void BindCollectors(MapReader& r, CollectorsConfig& collectors, const GlobalConf
   BindDatastoreCollectors(r, collectors, global);
 }
 
+// An empty target `instance` names this agent as a Prometheus scraping it would: the host name
+// and the port it listens on.
+void ResolveTargetInstance(Config& config) {
+  auto it = config.global.target_labels.find("instance");
+  if (it == config.global.target_labels.end() || !it->second.empty()) return;
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') {
+    std::snprintf(host, sizeof host, "localhost");
+  }
+  const std::string& listen = config.web.listen_address;
+  const size_t colon = listen.rfind(':');
+  it->second = std::string(host) + (colon == std::string::npos ? "" : listen.substr(colon));
+}
+
 // The top level. `global` is bound first whatever the document order: other sections default
 // to its interval.
 void BindConfig(MapReader& r, Config& config) {
@@ -127,6 +143,7 @@ Result<Config> Load(std::string_view text, std::string_view source, std::string 
   BindConfig(root, config);
   root.ReportUnknownKeys();
   if (!context.errors.empty()) return context.errors.ToStatus();
+  ResolveTargetInstance(config);
 
   if (had_more_documents) {
     config.warnings.push_back(std::string(source) +

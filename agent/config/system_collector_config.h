@@ -21,7 +21,8 @@ struct SystemCollectorConfig {
       "^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|"
       "iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|"
       "sysfs|tracefs)$";
-  std::string mount_points_exclude = "^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+)($|/)";
+  std::string mount_points_exclude =
+      "^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)";
   std::string netdev_exclude = "^$";
   std::string diskstats_exclude = "^(ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\\d+n\\d+p)\\d+$";
   // Network parts (node_exporter 1.5 flags and defaults). netstat: "<Proto>_<Field>" keys

@@ -253,7 +253,8 @@ Exporter::~Exporter() = default;
 std::string Exporter::Render() const {
   std::string out;
   if (sources_.store != nullptr) {
-    sources_.store->WriteExposition(out, sources_.clock->NowMs(), kExpositionMaxAge);
+    sources_.store->WriteExposition(out, sources_.clock->NowMs(), kExpositionMaxAge,
+                                    sources_.target_labels ? sources_.target_labels() : Labels{});
   }
   std::vector<MetricFamily> families;
   for (const auto& c : collectables_) {

@@ -37,6 +37,9 @@ struct ExporterSources {
   std::function<ReloadStatus()> reload;
   std::function<rules::RulesSnapshot()> rules;  // tocsin_rule_* families; optional
   std::function<DispatcherStats()> delivery;    // tocsin_notifications_* etc.; optional
+  // Target labels (global.target_labels) the store's series carry but /metrics leaves out, so
+  // that the Prometheus scraping the agent attaches its own job/instance; optional.
+  std::function<Labels()> target_labels;
   BuildInfo build;
   const QueryGate* query_gate = nullptr;  // tocsin_api_queries*; optional
 };

@@ -41,7 +41,7 @@ Status Daemon::Apply(const Config& config) {
     swaps.push_back(std::move(swap).value());
   }
   for (auto& swap : swaps) swap();
-  scheduler_.SetCollectors(std::move(collectors).value());
+  scheduler_.SetCollectors(std::move(collectors).value(), TargetLabels(config));
   return Status::Ok();
 }
 

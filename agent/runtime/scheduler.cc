@@ -7,6 +7,7 @@
 
 #include "agent/core/fnv.h"
 #include "agent/core/internal_errors.h"
+#include "agent/store/default_labels_appender.h"
 
 namespace tocsin {
 namespace {
@@ -58,7 +59,7 @@ void Scheduler::Stop() {
   }
 }
 
-void Scheduler::SetCollectors(std::vector<ScheduledCollector> collectors) {
+void Scheduler::SetCollectors(std::vector<ScheduledCollector> collectors, Labels target_labels) {
   std::set<std::string> gone;
   {
     std::lock_guard lock(mu_);
@@ -76,6 +77,7 @@ void Scheduler::SetCollectors(std::vector<ScheduledCollector> collectors) {
       e.running = std::make_shared<std::atomic<bool>>(false);
       e.stats = std::make_shared<CollectorStats>();
       e.stats->name = name;
+      e.target_labels = target_labels;
       // Keep counters of a collector that survives a reload under the same name.
       for (const Entry& old : entries_) {
         if (old.collector->name() == name) {
@@ -130,7 +132,7 @@ void Scheduler::Loop() {
           std::lock_guard slock(stats_mu_);
           ++e.stats->skipped;
         } else {
-          jobs_.push_back({e.collector, e.timeout, e.running, e.stats});
+          jobs_.push_back({e.collector, e.timeout, e.running, e.stats, e.target_labels});
           jobs_cv_.notify_one();
         }
         // Stay on the original grid; skip slots that are already in the past.
@@ -195,7 +197,10 @@ void Scheduler::RunJob(const Job& job) {
   ctx.deadline = start + job.timeout;
   ctx.stop = stop_source_.get_token();
   std::string name(job.collector->name());
-  auto appender = store_.NewAppender(name, ctx.now_ms);
+  std::unique_ptr<Appender> appender = store_.NewAppender(name, ctx.now_ms);
+  if (!job.target_labels.empty()) {
+    appender = std::make_unique<DefaultLabelsAppender>(std::move(appender), job.target_labels);
+  }
   Status st = job.collector->Collect(ctx, *appender);
   auto end = SteadyClock::now();
   if (st.ok() && end > ctx.deadline) {

@@ -51,8 +51,9 @@ class Scheduler {
   void Start();
   void Stop();  // waits for in-flight collections; idempotent
 
-  // Replaces all collectors. Series of collectors that are gone are marked stale.
-  void SetCollectors(std::vector<ScheduledCollector> collectors);
+  // Replaces all collectors. Series of collectors that are gone are marked stale. Every sample
+  // a collector adds gets the `target_labels` it lacks (global.target_labels: job, instance).
+  void SetCollectors(std::vector<ScheduledCollector> collectors, Labels target_labels = {});
 
   // Runs `task` every `interval` on the housekeeping thread (tasks run one after another).
   void AddHousekeeping(std::chrono::milliseconds interval, std::function<void()> task);
@@ -74,6 +75,7 @@ class Scheduler {
     std::chrono::steady_clock::time_point next_run;
     std::shared_ptr<std::atomic<bool>> running;
     std::shared_ptr<CollectorStats> stats;  // guarded by stats_mu_
+    Labels target_labels;
   };
   struct Housekeeping {
     std::chrono::milliseconds interval;
@@ -85,6 +87,7 @@ class Scheduler {
     std::chrono::milliseconds timeout;
     std::shared_ptr<std::atomic<bool>> running;
     std::shared_ptr<CollectorStats> stats;
+    Labels target_labels;
   };
 
   void Loop();

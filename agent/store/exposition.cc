@@ -176,7 +176,7 @@ void AppendPromFloat(std::string& out, double v) {
 }
 
 void WriteTextExposition(std::vector<ExpositionSample>& samples, const MetadataMap& metadata,
-                         std::string& out) {
+                         std::string& out, const Labels& omit) {
   struct Keyed {
     Family family;
     ExpositionSample sample;
@@ -216,6 +216,9 @@ void WriteTextExposition(std::vector<ExpositionSample>& samples, const MetadataM
     bool any = false;
     for (const LabelRef& l : s.labels()) {
       if (l.name->view() == kMetricNameLabel) continue;
+      if (!omit.empty() && omit.Has(l.name->view()) && omit.Get(l.name->view()) == l.value->view()) {
+        continue;
+      }
       out += any ? ',' : '{';
       any = true;
       out += l.name->view();

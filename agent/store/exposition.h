@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "agent/core/labels.h"
 #include "agent/store/metadata.h"
 #include "agent/store/series.h"
 
@@ -28,8 +29,10 @@ struct ExpositionSample {
   double value;
 };
 
-// Writes the families for `samples` (any order) to `out`.
+// Writes the families for `samples` (any order) to `out`. Labels in `omit` (name and value
+// both equal) are left out of the lines: the target labels a scraping Prometheus attaches
+// itself (global.target_labels).
 void WriteTextExposition(std::vector<ExpositionSample>& samples, const MetadataMap& metadata,
-                         std::string& out);
+                         std::string& out, const Labels& omit = {});
 
 }  // namespace tocsin

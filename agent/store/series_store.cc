@@ -386,7 +386,7 @@ void SeriesStore::Compact(TimestampMs now) {
 }
 
 void SeriesStore::WriteExposition(std::string& out, TimestampMs now,
-                                  std::chrono::milliseconds max_age) const {
+                                  std::chrono::milliseconds max_age, const Labels& omit) const {
   PinnedSeries all(impl_->index.All());
   std::vector<ExpositionSample> samples;
   samples.reserve(all.get().size());
@@ -401,7 +401,7 @@ void SeriesStore::WriteExposition(std::string& out, TimestampMs now,
     std::lock_guard lock(impl_->metadata_mu);
     md = impl_->metadata;
   }
-  WriteTextExposition(samples, md, out);
+  WriteTextExposition(samples, md, out, omit);
 }
 
 StoreStats SeriesStore::Stats() const {

@@ -67,8 +67,10 @@ class SeriesStore final : public Queryable {
 
   // Appends the newest non-stale sample of every series whose newest sample is not older than
   // `max_age`, grouped by metric family with # HELP / # TYPE lines, to `out` in the Prometheus
-  // text format 0.0.4. Runs on a snapshot: it never blocks appenders for long.
-  void WriteExposition(std::string& out, TimestampMs now, std::chrono::milliseconds max_age) const;
+  // text format 0.0.4, leaving out the labels in `omit` (see WriteTextExposition). Runs on a
+  // snapshot: it never blocks appenders for long.
+  void WriteExposition(std::string& out, TimestampMs now, std::chrono::milliseconds max_age,
+                       const Labels& omit = {}) const;
 
   StoreStats Stats() const;
 

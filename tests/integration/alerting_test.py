@@ -240,7 +240,9 @@ class ApiAndQueryTest(unittest.TestCase):
                               f"http://127.0.0.1:{a.port}"], capture_output=True, text=True,
                              timeout=20)
         self.assertEqual(out.returncode, 0, out.stderr)
-        self.assertRegex(out.stdout, r'^cond:doubled => 2 @\[\d+(\.\d+)?\]\n$')
+        # The recording rule keeps the source's target labels (global.target_labels).
+        self.assertRegex(out.stdout,
+                         r'^cond:doubled\{instance="[^"]+", job="node"\} => 2 @\[\d+(\.\d+)?\]\n$')
         bad = subprocess.run([TOCSIN, "query", "sum(", "--url", f"http://127.0.0.1:{a.port}"],
                              capture_output=True, text=True, timeout=20)
         self.assertEqual(bad.returncode, 1)

@@ -21,6 +21,7 @@ Every wait is a bounded poll. Usage:
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -120,14 +121,14 @@ class PromtoolClientsTest(AgentTestBase):
 
     def test_query_instant_and_range(self):
         out = self.promtool("instant", self.base, "node_load1")
-        self.assertRegex(out, r"^node_load1 => [0-9.e+-]+ @\[[0-9.]+\]")
+        self.assertRegex(out, r'^node_load1\{instance="[^"]+", job="node"\} => [0-9.e+-]+ @\[[0-9.]+\]')
         def range_output():
             now = int(time.time())
             return self.promtool("range", f"--start={now - 5}", f"--end={now + 1}", "--step=1s",
                                  self.base, "node_load1")
         # The agent may have started less than a step before `end`: poll until a point is in.
         out = wait_for(range_output, "promtool query range to print node_load1")
-        self.assertTrue(out.startswith("node_load1 =>"), out)
+        self.assertTrue(out.startswith('node_load1{instance="'), out)
         self.assertRegex(out, r"\n[0-9.e+-]+ @\[[0-9]+\]")
 
 
@@ -185,7 +186,9 @@ class PrometheusGoldenTest(AgentTestBase):
         for m in STABLE:
             a, p = self.both("/api/v1/labels", **{"match[]": m})
             self.assertEqual(shape(a), shape(p))
-            self.assertEqual(set(a["data"]), set(p["data"]) - TARGET_LABELS, m)
+            # The agent's series carry the target labels a scrape attaches (global.target_labels:
+            # job="node", instance="<host>:<port>"), so the label names are the same.
+            self.assertEqual(set(a["data"]), set(p["data"]), m)
             self.assertEqual(a["data"], sorted(a["data"]))
         # Every label name of the agent's store is one Prometheus scraped.
         a, p = self.both("/api/v1/labels")
@@ -212,6 +215,10 @@ class PrometheusGoldenTest(AgentTestBase):
             for s in p["data"]:
                 self.assertEqual(s.pop("job"), "tocsin")
                 self.assertEqual(s.pop("instance"), f"127.0.0.1:{self.agent.port}")
+            # The agent's own: global.target_labels' defaults.
+            for s in a["data"]:
+                self.assertEqual(s.pop("job"), "node")
+                self.assertEqual(s.pop("instance"), f"{socket.gethostname()}:{self.agent.port}")
             self.assertEqual(shape(a), shape(p))
             self.assertEqual(without_target_labels(a["data"]), without_target_labels(p["data"]), m)
         a, p = self.both("/api/v1/series")

@@ -9,6 +9,7 @@
 #include <limits>
 #include <string>
 
+#include "agent/store/default_labels_appender.h"
 #include "agent/store/series_store.h"
 
 namespace tocsin {
@@ -124,6 +125,29 @@ TEST_F(StoreExpositionTest, Golden) {
   out.clear();
   store.WriteExposition(out, 20'001, std::chrono::milliseconds(10'000));
   EXPECT_EQ(out, "vanished2 5\n");
+}
+
+// Target labels go into the store through DefaultLabelsAppender (a sample's own value wins)
+// and out of /metrics (only where name and value both match), so the scraper attaches its own.
+TEST_F(StoreExpositionTest, TargetLabelsAreAddedWhereAbsentAndLeftOutOfTheText) {
+  SeriesStore store(StoreOptions{});
+  const Labels target{{"instance", "h:9469"}, {"job", "node"}};
+  DefaultLabelsAppender app(store.NewAppender("system", 10'000), target);
+  ASSERT_TRUE(app.Add(Labels{{"__name__", "node_load1"}}, 0.5).ok());
+  ASSERT_TRUE(app.Add(Labels{{"__name__", "up"}, {"job", "scylla"}}, 1).ok());
+  ASSERT_TRUE(app.Add(Labels{{"__name__", "up"}, {"instance", "other:1"}}, 0).ok());
+  ASSERT_TRUE(app.Commit().ok());
+  auto q = store.NewQuerier(0, 20'000);
+  std::vector<LabelMatcher> all = {*LabelMatcher::Make(MatchOp::kRegexMatch, "__name__", ".+")};
+  std::vector<Labels> stored;
+  for (const SeriesData& s : q->Select(all)) stored.push_back(s.labels);
+  EXPECT_EQ(stored, (std::vector<Labels>{
+                        Labels{{"__name__", "node_load1"}, {"instance", "h:9469"}, {"job", "node"}},
+                        Labels{{"__name__", "up"}, {"instance", "h:9469"}, {"job", "scylla"}},
+                        Labels{{"__name__", "up"}, {"instance", "other:1"}, {"job", "node"}}}));
+  std::string out;
+  store.WriteExposition(out, 20'000, std::chrono::minutes(5), target);
+  EXPECT_EQ(out, "node_load1 0.5\nup{job=\"scylla\"} 1\nup{instance=\"other:1\"} 0\n");
 }
 
 TEST_F(StoreExpositionTest, PassesPromtoolCheckMetrics) {

@@ -32,6 +32,7 @@
 #include "agent/runtime/state_dir.h"
 #include "agent/runtime/systemd_notify.h"
 #include "agent/store/series_store.h"
+#include "collectors/process/process_collector.h"
 #include "collectors/registry.h"
 #include "notifiers/alert_delivery.h"
 #include "rules/check_rules.h"
@@ -119,7 +120,13 @@ int RunDaemon(const CliArgs& args) {
 
   DaemonHooks hooks;
   hooks.load_config = [&args] { return LoadConfig(args); };
-  hooks.build_collectors = [](const Config& c) { return BuildCollectors(c); };
+  // The configured collectors, and the agent's own process_* series beside them.
+  hooks.build_collectors = [](const Config& c) -> Result<std::vector<ScheduledCollector>> {
+    auto collectors = BuildCollectors(c);
+    if (!collectors.ok()) return collectors;
+    collectors->push_back({MakeProcessCollector(), c.global.interval, c.global.interval});
+    return collectors;
+  };
   hooks.prepare_rules = [&rule_manager](const Config& c) {
     return rule_manager.Prepare(RuleManagerSettings(c));
   };

@@ -7,7 +7,6 @@
 #include "agent/core/internal_errors.h"
 #include "agent/http/delivery_metrics.h"
 #include "agent/http/metric_family.h"
-#include "agent/http/process_metrics.h"
 
 namespace tocsin {
 namespace {
@@ -245,7 +244,6 @@ Exporter::Exporter(ExporterSources sources)
                         .Register(*registry_);
   collectables_.push_back(registry_);
   collectables_.push_back(std::make_shared<StageMetrics>(sources_));
-  collectables_.push_back(std::make_shared<ProcessMetrics>());
 }
 
 Exporter::~Exporter() = default;

@@ -16,7 +16,7 @@ LE_BOUNDS = ["0.005", "0.025", "0.1", "0.25", "1", "2.5", "+Inf"]
 # family -> (kind, label names besides job/instance)
 FAMILIES = {
     "http_requests_total": ("counter", ["code"]),
-    "process_cpu_seconds_total": ("counter", ["mode"]),
+    "proc_cpu_seconds_total": ("counter", ["mode"]),  # not process_*: the agent exports its own
     "node_temperature_celsius": ("gauge", ["sensor"]),
     "queue_length": ("gauge", []),
     "tiny_ratio": ("gauge", []),
@@ -113,7 +113,7 @@ def generate_data(seed, end_ms):
                                   rng.choice([0.05, 1.0, 37.5]), rng.choice([0, 1, 2])))
         for mode in ["user", "system"]:
             base = rng.uniform(1e12, 2e12) if job == "db" else rng.uniform(0, 100)
-            series.append(counter("process_cpu_seconds_total", dict(lab, mode=mode), tl, base,
+            series.append(counter("proc_cpu_seconds_total", dict(lab, mode=mode), tl, base,
                                   rng.choice([0.01, 0.3]), rng.choice([0, 0, 1])))
     # Gauges.
     def gauge(name, labels, tl, start, step, lo=None, hi=None, nan_p=0.0):

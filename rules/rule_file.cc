@@ -1,5 +1,6 @@
 #include "rules/rule_file.h"
 
+#include <fnmatch.h>
 #include <glob.h>
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 
 #include "agent/core/duration.h"
 #include "agent/core/labels.h"
+#include "rules/builtin_packs.h"
 #include "rules/template/lexer.h"
 #include "rules/template/parser.h"
 #include "rules/yaml_decode.h"
@@ -276,6 +278,15 @@ RuleFileLoad ParseRuleFile(std::string_view text, std::string_view source,
 }
 
 RuleFileLoad LoadRuleFile(const std::string& path, bool ignore_unknown_fields) {
+  if (std::string_view(path).starts_with(kBuiltInRulePackPrefix)) {
+    std::optional<std::string_view> text =
+        BuiltInRulePackText(std::string_view(path).substr(kBuiltInRulePackPrefix.size()));
+    if (text) return ParseRuleFile(*text, path, ignore_unknown_fields);
+    RuleFileLoad load;
+    load.file.source = path;
+    load.errors.push_back(path + ": no such built-in rule pack");
+    return load;
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     RuleFileLoad load;
@@ -318,7 +329,28 @@ std::string DuplicateRulesLint(const RuleFile& file) {
 
 Result<std::vector<std::string>> ExpandRuleFileGlobs(const std::vector<std::string>& patterns) {
   std::set<std::string> files;
+  std::set<std::string> builtin;  // pack names, without the prefix
   for (const auto& p : patterns) {
+    if (std::string_view(p).starts_with(kBuiltInRulePackPrefix)) {
+      const std::string name = p.substr(kBuiltInRulePackPrefix.size());
+      bool matched = false;
+      for (const BuiltInRulePack& pack : BuiltInRulePacks()) {
+        if (::fnmatch(name.c_str(), std::string(pack.name).c_str(), FNM_PATHNAME) == 0) {
+          builtin.insert(std::string(pack.name));
+          matched = true;
+        }
+      }
+      if (!matched) {
+        std::string known;
+        for (const BuiltInRulePack& pack : BuiltInRulePacks()) {
+          known += (known.empty() ? "" : ", ") + std::string(kBuiltInRulePackPrefix) +
+                   std::string(pack.name);
+        }
+        return InvalidArgument("rule_files: no built-in rule pack matches \"" + p +
+                               "\" (built-in: " + known + ")");
+      }
+      continue;
+    }
     glob_t g{};
     int rc = ::glob(p.c_str(), GLOB_NOSORT, nullptr, &g);
     if (rc == 0) {
@@ -329,8 +361,15 @@ Result<std::vector<std::string>> ExpandRuleFileGlobs(const std::vector<std::stri
     }
     ::globfree(&g);
   }
-  return std::vector<std::string>(files.begin(), files.end());
+  // A file on disk with a pack's file name replaces the pack (e.g. an edited copy in
+  // /etc/tocsin/rules/node.yml), so that the same rules never load twice.
+  for (const auto& f : files) {
+    const size_t slash = f.rfind('/');
+    builtin.erase(slash == std::string::npos ? f : f.substr(slash + 1));
+  }
+  std::vector<std::string> out(files.begin(), files.end());
+  for (const auto& name : builtin) out.push_back(std::string(kBuiltInRulePackPrefix) + name);
+  return out;
 }
-
 
 }  // namespace tocsin::rules

@@ -70,10 +70,13 @@ struct RuleFileLoad {
 RuleFileLoad ParseRuleFile(std::string_view text, std::string_view source,
                            bool ignore_unknown_fields = false);
 // The files `rule_files` globs match, sorted and without duplicates; a pattern matching nothing
-// is not an error (as in Prometheus).
+// is not an error (as in Prometheus). "builtin:<glob>" entries name built-in packs
+// (builtin_packs.h) and must match at least one; they come last, and a pack is left out when a
+// file on disk of the same file name was matched (that file replaces it).
 Result<std::vector<std::string>> ExpandRuleFileGlobs(const std::vector<std::string>& patterns);
 
 // Reads and parses a file; a read error is "<path>: open <path>: no such file or directory".
+// "builtin:<name>" parses the built-in pack of that name.
 RuleFileLoad LoadRuleFile(const std::string& path, bool ignore_unknown_fields = false);
 
 // promtool's duplicate-rule lint: rules with the same name and labels across the file.

@@ -64,6 +64,7 @@ void BindSystemCollector(MapReader& r, SystemCollectorConfig& system, const Glob
   r.RegexPattern("arp_include", &system.arp_include);
   r.RegexPattern("vmstat_fields", &system.vmstat_fields);
   r.RegexPattern("powersupply_ignored", &system.powersupply_ignored);
+  r.String("ipvs_backend_labels", &system.ipvs_backend_labels);
   // A collection that may outlast its interval would overlap the next one.
   std::chrono::milliseconds interval =
       system.interval.count() > 0 ? system.interval : global.interval;
@@ -102,7 +103,9 @@ void BindConfig(MapReader& r, Config& config) {
   r.Section("storage", [&](MapReader& s) { BindStorage(s, config.storage); });
   r.Section("collectors",
             [&](MapReader& s) { BindCollectors(s, config.collectors, config.global); });
-  r.PathList("rule_files", &config.rule_files);
+  // "builtin:<name>" names a rule pack compiled into the binary (rules/builtin_packs.h), not a
+  // path: kept as written rather than resolved against the config's directory.
+  r.PathList("rule_files", &config.rule_files, "builtin:");
   r.Section("rules", [&](MapReader& s) { BindRules(s, config.rules); });
   BindScrapeConfigs(r, config.scrape_configs, config.global);
   r.Section("alerting", [&](MapReader& s) { BindAlerting(s, config.alerting); });

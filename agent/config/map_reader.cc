@@ -287,16 +287,18 @@ bool MapReader::StringList(std::string_view key, std::vector<std::string>* out,
                     });
 }
 
-bool MapReader::PathList(std::string_view key, std::vector<std::string>* out) {
-  return ScalarList(key, out,
-                    [&](const YamlNode& item, const std::string& item_path, std::string& value) {
-                      if (item.scalar().empty()) {
-                        context_.errors.Add(item.mark(), item_path, "must not be empty");
-                        return false;
-                      }
-                      value = ResolvePath(item.scalar());
-                      return true;
-                    });
+bool MapReader::PathList(std::string_view key, std::vector<std::string>* out,
+                         std::string_view keep_prefix) {
+  return ScalarList(
+      key, out, [&](const YamlNode& item, const std::string& item_path, std::string& value) {
+        if (item.scalar().empty()) {
+          context_.errors.Add(item.mark(), item_path, "must not be empty");
+          return false;
+        }
+        const bool keep = !keep_prefix.empty() && item.scalar().starts_with(keep_prefix);
+        value = keep ? item.scalar() : ResolvePath(item.scalar());
+        return true;
+      });
 }
 
 bool MapReader::StringMap(std::string_view key, std::map<std::string, std::string>* out,

@@ -70,7 +70,10 @@ class MapReader {
   // Collections of scalars. A null value is an empty collection.
   bool StringList(std::string_view key, std::vector<std::string>* out,
                   const ValueCheck<std::string>& item_check = {});
-  bool PathList(std::string_view key, std::vector<std::string>* out);
+  // Non-empty paths, relative ones resolved as Path does; items starting with `keep_prefix`
+  // (when not empty) are names rather than paths and are kept as written.
+  bool PathList(std::string_view key, std::vector<std::string>* out,
+                std::string_view keep_prefix = {});
   bool StringMap(std::string_view key, std::map<std::string, std::string>* out,
                  const ValueCheck<std::string>& key_check = {});
 

@@ -43,6 +43,10 @@ struct SystemCollectorConfig {
   // Power supplies left out of node_power_supply_* (--collector.powersupply.ignored-supplies;
   // unanchored).
   std::string powersupply_ignored = "^$";
+  // node_ipvs_backend_* labels, comma-separated, any of local_address, local_port,
+  // remote_address, remote_port, proto, local_mark (--collector.ipvs.backend-labels).
+  std::string ipvs_backend_labels =
+      "local_address,local_port,remote_address,remote_port,proto,local_mark";
 };
 
 }  // namespace tocsin

@@ -111,4 +111,15 @@ std::string_view GoTrimSpace(std::string_view s) {
   return s;
 }
 
+std::vector<std::string_view> GoFields(std::string_view s) {
+  std::vector<std::string_view> out;
+  for (size_t i = 0; i < s.size();) {
+    while (i < s.size() && IsSpace(s[i])) ++i;
+    size_t start = i;
+    while (i < s.size() && !IsSpace(s[i])) ++i;
+    if (i > start) out.push_back(s.substr(start, i - start));
+  }
+  return out;
+}
+
 }  // namespace tocsin::system

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 namespace tocsin::system {
 
@@ -19,5 +20,8 @@ std::optional<int64_t> GoParseInt(std::string_view s, int base);
 
 // bytes.TrimSpace for ASCII input: strips ' ', '\t', '\n', '\v', '\f', '\r' at both ends.
 std::string_view GoTrimSpace(std::string_view s);
+
+// strings.Fields for ASCII input: the runs of non-space characters of `s` (views into it).
+std::vector<std::string_view> GoFields(std::string_view s);
 
 }  // namespace tocsin::system

@@ -11,23 +11,28 @@
 
 #include "agent/core/regex.h"
 #include "collectors/system/arp.h"
+#include "collectors/system/bonding.h"
 #include "collectors/system/cgroup_memory.h"
 #include "collectors/system/conntrack.h"
 #include "collectors/system/cpu_stat.h"
 #include "collectors/system/cpu_sysfs.h"
 #include "collectors/system/cpufreq.h"
 #include "collectors/system/diskstats.h"
+#include "collectors/system/dmi.h"
 #include "collectors/system/edac.h"
 #include "collectors/system/entropy.h"
 #include "collectors/system/filefd.h"
 #include "collectors/system/filesystem.h"
 #include "collectors/system/hwmon.h"
+#include "collectors/system/ipvs.h"
 #include "collectors/system/loadavg.h"
 #include "collectors/system/mdadm.h"
 #include "collectors/system/meminfo.h"
 #include "collectors/system/netclass.h"
 #include "collectors/system/netdev.h"
 #include "collectors/system/netstat.h"
+#include "collectors/system/nfs.h"
+#include "collectors/system/nfsd.h"
 #include "collectors/system/os_release.h"
 #include "collectors/system/powersupplyclass.h"
 #include "collectors/system/pressure.h"
@@ -43,6 +48,7 @@
 #include "collectors/system/udp_queues.h"
 #include "collectors/system/uname.h"
 #include "collectors/system/vmstat.h"
+#include "collectors/system/xfs.h"
 
 namespace tocsin {
 namespace {
@@ -214,6 +220,20 @@ class SystemCollector final : public Collector {
       return system::ReadPowerSupplies(config_.sysfs, power_supply_ignored_, sink_);
     });
     run("edac", [&] { return system::ReadEdac(config_.sysfs, sink_); });
+    // node_exporter's dmi ... ipvs collectors. ipvs keeps its totals when ip_vs then fails,
+    // as node_exporter has sent them by then.
+    run("dmi", [&] { return system::ReadDmi(config_.sysfs, sink_); });
+    run("bonding", [&] { return system::ReadBonding(config_.sysfs, sink_); });
+    file_part("nfs", "net/rpc/nfs",
+              [&](std::string_view t) { return system::ParseNfsClient(t, sink_); });
+    file_part("nfsd", "net/rpc/nfsd",
+              [&](std::string_view t) { return system::ParseNfsd(t, sink_); });
+    run("xfs", [&] { return system::ReadXfs(config_.sysfs, sink_); });
+    run("ipvs", [&] {
+      Status st = system::ReadIpvs(config_.procfs, ipvs_backend_labels_, file_, sink_);
+      if (!st.ok() && add_error.ok()) add_error = sink_.FlushTo(out);
+      return st;
+    });
     // Last: the only part that may wait (statvfs on a stuck mount).
     run("filesystem", [&] { return filesystem_->Read(file_, ctx.deadline, sink_); });
 
@@ -238,6 +258,9 @@ class SystemCollector final : public Collector {
   void set_net_parts(NetParts net) { net_ = std::move(net); }
   void set_vmstat_fields(Regex fields) { vmstat_fields_ = std::move(fields); }
   void set_power_supply_ignored(Regex ignored) { power_supply_ignored_ = std::move(ignored); }
+  void set_ipvs_backend_labels(std::vector<std::string> labels) {
+    ipvs_backend_labels_ = std::move(labels);
+  }
 
  private:
   SystemCollectorConfig config_;
@@ -253,6 +276,7 @@ class SystemCollector final : public Collector {
   NetParts net_;
   Regex vmstat_fields_;
   Regex power_supply_ignored_;
+  std::vector<std::string> ipvs_backend_labels_;
 };
 
 }  // namespace
@@ -276,6 +300,11 @@ Result<std::unique_ptr<Collector>> MakeSystemCollector(const SystemCollectorConf
   Result<Regex> power_supply_ignored =
       CompileExclude("powersupply_ignored", config.powersupply_ignored);
   if (!power_supply_ignored.ok()) return power_supply_ignored.status();
+  Result<std::vector<std::string>> ipvs_labels =
+      system::ParseIpvsLabels(config.ipvs_backend_labels);
+  if (!ipvs_labels.ok()) {
+    return ipvs_labels.status().WithContext("collectors.system.ipvs_backend_labels");
+  }
   NetParts net;
   for (auto [key, pattern, out] :
        {std::tuple{"netstat_fields", &config.netstat_fields, &net.netstat_fields},
@@ -322,6 +351,7 @@ Result<std::unique_ptr<Collector>> MakeSystemCollector(const SystemCollectorConf
   collector->set_net_parts(std::move(net));
   collector->set_vmstat_fields(std::move(vmstat_fields).value());
   collector->set_power_supply_ignored(std::move(power_supply_ignored).value());
+  collector->set_ipvs_backend_labels(std::move(ipvs_labels).value());
   return std::unique_ptr<Collector>(std::move(collector));
 }
 

@@ -131,7 +131,18 @@ TEST(DefaultConfigTest, LoadsToTheDocumentedDefaults) {
   EXPECT_EQ(config->web.listen_address, "127.0.0.1:9469");
   EXPECT_TRUE(config->collectors.system.enabled);
   EXPECT_EQ(config->state_dir, "");  // resolved at runtime
+  // The built-in rule packs, by name (not resolved as paths), then the operator's rule files.
+  EXPECT_EQ(config->rule_files, std::vector<std::string>({"builtin:node.yml", "builtin:tocsin.yml",
+                                                          "/etc/tocsin/rules/*.yml"}));
   EXPECT_TRUE(config->warnings.empty());
+}
+
+TEST(LoaderTest, BuiltInRulePackNamesAreNotResolvedAsPaths) {
+  Result<Config> config =
+      LoadConfigString("rule_files: [builtin:node.yml, rules/*.yml]\n", "/etc/tocsin/tocsin.yml");
+  ASSERT_TRUE(config.ok()) << config.status().message();
+  EXPECT_EQ(config->rule_files,
+            std::vector<std::string>({"builtin:node.yml", "/etc/tocsin/rules/*.yml"}));
 }
 
 TEST(HostPortTest, AcceptsTheUsualForms) {

@@ -55,21 +55,15 @@ NODE_EXPORTER_FLAGS = [
 # node_scrape_collector_{success,duration_seconds}{collector=...} series are not compared.
 UNIMPLEMENTED_COLLECTORS = {
     "bcache": ("node_bcache_",),
-    "bonding": ("node_bonding_",),
     "btrfs": ("node_btrfs_",),
-    "dmi": ("node_dmi_",),
     "fibrechannel": ("node_fibrechannel_",),
     "infiniband": ("node_infiniband_",),
-    "ipvs": ("node_ipvs_",),
-    "nfs": ("node_nfs_",),
-    "nfsd": ("node_nfsd_",),
     "nvme": ("node_nvme_",),
     "rapl": ("node_rapl_",),
     "systemd": ("node_systemd_",),
     "tapestats": ("node_tape_",),
     # Also whatever *.prom files in Debian's textfile directory define (none on a plain host).
     "textfile": ("node_textfile_",),
-    "xfs": ("node_xfs_",),
     "zfs": ("node_zfs_",),
 }
 

@@ -273,6 +273,16 @@ TEST(SystemCollector, InvalidPowerSupplyPatternIsAConfigError) {
       << c.status().message();
 }
 
+TEST(SystemCollector, UnknownIpvsBackendLabelIsAConfigError) {
+  SystemCollectorConfig config;
+  config.ipvs_backend_labels = "proto,vip";
+  auto c = MakeSystemCollector(config);
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("collectors.system.ipvs_backend_labels"), std::string::npos)
+      << c.status().ToString();
+  EXPECT_NE(c.status().message().find("vip"), std::string::npos);
+}
+
 TEST(SystemCollector, PowerSupplyPatternComesFromTheConfig) {
   SystemCollectorConfig config;
   config.procfs = SystemFixtureDir("v2") + "/proc";

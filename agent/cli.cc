@@ -80,7 +80,8 @@ Result<CliArgs> ParseRulesCommand(const std::string& cmd, const std::vector<std:
     }
   }
   // promtool reads standard input when `check rules` gets no file; `test rules` needs one.
-  if (!check && out.files.empty()) return InvalidArgument("test rules: at least one FILE is required");
+  if (!check && out.files.empty())
+    return InvalidArgument("test rules: at least one FILE is required");
   return out;
 }
 

@@ -20,9 +20,9 @@
 namespace tocsin {
 
 struct CollectContext {
-  TimestampMs now_ms = 0;                              // the batch timestamp
-  std::chrono::steady_clock::time_point deadline;      // give up (and return an error) after this
-  std::stop_token stop;                                // set at shutdown
+  TimestampMs now_ms = 0;                          // the batch timestamp
+  std::chrono::steady_clock::time_point deadline;  // give up (and return an error) after this
+  std::stop_token stop;                            // set at shutdown
 };
 
 class Collector {
@@ -41,10 +41,11 @@ class Collector {
 inline std::chrono::steady_clock::time_point WorkingDeadline(const CollectContext& ctx,
                                                              std::chrono::milliseconds timeout) {
   const auto now = std::chrono::steady_clock::now();
-  auto deadline = ctx.deadline == std::chrono::steady_clock::time_point{} ? now + timeout
-                                                                           : ctx.deadline;
+  auto deadline =
+      ctx.deadline == std::chrono::steady_clock::time_point{} ? now + timeout : ctx.deadline;
   const auto budget = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
-  return deadline - std::min<std::chrono::milliseconds>(std::chrono::milliseconds(100), budget / 10);
+  return deadline -
+         std::min<std::chrono::milliseconds>(std::chrono::milliseconds(100), budget / 10);
 }
 
 // What the scheduler runs: a collector and its timing.

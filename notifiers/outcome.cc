@@ -47,8 +47,8 @@ SendResult ClassifyHttpResponse(const HttpResponse& r, TimestampMs now) {
   return result;
 }
 
-SendResult PostJson(HttpClient& http, const Clock& clock, const std::string& url,
-                    std::string body, std::chrono::milliseconds timeout) {
+SendResult PostJson(HttpClient& http, const Clock& clock, const std::string& url, std::string body,
+                    std::chrono::milliseconds timeout) {
   HttpRequest req;
   req.url = url;
   req.headers = {{"Content-Type", "application/json"}};

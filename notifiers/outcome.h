@@ -18,8 +18,8 @@ SendResult ClassifyHttpResponse(const HttpResponse& response, TimestampMs now);
 
 // POSTs a JSON body and classifies the answer; a failure's detail ends with the URL, its
 // credentials and query redacted (Slack's and webhooks' URLs carry secrets).
-SendResult PostJson(HttpClient& http, const Clock& clock, const std::string& url,
-                    std::string body, std::chrono::milliseconds timeout);
+SendResult PostJson(HttpClient& http, const Clock& clock, const std::string& url, std::string body,
+                    std::chrono::milliseconds timeout);
 
 // Retry-After: delta-seconds ("120") or an IMF-fixdate ("Wed, 21 Oct 2015 07:28:00 GMT"); also
 // RFC 850 and asctime forms. Returns the absolute time, or nullopt when absent/unparsable.

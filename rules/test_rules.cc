@@ -93,8 +93,8 @@ int RunTestRules(const std::vector<std::string>& files, const TestRulesOptions& 
     for (const auto& r : options.run) joined += (joined.empty() ? "" : "|") + r;
     auto compiled = Regex::Compile(joined, Regex::Anchoring::kNone);
     if (!compiled.ok()) {
-      err << "invalid --run regular expression " << joined << ": "
-          << compiled.status().message() << "\n";
+      err << "invalid --run regular expression " << joined << ": " << compiled.status().message()
+          << "\n";
       return 2;
     }
     run = std::move(*compiled);

@@ -5,6 +5,7 @@
 
 #include "agent/core/go_format.h"
 #include "agent/core/json.h"
+#include "agent/http/api_response.h"
 #include "agent/http/api_time.h"
 
 namespace tocsin {
@@ -89,19 +90,6 @@ void AppendHistogram(std::string& out, const FloatHistogram& h) {
   out += '}';
 }
 
-void AppendMetric(std::string& out, const Labels& labels) {
-  out += '{';
-  bool first = true;
-  for (const Label& l : labels) {
-    if (!first) out += ',';
-    first = false;
-    AppendJsonString(out, l.name);
-    out += ':';
-    AppendJsonString(out, l.value);
-  }
-  out += '}';
-}
-
 ServerResponse Json(int status, const json& body) {
   return {status, "application/json", EncodeJson(body), {}};
 }
@@ -178,7 +166,7 @@ void AppendQueryResultJson(std::string& out, const promql::Value& value) {
         if (!first) out += ',';
         first = false;
         out += R"({"metric":)";
-        AppendMetric(out, s.labels);
+        AppendLabelsJson(out, s.labels);
         if (s.h != nullptr) {
           out += R"(,"histogram":[)";
           AppendTimestamp(out, value.t);
@@ -201,7 +189,7 @@ void AppendQueryResultJson(std::string& out, const promql::Value& value) {
         if (!first) out += ',';
         first = false;
         out += R"({"metric":)";
-        AppendMetric(out, series.labels);
+        AppendLabelsJson(out, series.labels);
         // Prometheus writes each key only when it has points.
         bool first_point = true;
         for (const Sample& p : series.points) {

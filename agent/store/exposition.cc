@@ -216,7 +216,8 @@ void WriteTextExposition(std::vector<ExpositionSample>& samples, const MetadataM
     bool any = false;
     for (const LabelRef& l : s.labels()) {
       if (l.name->view() == kMetricNameLabel) continue;
-      if (!omit.empty() && omit.Has(l.name->view()) && omit.Get(l.name->view()) == l.value->view()) {
+      if (!omit.empty() && omit.Has(l.name->view()) &&
+          omit.Get(l.name->view()) == l.value->view()) {
         continue;
       }
       out += any ? ',' : '{';

@@ -19,10 +19,10 @@ namespace tocsin {
 
 // Values read from <procfs>/self/stat and <procfs>/stat (exposed for tests).
 struct ProcessStat {
-  double cpu_seconds = 0;          // utime + stime
-  double virtual_bytes = 0;        // vsize
-  double resident_bytes = 0;       // rss pages * page size
-  double start_time_seconds = 0;   // boot time + starttime
+  double cpu_seconds = 0;         // utime + stime
+  double virtual_bytes = 0;       // vsize
+  double resident_bytes = 0;      // rss pages * page size
+  double start_time_seconds = 0;  // boot time + starttime
 };
 
 // Parses `self_stat` (<procfs>/self/stat) and `proc_stat` (<procfs>/stat, for btime).

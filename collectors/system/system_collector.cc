@@ -216,9 +216,8 @@ class SystemCollector final : public Collector {
     file_part("schedstat", "schedstat",
               [&](std::string_view t) { return system::ParseSchedstat(t, sink_); });
     file_part("mdadm", "mdstat", [&](std::string_view t) { return system::ParseMdstat(t, sink_); });
-    run("powersupplyclass", [&] {
-      return system::ReadPowerSupplies(config_.sysfs, power_supply_ignored_, sink_);
-    });
+    run("powersupplyclass",
+        [&] { return system::ReadPowerSupplies(config_.sysfs, power_supply_ignored_, sink_); });
     run("edac", [&] { return system::ReadEdac(config_.sysfs, sink_); });
     // node_exporter's dmi ... ipvs collectors. ipvs keeps its totals when ip_vs then fails,
     // as node_exporter has sent them by then.

@@ -96,14 +96,17 @@ TEST_F(ExporterTest, DeliverySeriesOfSeveralConfigsOfOneKindCarryIndex) {
   };
   Exporter exporter(std::move(s));
   const std::string text = exporter.Render();
-  EXPECT_TRUE(HasLine(text, "tocsin_notifications_delivered_total{integration=\"slack\",index=\"0\","
-                            "receiver=\"team\"} 10"))
+  EXPECT_TRUE(HasLine(text,
+                      "tocsin_notifications_delivered_total{integration=\"slack\",index=\"0\","
+                      "receiver=\"team\"} 10"))
       << text;
-  EXPECT_TRUE(HasLine(text, "tocsin_notifications_delivered_total{integration=\"slack\",index=\"1\","
-                            "receiver=\"team\"} 11"))
+  EXPECT_TRUE(HasLine(text,
+                      "tocsin_notifications_delivered_total{integration=\"slack\",index=\"1\","
+                      "receiver=\"team\"} 11"))
       << text;
-  EXPECT_TRUE(HasLine(text, "tocsin_notifications_delivered_total{integration=\"pagerduty\","
-                            "receiver=\"team\"} 5"))
+  EXPECT_TRUE(HasLine(text,
+                      "tocsin_notifications_delivered_total{integration=\"pagerduty\","
+                      "receiver=\"team\"} 5"))
       << text;
 }
 

@@ -24,13 +24,12 @@ TEST(LookbackTest, SelectorsRangesOffsetsAndSubqueries) {
   EXPECT_EQ(Lookback("max_over_time(rate(x[5m])[1h:1m] offset 1d)"), (1440 + 65) * kMin);
   EXPECT_EQ(Lookback("a / on(i) group_left max_over_time(b[10m:]) or rate(c[6h])"), 360 * kMin);
   EXPECT_EQ(Lookback("topk(scalar(rate(k[2h])), y)"), 120 * kMin);
-  EXPECT_EQ(Lookback("predict_linear(node_filesystem_avail_bytes[6h], 4 * 3600) < 0"),
-            360 * kMin);
+  EXPECT_EQ(Lookback("predict_linear(node_filesystem_avail_bytes[6h], 4 * 3600) < 0"), 360 * kMin);
 }
 
 TEST(LookbackTest, PinnedAndSeriesFreeExpressionsReadNothingKnown) {
   EXPECT_EQ(Lookback("vector(1) + time()"), 0);
-  EXPECT_EQ(Lookback("rate(x[1d] @ 1700000000)"), 0);    // a fixed time, not relative
+  EXPECT_EQ(Lookback("rate(x[1d] @ 1700000000)"), 0);     // a fixed time, not relative
   EXPECT_EQ(Lookback("rate(x[1h] @ end())"), 3'600'000);  // the evaluation time itself
   EXPECT_EQ(Lookback("up offset -10m"), 0);               // reads ahead, not back
 }

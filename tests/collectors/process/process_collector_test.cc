@@ -17,9 +17,9 @@ constexpr std::string_view kProcStat = "cpu  1 2 3\nintr 5\nbtime 1700000000\npr
 TEST(ProcessCollectorTest, ParsesStatLikeClientGolang) {
   auto st = ParseProcessStat(kSelfStat, kProcStat, 100, 4096);
   ASSERT_TRUE(st.ok()) << st.status().ToString();
-  EXPECT_EQ(st->cpu_seconds, 3.0);                 // (250 + 50) / 100
-  EXPECT_EQ(st->virtual_bytes, 104857600.0);       // vsize
-  EXPECT_EQ(st->resident_bytes, 2560.0 * 4096);    // rss pages
+  EXPECT_EQ(st->cpu_seconds, 3.0);                  // (250 + 50) / 100
+  EXPECT_EQ(st->virtual_bytes, 104857600.0);        // vsize
+  EXPECT_EQ(st->resident_bytes, 2560.0 * 4096);     // rss pages
   EXPECT_EQ(st->start_time_seconds, 1700000080.0);  // btime + 8000 / 100
 }
 
@@ -42,10 +42,9 @@ TEST(ProcessCollectorTest, CollectsThisProcessIntoTheAppender) {
   testing::RecordingAppender out;
   ASSERT_TRUE(c->Collect(CollectContext{}, out).ok());
   EXPECT_TRUE(out.NamesWithoutMetadata().empty());
-  for (const char* name :
-       {"process_cpu_seconds_total", "process_open_fds", "process_max_fds",
-        "process_virtual_memory_bytes", "process_virtual_memory_max_bytes",
-        "process_resident_memory_bytes", "process_start_time_seconds"}) {
+  for (const char* name : {"process_cpu_seconds_total", "process_open_fds", "process_max_fds",
+                           "process_virtual_memory_bytes", "process_virtual_memory_max_bytes",
+                           "process_resident_memory_bytes", "process_start_time_seconds"}) {
     auto v = out.Value(Labels{{"__name__", name}});
     ASSERT_TRUE(v.has_value()) << name;
     EXPECT_GE(*v, 0) << name;  // a fresh test process may not have used a CPU tick yet

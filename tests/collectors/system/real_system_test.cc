@@ -108,8 +108,8 @@ TEST(SystemCollectorRealHost, KernelTimeAndHostInfoParts) {
   ctx.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   ASSERT_TRUE((*c)->Collect(ctx, out).ok());
   // adjtimex(2) read-only needs no privilege; os-release and file-nr exist on any Linux host.
-  for (const char* part : {"uname", "vmstat", "timex", "time", "filefd", "entropy", "os",
-                           "selinux"}) {
+  for (const char* part :
+       {"uname", "vmstat", "timex", "time", "filefd", "entropy", "os", "selinux"}) {
     EXPECT_EQ(Get(out, {{"__name__", "node_scrape_collector_success"}, {"collector", part}}), 1)
         << part;
   }

@@ -178,18 +178,18 @@ TEST(SystemCollectorGolden, BrokenFilesFailOnlyTheirPart) {
   EXPECT_EQ(Success(run.out, "uname"), 1);
   EXPECT_EQ(Success(run.out, "timex"), 1);
   EXPECT_EQ(Success(run.out, "selinux"), 1);
-  EXPECT_EQ(Success(run.out, "netstat"), 0);     // truncated value line
-  EXPECT_EQ(Success(run.out, "sockstat"), 0);    // key without value
-  EXPECT_EQ(Success(run.out, "softnet"), 0);     // 5 columns
-  EXPECT_EQ(Success(run.out, "netclass"), 0);    // dangling device link
-  EXPECT_EQ(Success(run.out, "arp"), 0);         // truncated line
-  EXPECT_EQ(Success(run.out, "conntrack"), 0);   // count not a number
-  EXPECT_EQ(Success(run.out, "udp_queues"), 0);  // non-hex queue
-  EXPECT_EQ(Success(run.out, "hwmon"), 1);         // an unparsable value is only skipped
-  EXPECT_EQ(Success(run.out, "thermal_zone"), 0);  // temp not a number
-  EXPECT_EQ(Success(run.out, "cpufreq"), 0);       // "1800 MHz"
-  EXPECT_EQ(Success(run.out, "schedstat"), 0);     // no file: node_exporter's ErrNoData
-  EXPECT_EQ(Success(run.out, "mdadm"), 0);         // device without status lines
+  EXPECT_EQ(Success(run.out, "netstat"), 0);           // truncated value line
+  EXPECT_EQ(Success(run.out, "sockstat"), 0);          // key without value
+  EXPECT_EQ(Success(run.out, "softnet"), 0);           // 5 columns
+  EXPECT_EQ(Success(run.out, "netclass"), 0);          // dangling device link
+  EXPECT_EQ(Success(run.out, "arp"), 0);               // truncated line
+  EXPECT_EQ(Success(run.out, "conntrack"), 0);         // count not a number
+  EXPECT_EQ(Success(run.out, "udp_queues"), 0);        // non-hex queue
+  EXPECT_EQ(Success(run.out, "hwmon"), 1);             // an unparsable value is only skipped
+  EXPECT_EQ(Success(run.out, "thermal_zone"), 0);      // temp not a number
+  EXPECT_EQ(Success(run.out, "cpufreq"), 0);           // "1800 MHz"
+  EXPECT_EQ(Success(run.out, "schedstat"), 0);         // no file: node_exporter's ErrNoData
+  EXPECT_EQ(Success(run.out, "mdadm"), 0);             // device without status lines
   EXPECT_EQ(Success(run.out, "powersupplyclass"), 0);  // capacity "full"
   EXPECT_EQ(Success(run.out, "edac"), 0);              // ue_count not a number
   EXPECT_EQ(run.out.Series("node_hwmon_temp_celsius").size(), 1u);
@@ -316,9 +316,8 @@ TEST(SystemCollector, HwmonKeepsGoodChipsWhenOneFails) {
   CollectWith(config, run);
   ASSERT_TRUE(run.status.ok());
   EXPECT_EQ(Success(run.out, "hwmon"), 0);
-  EXPECT_EQ(run.out.Value(Labels{{"__name__", "node_hwmon_temp_celsius"},
-                                 {"chip", "hwmon0"},
-                                 {"sensor", "temp1"}}),
+  EXPECT_EQ(run.out.Value(Labels{
+                {"__name__", "node_hwmon_temp_celsius"}, {"chip", "hwmon0"}, {"sensor", "temp1"}}),
             42);
   EXPECT_TRUE(run.out.Series("node_hwmon_chip_names").empty());
 }

@@ -32,6 +32,7 @@
 #include "agent/runtime/state_dir.h"
 #include "agent/runtime/systemd_notify.h"
 #include "agent/store/series_store.h"
+#include "collectors/function_collector.h"
 #include "collectors/process/process_collector.h"
 #include "collectors/registry.h"
 #include "notifiers/alert_delivery.h"
@@ -48,6 +49,8 @@ constexpr int kExitOk = 0;
 constexpr int kExitFailed = 1;
 constexpr int kExitUsage = 2;
 constexpr int kExitConfig = 78;  // EX_CONFIG: systemd's RestartPreventExitStatus stops a loop
+// The store source (and `collector` label) of the agent's own tocsin_* series.
+constexpr std::string_view kSelfMetricsSource = "tocsin";
 
 // The rule manager's settings from a daemon configuration (rule_files, global.interval,
 // global.external_labels, the `rules:` section): config and rules meet only here.
@@ -116,15 +119,25 @@ int RunDaemon(const CliArgs& args) {
                                .state_dir = *state_dir,
                                .notify = delivery.AsNotifyFn(),
                                .log_handoff = true});
-  store.SetCommitListener([&rule_manager](std::string_view s) { rule_manager.OnCommit(s); });
+  store.SetCommitListener([&rule_manager](std::string_view s, const CommitNames& names) {
+    rule_manager.OnCommit(s, names);
+  });
 
   DaemonHooks hooks;
   hooks.load_config = [&args] { return LoadConfig(args); };
-  // The configured collectors, and the agent's own process_* series beside them.
-  hooks.build_collectors = [](const Config& c) -> Result<std::vector<ScheduledCollector>> {
+  // The configured collectors, and the agent's own process_* and tocsin_* series beside them
+  // (the exporter is created below, before the daemon starts any collector).
+  const Exporter* self_metrics = nullptr;
+  hooks.build_collectors =
+      [&self_metrics](const Config& c) -> Result<std::vector<ScheduledCollector>> {
     auto collectors = BuildCollectors(c);
     if (!collectors.ok()) return collectors;
     collectors->push_back({MakeProcessCollector(), c.global.interval, c.global.interval});
+    auto append_self = [&self_metrics](const CollectContext&, Appender& out) {
+      return self_metrics ? self_metrics->AppendSelfMetrics(out) : Status::Ok();
+    };
+    collectors->push_back({MakeFunctionCollector(std::string(kSelfMetricsSource), append_self),
+                           c.global.interval, c.global.interval});
     return collectors;
   };
   hooks.prepare_rules = [&rule_manager](const Config& c) {
@@ -148,6 +161,7 @@ int RunDaemon(const CliArgs& args) {
                      .target_labels = [&daemon] { return TargetLabels(*daemon.config()); },
                      .build = {TOCSIN_VERSION, TOCSIN_REVISION, TOCSIN_COMPILER},
                      .query_gate = &query_gate});
+  self_metrics = &exporter;
   promql::Engine engine;
   HttpServer server;
   RegisterQueryApi(server,

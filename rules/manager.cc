@@ -66,6 +66,7 @@ void Manager::Install(std::vector<RuleFile> loaded, const ManagerSettings& setti
   {
     std::unique_lock lock(runners_mu_);
     old.swap(runners_);
+    wake_cache_.clear();
   }
   for (auto& r : old) r->Stop();
   std::set<std::string> kept_sources;
@@ -93,6 +94,7 @@ void Manager::Install(std::vector<RuleFile> loaded, const ManagerSettings& setti
   {
     std::unique_lock lock(runners_mu_);
     runners_ = std::move(fresh);
+    wake_cache_.clear();
   }
 }
 
@@ -111,12 +113,25 @@ void Manager::Stop() {
   started_ = false;
 }
 
-void Manager::OnCommit(std::string_view source) {
-  if (source.substr(0, 6) == "rules/") return;
+void Manager::OnCommit(std::string_view source, const CommitNames& metric_names) {
   std::shared_lock lock(runners_mu_);
-  for (auto& r : runners_) {
-    if (r->event_driven()) r->Trigger();
+  std::vector<Runner*> wake;
+  {
+    std::lock_guard wake_lock(wake_mu_);
+    WakeEntry& e = wake_cache_[std::string(source)];
+    if (e.names != metric_names || metric_names == nullptr) {
+      e.names = metric_names;
+      e.runners.clear();
+      for (auto& r : runners_) {
+        if (!r->event_driven() || r->OwnsSource(source)) continue;
+        if (metric_names == nullptr || r->wake_filter().MatchesAny(*metric_names)) {
+          e.runners.push_back(r.get());
+        }
+      }
+    }
+    wake = e.runners;
   }
+  for (Runner* r : wake) r->Trigger();
 }
 
 RulesSnapshot Manager::Snapshot() const {

@@ -1,11 +1,11 @@
 // Manager: the daemon's rule manager. Loads the rule files matched by `rule_files` globs, runs
 // each group on its own thread at aligned slots (k·interval + hash(file;group) mod interval,
 // one evaluation timestamp per group evaluation, as Prometheus), optionally also right after
-// a non-rule store commit (event-driven), writes recording rules and ALERTS/ALERTS_FOR_STATE
-// back into the store, hands alerts to the NotifyFn after each evaluation (Prometheus's
-// sendAlerts: external labels added, startsAt = FiredAt, endsAt = ResolvedAt or ValidUntil),
-// persists alert state per group (alert_state_file.h) and restores it at start
-// (alert_restore.h).
+// a store commit that wrote a metric the group reads (event-driven, the default), writes recording
+// rules and ALERTS/ALERTS_FOR_STATE back into the store, hands alerts to the NotifyFn after each
+// evaluation (Prometheus's sendAlerts: external labels added, startsAt = FiredAt, endsAt =
+// ResolvedAt or ValidUntil), persists alert state per group (alert_state_file.h) and restores it at
+// start (alert_restore.h).
 //
 // Update() is all-or-nothing: a rule file that does not load leaves the running groups
 // untouched. Rules whose identity (group, name, labels) survives an Update keep their alerts.
@@ -24,6 +24,7 @@
 #include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "agent/core/alert.h"
@@ -46,7 +47,7 @@ struct ManagerSettings {
   std::chrono::milliseconds resend_delay{60000};
   std::chrono::milliseconds outage_tolerance{3600000};
   std::chrono::milliseconds grace_period{600000};
-  bool event_driven = false;
+  bool event_driven = true;
   // global.retention: rules reading further back are logged at load and marked in the
   // snapshot (rules/retention_check.h). 0 = unknown, no check.
   std::chrono::milliseconds retention{0};
@@ -84,8 +85,11 @@ class Manager {
   // Stops and joins every group thread. Idempotent.
   void Stop();
 
-  // The store's commit listener: wakes event-driven groups for commits not made by rules.
-  void OnCommit(std::string_view source);
+  // The store's commit listener: wakes the event-driven groups whose selectors read one of
+  // `metric_names` (rules/wake_filter.h), except the group that made the commit. Recording
+  // rules and ALERTS written by one group thus wake the groups that read them. What a source's
+  // names wake is cached per CommitNames pointer, so a steady source costs one map lookup.
+  void OnCommit(std::string_view source, const CommitNames& metric_names);
 
   RulesSnapshot Snapshot() const;
 
@@ -102,6 +106,14 @@ class Manager {
   std::mutex update_mu_;  // serialises Update/Start/Stop
   mutable std::shared_mutex runners_mu_;
   std::vector<std::unique_ptr<Runner>> runners_;
+  // Per commit source: the names it last committed and the runners they wake. Cleared with
+  // every change of runners_ (under runners_mu_ held exclusively); else guarded by wake_mu_.
+  struct WakeEntry {
+    CommitNames names;
+    std::vector<Runner*> runners;
+  };
+  std::mutex wake_mu_;
+  std::unordered_map<std::string, WakeEntry> wake_cache_;
   bool started_ = false;
   bool state_loaded_ = false;
 };

@@ -88,6 +88,9 @@ Manager::Runner::Runner(std::shared_ptr<Shared> shared, GroupSpec spec, std::str
     sh->LogLimited("template:" + group_key, "rule group " + group_key + ": " + msg);
   };
   name_ = spec.name;
+  for (const RuleSpec& r : spec.rules) {
+    if (r.expr) wake_filter_.Add(*r.expr);
+  }
   group_ = std::make_unique<Group>(std::move(spec), std::move(o));
   const int64_t iv = std::max<int64_t>(group_->interval().count(), 1);
   offset_ = static_cast<int64_t>(Fnv1a64(group_key) % static_cast<uint64_t>(iv));
@@ -263,6 +266,13 @@ GroupSnapshot Manager::Runner::Snapshot() {
     g.rules.push_back(std::move(rs));
   }
   return g;
+}
+
+bool Manager::Runner::OwnsSource(std::string_view source) const {
+  for (size_t i = 0; i < group_->size(); ++i) {
+    if (group_->source(i) == source) return true;
+  }
+  return false;
 }
 
 std::vector<std::string> Manager::Runner::Sources() {

@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -16,6 +17,7 @@
 #include "rules/alert_restore.h"
 #include "rules/group.h"
 #include "rules/manager.h"
+#include "rules/wake_filter.h"
 
 namespace tocsin::rules {
 
@@ -73,6 +75,10 @@ class Manager::Runner {
 
   // Source names of this group's rules (for stale markers when it goes away).
   std::vector<std::string> Sources();
+  // Whether `source` is one of this group's rules (its own commits never wake it).
+  bool OwnsSource(std::string_view source) const;
+  // The metric names this group's selectors read (event-driven wake-ups).
+  const WakeFilter& wake_filter() const { return wake_filter_; }
 
  private:
   void Collect(const std::string& expr, const std::vector<Alert>& alerts);
@@ -91,6 +97,7 @@ class Manager::Runner {
   ManagerSettings settings_;
   std::unique_ptr<Group> group_;
   int64_t offset_ = 0;
+  WakeFilter wake_filter_;
 
   std::mutex mu_;  // guards group_ and the fields below
   std::vector<tocsin::Alert> pending_;

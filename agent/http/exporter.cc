@@ -2,8 +2,13 @@
 
 #include <prometheus/text_serializer.h>
 
+#include <cmath>
+#include <optional>
 #include <sstream>
+#include <unordered_set>
+#include <utility>
 
+#include "agent/core/go_format.h"
 #include "agent/core/internal_errors.h"
 #include "agent/http/delivery_metrics.h"
 #include "agent/http/metric_family.h"
@@ -134,6 +139,9 @@ class StageMetrics final : public prometheus::Collectable {
       out.push_back(std::move(f));
     };
     gauge("tocsin_store_series", "Series held in the in-memory store.", s.series);
+    gauge("tocsin_store_max_series",
+          "The store's bound on live series (storage.max_series); new series past it are refused.",
+          s.max_series);
     gauge("tocsin_store_chunks", "Compressed chunks held in the store.", s.chunks);
     gauge("tocsin_store_bytes", "Estimated memory used by the store (chunks, index, labels).",
           s.bytes);
@@ -186,6 +194,11 @@ class StageMetrics final : public prometheus::Collectable {
                             "Duration of the rule's last evaluation.", MetricType::Gauge);
     auto r_last = MakeFamily("tocsin_rule_last_evaluation_timestamp_seconds",
                              "Timestamp of the rule's last evaluation.", MetricType::Gauge);
+    auto r_past = MakeFamily("tocsin_rule_reads_past_retention",
+                             "Whether the rule's range or offset reaches further back than "
+                             "global.retention keeps samples (1): it sees less history than "
+                             "written.",
+                             MetricType::Gauge);
     auto r_tmpl =
         MakeFamily("tocsin_rule_template_errors_total",
                    "Alert label/annotation template expansions that failed.", MetricType::Counter);
@@ -206,13 +219,14 @@ class StageMetrics final : public prometheus::Collectable {
         AddSample(r_health, r.health == "err" ? 0 : 1, rl);
         AddSample(r_dur, r.evaluation_seconds, rl);
         AddSample(r_last, static_cast<double>(r.last_evaluation) / 1000.0, rl);
+        AddSample(r_past, r.reads_past_retention ? 1 : 0, rl);
         if (r.kind == rules::RuleSpec::Kind::kAlerting) {
           AddSample(r_tmpl, static_cast<double>(r.template_errors), rl);
         }
       }
     }
     for (auto* f : {&g_last, &g_dur, &g_iv, &g_iter, &g_missed, &g_event, &g_rules, &r_evals,
-                    &r_fails, &r_health, &r_dur, &r_last, &r_tmpl}) {
+                    &r_fails, &r_health, &r_dur, &r_last, &r_past, &r_tmpl}) {
       out.push_back(std::move(*f));
     }
     auto counter = [&](const char* name, const char* help, uint64_t v) {
@@ -234,6 +248,92 @@ class StageMetrics final : public prometheus::Collectable {
   const ExporterSources& s_;
 };
 
+// The sample names a family writes (name, or name_bucket/_sum/_count ...).
+std::unordered_set<std::string> SampleNames(const std::vector<MetricFamily>& families) {
+  std::unordered_set<std::string> names;
+  for (const MetricFamily& f : families) {
+    names.insert(f.name);
+    if (f.type == MetricType::Histogram || f.type == MetricType::Summary) {
+      names.insert(f.name + "_sum");
+      names.insert(f.name + "_count");
+      names.insert(f.name + "_bucket");
+    }
+  }
+  return names;
+}
+
+Metadata FamilyMetadata(const MetricFamily& f) {
+  switch (f.type) {
+    case MetricType::Counter:
+      return {tocsin::MetricType::kCounter, f.help, ""};
+    case MetricType::Gauge:
+      return {tocsin::MetricType::kGauge, f.help, ""};
+    case MetricType::Histogram:
+      return {tocsin::MetricType::kHistogram, f.help, ""};
+    case MetricType::Summary:
+      return {tocsin::MetricType::kSummary, f.help, ""};
+    default:
+      return {tocsin::MetricType::kUnknown, f.help, ""};
+  }
+}
+
+// One prometheus-cpp family as store samples, named as the text format names them.
+Status AppendFamily(const MetricFamily& f, Appender& out) {
+  std::string_view family = f.name;
+  if (f.type == MetricType::Counter && family.ends_with("_total")) {
+    family.remove_suffix(6);  // the exposition's family name, as Appender::SetMetadata wants
+  }
+  out.SetMetadata(family, FamilyMetadata(f));
+  for (const ClientMetric& m : f.metric) {
+    LabelsBuilder base;
+    for (const auto& l : m.label) base.Set(l.name, l.value);
+    auto add = [&](const std::string& name, double v,
+                   std::optional<std::pair<const char*, std::string>> extra = std::nullopt) {
+      LabelsBuilder b = base;
+      b.Set(kMetricNameLabel, name);
+      if (extra) b.Set(extra->first, extra->second);
+      return out.Add(b.Build(), v);
+    };
+    switch (f.type) {
+      case MetricType::Counter:
+        TOCSIN_RETURN_IF_ERROR(add(f.name, m.counter.value));
+        break;
+      case MetricType::Gauge:
+        TOCSIN_RETURN_IF_ERROR(add(f.name, m.gauge.value));
+        break;
+      case MetricType::Untyped:
+        TOCSIN_RETURN_IF_ERROR(add(f.name, m.untyped.value));
+        break;
+      case MetricType::Histogram:
+        for (const auto& b : m.histogram.bucket) {
+          TOCSIN_RETURN_IF_ERROR(add(f.name + "_bucket", static_cast<double>(b.cumulative_count),
+                                     std::pair{"le", FormatGoFloatG(b.upper_bound)}));
+        }
+        // prometheus-cpp's text serializer adds the +Inf bucket (the count); so does this.
+        if (m.histogram.bucket.empty() || !std::isinf(m.histogram.bucket.back().upper_bound)) {
+          TOCSIN_RETURN_IF_ERROR(add(f.name + "_bucket",
+                                     static_cast<double>(m.histogram.sample_count),
+                                     std::pair{"le", std::string("+Inf")}));
+        }
+        TOCSIN_RETURN_IF_ERROR(add(f.name + "_sum", m.histogram.sample_sum));
+        TOCSIN_RETURN_IF_ERROR(
+            add(f.name + "_count", static_cast<double>(m.histogram.sample_count)));
+        break;
+      case MetricType::Summary:
+        for (const auto& q : m.summary.quantile) {
+          TOCSIN_RETURN_IF_ERROR(
+              add(f.name, q.value, std::pair{"quantile", FormatGoFloatG(q.quantile)}));
+        }
+        TOCSIN_RETURN_IF_ERROR(add(f.name + "_sum", m.summary.sample_sum));
+        TOCSIN_RETURN_IF_ERROR(add(f.name + "_count", static_cast<double>(m.summary.sample_count)));
+        break;
+      default:
+        break;
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Exporter::Exporter(ExporterSources sources)
@@ -248,22 +348,37 @@ Exporter::Exporter(ExporterSources sources)
 
 Exporter::~Exporter() = default;
 
-std::string Exporter::Render() const {
-  std::string out;
-  if (sources_.store != nullptr) {
-    sources_.store->WriteExposition(out, sources_.clock->NowMs(), kExpositionMaxAge,
-                                    sources_.target_labels ? sources_.target_labels() : Labels{});
-  }
+std::vector<MetricFamily> Exporter::CollectFamilies() const {
   std::vector<MetricFamily> families;
   for (const auto& c : collectables_) {
     auto f = c->Collect();
     families.insert(families.end(), std::make_move_iterator(f.begin()),
                     std::make_move_iterator(f.end()));
   }
+  return families;
+}
+
+std::string Exporter::Render() const {
+  std::vector<MetricFamily> families = CollectFamilies();
+  std::string out;
+  if (sources_.store != nullptr) {
+    const std::unordered_set<std::string> live = SampleNames(families);
+    sources_.store->WriteExposition(
+        out, sources_.clock->NowMs(), kExpositionMaxAge,
+        sources_.target_labels ? sources_.target_labels() : Labels{},
+        [&live](std::string_view name) { return live.count(std::string(name)) > 0; });
+  }
   std::ostringstream ss;
   prometheus::TextSerializer().Serialize(ss, families);
   out += ss.str();
   return out;
+}
+
+Status Exporter::AppendSelfMetrics(Appender& out) const {
+  for (const MetricFamily& f : CollectFamilies()) {
+    TOCSIN_RETURN_IF_ERROR(AppendFamily(f, out));
+  }
+  return Status::Ok();
 }
 
 void Exporter::CountRequest(const std::string& handler, int code) {

@@ -18,6 +18,7 @@
 #include "agent/http/query_gate.h"
 #include "agent/runtime/reload_status.h"
 #include "agent/runtime/scheduler.h"
+#include "agent/store/appender.h"
 #include "agent/store/series_store.h"
 #include "notifiers/stats.h"
 #include "rules/rules_snapshot.h"
@@ -47,15 +48,25 @@ struct ExporterSources {
 class Exporter {
  public:
   explicit Exporter(ExporterSources sources);
+  Exporter(const Exporter&) = delete;
+  Exporter& operator=(const Exporter&) = delete;
   ~Exporter();
 
-  // The whole /metrics body in text format 0.0.4.
+  // The whole /metrics body in text format 0.0.4. The agent's own families are rendered live;
+  // their copies in the store (AppendSelfMetrics) are left out.
   std::string Render() const;
+
+  // Adds the agent's own families (tocsin_*, as on /metrics) to `out` with their metadata, so
+  // that rules, the query API and dashboards read them from the store like any other series.
+  // An error is the first sample the store refused.
+  Status AppendSelfMetrics(Appender& out) const;
 
   // Counts an HTTP response for tocsin_http_requests_total{handler,code}.
   void CountRequest(const std::string& handler, int code);
 
  private:
+  std::vector<prometheus::MetricFamily> CollectFamilies() const;
+
   ExporterSources sources_;
   std::shared_ptr<prometheus::Registry> registry_;
   prometheus::Family<prometheus::Counter>* http_requests_;

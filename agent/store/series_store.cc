@@ -386,12 +386,14 @@ void SeriesStore::Compact(TimestampMs now) {
 }
 
 void SeriesStore::WriteExposition(std::string& out, TimestampMs now,
-                                  std::chrono::milliseconds max_age, const Labels& omit) const {
+                                  std::chrono::milliseconds max_age, const Labels& omit,
+                                  const std::function<bool(std::string_view)>& skip) const {
   PinnedSeries all(impl_->index.All());
   std::vector<ExpositionSample> samples;
   samples.reserve(all.get().size());
   TimestampMs oldest = now - max_age.count();
   for (Series* s : all.get()) {
+    if (skip && skip(s->metric_name())) continue;
     std::lock_guard lock(s->mu);
     if (!s->has_last() || IsStaleNaN(s->last_v()) || s->last_t() < oldest) continue;
     samples.push_back({s, s->last_v()});
@@ -417,10 +419,11 @@ StoreStats SeriesStore::Stats() const {
   st.rejected_global_limit = i.rejected_global_limit.load(std::memory_order_relaxed);
   st.rejected_source_limit = i.rejected_source_limit.load(std::memory_order_relaxed);
   st.stale_markers = i.stale_markers.load(std::memory_order_relaxed);
+  st.max_series = i.options.max_series;
   return st;
 }
 
-void SeriesStore::SetCommitListener(std::function<void(std::string_view source)> listener) {
+void SeriesStore::SetCommitListener(CommitListener listener) {
   impl_->commit_listener = std::move(listener);
 }
 

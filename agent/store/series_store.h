@@ -16,6 +16,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "agent/core/clock.h"
 #include "agent/store/appender.h"
@@ -35,6 +36,12 @@ struct AppendLimits {
   size_t sample_limit = 0;  // 0 = none; Prometheus's scrape sample_limit: over it, the batch fails
 };
 
+// The distinct metric names of a commit's series, sorted; when the source's set of series
+// changed, also the names of the series it marked stale. Consecutive commits of a source whose
+// series set did not change pass the same pointer, so that a listener can cache what it derives
+// from it per pointer. Never null.
+using CommitNames = std::shared_ptr<const std::vector<std::string>>;
+
 struct StoreStats {
   uint64_t series = 0;
   uint64_t chunks = 0;
@@ -45,6 +52,7 @@ struct StoreStats {
   uint64_t rejected_global_limit = 0;
   uint64_t rejected_source_limit = 0;
   uint64_t stale_markers = 0;
+  uint64_t max_series = 0;  // StoreOptions::max_series (storage.max_series)
 };
 
 class SeriesStore final : public Queryable {
@@ -69,14 +77,18 @@ class SeriesStore final : public Queryable {
   // `max_age`, grouped by metric family with # HELP / # TYPE lines, to `out` in the Prometheus
   // text format 0.0.4, leaving out the labels in `omit` (see WriteTextExposition). Runs on a
   // snapshot: it never blocks appenders for long.
+  // Series whose metric name `skip` accepts are left out (the exporter renders those live).
   void WriteExposition(std::string& out, TimestampMs now, std::chrono::milliseconds max_age,
-                       const Labels& omit = {}) const;
+                       const Labels& omit = {},
+                       const std::function<bool(std::string_view)>& skip = {}) const;
 
   StoreStats Stats() const;
 
-  // Called after every successful commit with the batch's source (event-driven rule groups).
-  // Set once at wiring time, before appends start.
-  void SetCommitListener(std::function<void(std::string_view source)> listener);
+  // Called after every successful commit with the batch's source and the metric names it wrote
+  // (event-driven rule groups). Set once at wiring time, before appends start.
+  using CommitListener =
+      std::function<void(std::string_view source, const CommitNames& metric_names)>;
+  void SetCommitListener(CommitListener listener);
 
  private:
   class Impl;

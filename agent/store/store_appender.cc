@@ -28,7 +28,32 @@ uint64_t HashLabels(const Labels& labels) {
   return acc;
 }
 
+// The distinct metric names of `series`, sorted.
+std::vector<std::string> DistinctNames(const std::vector<Series*>& series) {
+  std::vector<std::string_view> views;
+  views.reserve(series.size());
+  for (const Series* s : series) views.push_back(s->metric_name());
+  std::sort(views.begin(), views.end());
+  views.erase(std::unique(views.begin(), views.end()), views.end());
+  return {views.begin(), views.end()};
+}
+
 }  // namespace
+
+// The names to hand the commit listener (series_store.h, CommitNames). With a source whose series
+// set is unchanged, its cached names; otherwise the names of now_set and of the series about to
+// go stale, and the source's cache is refreshed with now_set's. Requires src->mu.
+CommitNames StoreAppender::CommittedNames(SourceState* src, const std::vector<Series*>& now_set) {
+  if (src == nullptr)
+    return std::make_shared<const std::vector<std::string>>(DistinctNames(now_set));
+  if (src->names && src->prev == now_set) return src->names;
+  auto current = std::make_shared<const std::vector<std::string>>(DistinctNames(now_set));
+  src->names = current;
+  if (src->prev.empty()) return current;
+  std::vector<Series*> both = now_set;
+  both.insert(both.end(), src->prev.begin(), src->prev.end());
+  return std::make_shared<const std::vector<std::string>>(DistinctNames(both));
+}
 
 StoreAppender::StoreAppender(StoreCore* store, std::string_view source, TimestampMs batch_time,
                              AppendLimits limits)
@@ -245,6 +270,8 @@ Result<CommitStats> StoreAppender::Commit() {
   }
   store_->ApplyDelta(delta);
 
+  CommitNames names;
+  if (store_->commit_listener) names = CommittedNames(src.get(), now_set);
   if (src) {
     cs.stale_markers = store_->MarkStale(*src, batch_time_, now_set);
     for (Series* s : now_set) {
@@ -266,7 +293,7 @@ Result<CommitStats> StoreAppender::Commit() {
   store_->samples_appended.fetch_add(cs.appended, std::memory_order_relaxed);
   store_->out_of_order.fetch_add(cs.out_of_order, std::memory_order_relaxed);
   store_->duplicate.fetch_add(cs.duplicate, std::memory_order_relaxed);
-  if (store_->commit_listener) store_->commit_listener(source_);
+  if (store_->commit_listener) store_->commit_listener(source_, names);
   return cs;
 }
 

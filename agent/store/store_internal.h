@@ -29,6 +29,7 @@ namespace tocsin::store_internal {
 struct SourceState {
   std::mutex mu;
   std::vector<Series*> prev;
+  CommitNames names;  // the metric names of `prev`; null until the first commit
 };
 
 struct StoreCore {
@@ -74,7 +75,7 @@ struct StoreCore {
   std::mutex graveyard_mu;
   std::vector<Series*> graveyard;  // unlinked and unindexed, waiting for pins to drop
 
-  std::function<void(std::string_view)> commit_listener;  // set before appends start
+  SeriesStore::CommitListener commit_listener;  // set before appends start
 
   // Counters (relaxed atomics; see docs/metrics.md "Store").
   std::atomic<uint64_t> series_count{0};
@@ -114,6 +115,7 @@ class StoreAppender final : public Appender {
   };
   void Unpin();
   Status Fail(Status st);
+  static CommitNames CommittedNames(SourceState* src, const std::vector<Series*>& now_set);
 
   StoreCore* store_;
   std::string source_;

@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <optional>
 
 namespace tocsin {
 namespace {
@@ -108,6 +110,73 @@ TEST_F(ExporterTest, DeliverySeriesOfSeveralConfigsOfOneKindCarryIndex) {
                       "tocsin_notifications_delivered_total{integration=\"pagerduty\","
                       "receiver=\"team\"} 5"))
       << text;
+}
+
+// The agent's own families go into the store (rules and the API read them from there) with
+// their metadata, histograms as _bucket/_sum/_count; /metrics still shows each family once.
+TEST_F(ExporterTest, SelfMetricsReachTheStoreAndAreRenderedOnce) {
+  ExporterSources s = Sources();
+  s.delivery = [] {
+    DispatcherStats d;
+    IntegrationStats pd;
+    pd.receiver = "team";
+    pd.integration = "pagerduty";
+    pd.delivered_total = 5;
+    pd.latency_count = 3;
+    pd.latency_sum_seconds = 0.75;
+    pd.latency_buckets.fill(3);
+    pd.latency_buckets[0] = 1;
+    d.integrations.push_back(pd);
+    return d;
+  };
+  Exporter exporter(std::move(s));
+  auto app = store_.NewAppender("tocsin", clock_.NowMs());
+  ASSERT_TRUE(exporter.AppendSelfMetrics(*app).ok());
+  ASSERT_TRUE(app->Commit().ok());
+
+  auto q = store_.NewQuerier(0, clock_.NowMs());
+  auto value = [&q](const Labels& l) -> std::optional<double> {
+    std::vector<LabelMatcher> ms;
+    for (const Label& x : l) ms.push_back(LabelMatcher::Equal(x.name, x.value));
+    for (const SeriesData& d : q->Select(ms)) {
+      if (d.labels == l && !d.samples.empty()) return d.samples.back().v;
+    }
+    return std::nullopt;
+  };
+  EXPECT_EQ(
+      value(Labels{{"__name__", "tocsin_collector_collections_total"}, {"collector", "system"}}),
+      7);
+  EXPECT_EQ(value(Labels{{"__name__", "tocsin_build_info"},
+                         {"compiler", "gcc 12"},
+                         {"revision", "abc1234"},
+                         {"version", "1.2.3"}}),
+            1);
+  EXPECT_EQ(value(Labels{{"__name__", "tocsin_notifications_latency_seconds_bucket"},
+                         {"integration", "pagerduty"},
+                         {"le", "+Inf"},
+                         {"receiver", "team"}}),
+            3)
+      << exporter.Render();
+  EXPECT_EQ(value(Labels{{"__name__", "tocsin_notifications_latency_seconds_sum"},
+                         {"integration", "pagerduty"},
+                         {"receiver", "team"}}),
+            0.75);
+  std::map<std::string, MetricType> types;
+  for (const FamilyMetadata& f : q->ListMetadata()) types[f.family] = f.metadata.type;
+  EXPECT_EQ(types["tocsin_collector_collections_total"], MetricType::kCounter);
+  EXPECT_EQ(types["tocsin_notifications_latency_seconds"], MetricType::kHistogram);
+  EXPECT_EQ(types["tocsin_store_series"], MetricType::kGauge);
+
+  const std::string text = exporter.Render();
+  auto count = [&text](const std::string& needle) {
+    size_t n = 0;
+    for (size_t i = text.find(needle); i != std::string::npos; i = text.find(needle, i + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count("# TYPE tocsin_collector_collections_total counter\n"), 1u) << text;
+  EXPECT_EQ(count("\ntocsin_collector_collections_total{collector=\"system\"} 7\n"), 1u) << text;
+  EXPECT_EQ(count("# TYPE tocsin_notifications_latency_seconds histogram\n"), 1u) << text;
+  EXPECT_TRUE(HasLine(text, "node_load1 0.25")) << "other stored series stay";
 }
 
 TEST_F(ExporterTest, OptionalSourcesAreLeftOut) {

@@ -8,7 +8,9 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "agent/promql/engine.h"
@@ -346,7 +348,8 @@ TEST(ManagerThreads, EventDrivenEvaluationFollowsACommit) {
                         .state_dir = "",
                         .notify = sink.Fn(),
                         .log_handoff = false});
-  store.SetCommitListener([&m](std::string_view s) { m.OnCommit(s); });
+  store.SetCommitListener(
+      [&m](std::string_view s, const CommitNames& names) { m.OnCommit(s, names); });
   ManagerSettings s;
   s.rule_files = {dir.path() + "/r.yml"};
   s.event_driven = true;
@@ -366,6 +369,86 @@ TEST(ManagerThreads, EventDrivenEvaluationFollowsACommit) {
   m.Stop();
 }
 
+// A commit wakes the groups that read what it wrote, through recording rules of other groups,
+// and no others. Interval slots are an hour away, so every evaluation counted is event-driven.
+TEST(ManagerThreads, CommitWakesOnlyTheGroupsReadingItsMetricsAndRecordingRulesPropagate) {
+  TempDir dir;
+  WriteFile(dir.path() + "/r.yml", R"(groups:
+  - name: reads_a
+    interval: 1h
+    rules:
+      - alert: A
+        expr: a > 0
+  - name: reads_b
+    interval: 1h
+    rules:
+      - alert: B
+        expr: b > 0
+  - name: records
+    interval: 1h
+    rules:
+      - record: a:doubled
+        expr: a * 2
+  - name: reads_recorded
+    interval: 1h
+    rules:
+      - alert: Doubled
+        expr: a:doubled > 3
+  - name: reads_any
+    interval: 1h
+    rules:
+      - alert: AnyJob
+        expr: count({job="x"}) > 0
+  - name: reads_nothing
+    interval: 1h
+    rules:
+      - alert: Always
+        expr: vector(1)
+)");
+  SeriesStore store(StoreOptions{});
+  promql::Engine engine;
+  Sink sink;
+  Manager m(ManagerDeps{.engine = &engine,
+                        .store = &store,
+                        .clock = &SystemClock::Instance(),
+                        .state_dir = "",
+                        .notify = sink.Fn(),
+                        .log_handoff = false});
+  store.SetCommitListener(
+      [&m](std::string_view s, const CommitNames& names) { m.OnCommit(s, names); });
+  ManagerSettings s;
+  s.rule_files = {dir.path() + "/r.yml"};
+  ASSERT_TRUE(s.event_driven) << "event-driven evaluation is the default";
+  ASSERT_TRUE(m.Update(s).ok());
+  m.Start();
+  TimestampMs t = SystemClock::Instance().NowMs();
+  auto app = store.NewAppender("scrape/app/a", t);
+  ASSERT_TRUE(app->AddAt(Labels{{"__name__", "a"}, {"job", "x"}}, t, 2).ok());
+  ASSERT_TRUE(app->Commit().ok());
+  auto events = [&m] {
+    std::map<std::string, uint64_t> out;
+    for (const auto& g : m.Snapshot().groups) out[g.name] = g.event_evaluations;
+    return out;
+  };
+  std::set<std::string> fired;
+  for (int i = 0; i < 400 && !fired.count("Doubled"); ++i) {  // bounded poll, up to ~20 s
+    for (const auto& a : sink.Take()) fired.insert(std::string(a.labels.Get("alertname")));
+    if (!fired.count("Doubled")) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  m.Stop();
+  EXPECT_TRUE(fired.count("A"));
+  EXPECT_TRUE(fired.count("Doubled")) << "the recorded a:doubled must wake its reader";
+  EXPECT_TRUE(fired.count("AnyJob"));
+  auto ev = events();
+  EXPECT_GE(ev["reads_a"], 1u);
+  EXPECT_GE(ev["records"], 1u);
+  EXPECT_GE(ev["reads_recorded"], 1u);
+  EXPECT_GE(ev["reads_any"], 1u);
+  EXPECT_EQ(ev["reads_b"], 0u) << "nothing wrote b";
+  EXPECT_EQ(ev["reads_nothing"], 0u) << "vector(1) reads no series";
+  EXPECT_FALSE(fired.count("B"));
+}
+
 TEST(ManagerThreads, ReloadSnapshotAndCommitsConcurrently) {
   TempDir dir;
   TempDir state;
@@ -382,7 +465,8 @@ TEST(ManagerThreads, ReloadSnapshotAndCommitsConcurrently) {
                         .state_dir = state.path(),
                         .notify = sink.Fn(),
                         .log_handoff = false});
-  store.SetCommitListener([&m](std::string_view s) { m.OnCommit(s); });
+  store.SetCommitListener(
+      [&m](std::string_view s, const CommitNames& names) { m.OnCommit(s, names); });
   ManagerSettings s;
   s.rule_files = {rules};
   s.event_driven = true;

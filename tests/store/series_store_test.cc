@@ -328,11 +328,34 @@ TEST(SeriesStoreTest, RangeSelection) {
 TEST(SeriesStoreTest, CommitListenerSeesSource) {
   SeriesStore store(Opts());
   std::vector<std::string> seen;
-  store.SetCommitListener([&](std::string_view s) { seen.emplace_back(s); });
+  store.SetCommitListener([&](std::string_view s, const CommitNames&) { seen.emplace_back(s); });
   auto app = store.NewAppender("rules/g", 1);
   ASSERT_TRUE(app->Add(L("x"), 1).ok());
   ASSERT_TRUE(app->Commit().ok());
   EXPECT_EQ(seen, std::vector<std::string>{"rules/g"});
+}
+
+TEST(SeriesStoreTest, CommitListenerSeesMetricNamesAndReusesThemWhileTheSeriesSetHolds) {
+  SeriesStore store(Opts());
+  std::vector<CommitNames> seen;
+  store.SetCommitListener([&](std::string_view, const CommitNames& n) { seen.push_back(n); });
+  auto commit = [&](TimestampMs t, std::vector<std::string> names) {
+    auto app = store.NewAppender("scrape/a", t);
+    for (const auto& n : names) ASSERT_TRUE(app->Add(L(n), 1).ok());
+    ASSERT_TRUE(app->Commit().ok());
+  };
+  commit(1000, {"y", "x", "x_total"});
+  commit(2000, {"x", "y", "x_total"});
+  commit(3000, {"x"});  // y and x_total go stale: their readers must hear of it
+  commit(4000, {"x"});
+  commit(5000, {"x"});
+  ASSERT_EQ(seen.size(), 5u);
+  for (const auto& n : seen) ASSERT_NE(n, nullptr);
+  EXPECT_EQ(*seen[0], (std::vector<std::string>{"x", "x_total", "y"}));
+  EXPECT_EQ(seen[1], seen[0]);  // same series set: the same pointer
+  EXPECT_EQ(*seen[2], (std::vector<std::string>{"x", "x_total", "y"}));
+  EXPECT_EQ(*seen[3], (std::vector<std::string>{"x"}));
+  EXPECT_EQ(seen[4], seen[3]);
 }
 
 // Several writers, readers, compaction and exposition at once. Each commit writes the same

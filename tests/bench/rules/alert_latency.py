@@ -8,18 +8,26 @@ carried the 2 ("collected"), and read the daemon's `alert hand-off:` log line (i
 the daemon's wall clock when it handed the alert to the NotifyFn). Then the gauge goes back to 0
 and we wait for the resolve hand-off before the next flip (random phase in between).
 
-Prints median / max of flip->hand-off and collected->hand-off, for each mode. With
---pagerduty the alert is also routed (group_wait 0s) to the local PagerDuty fake
-(tests/fakes/pagerduty_fake.py, which validates Events API v2 requests) and flip->PagerDuty, the
-time until the trigger request arrives there, is printed too.
+Beside the breaker group, --groups N - 1 filler groups evaluate rules over the system
+collector's series (another source, committing every global.interval), so that event-driven
+mode is measured with 100 groups of which one reads the flipping series. Each mode runs in its
+own daemon, one after the other, in the same run.
+
+Prints, for each mode: median / p99 / worst of flip->hand-off and collected->hand-off, rule
+group evaluations per second, the agent's CPU time per collected sample (utime + stime from
+/proc/<pid>/stat over the run, divided by tocsin_store_samples_appended_total) and the ratio
+event/interval of both. With --pagerduty the alert is also routed (group_wait 0s) to the local
+PagerDuty fake (tests/fakes/pagerduty_fake.py, which validates Events API v2 requests) and
+flip->PagerDuty, the time until the trigger request arrives there, is printed too.
 
 Usage:
-  TOCSIN_BINARY=build/alerting/agent/tocsin python3 tests/bench/rules/alert_latency.py \\
-      [--flips 20] [--scrape-interval 1s] [--eval-interval 1s] [--modes event,interval] \\
-      [--pagerduty]
+  TOCSIN_BINARY=build/release/agent/tocsin python3 tests/bench/rules/alert_latency.py \\
+      [--flips 50] [--scrape-interval 1s] [--eval-interval 1s] [--modes event,interval] \\
+      [--groups 100] [--pagerduty]
 """
 import argparse
 import http.server
+import math
 import subprocess
 import urllib.request
 import json
@@ -31,7 +39,16 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "integration"))
-from tocsin_harness import Agent, wait_for  # noqa: E402
+from tocsin_harness import Agent, http, wait_for  # noqa: E402
+
+# Filler rules over the system collector's series; none of them fires.
+FILLER_EXPRS = [
+    "node_load1 > 1e9",
+    "rate(node_cpu_seconds_total[1m]) > 1e9",
+    "node_memory_MemAvailable_bytes < 0",
+    "sum by (device) (rate(node_network_receive_bytes_total[1m])) > 1e15",
+    "node_filesystem_avail_bytes / node_filesystem_size_bytes < -1",
+]
 
 HANDOFF = "alert hand-off: "
 
@@ -106,7 +123,29 @@ class PagerDutyFake:
         self.proc.wait()
 
 
-def run_mode(mode, flips, scrape_interval, eval_interval, pagerduty=False):
+def percentile(xs, q):
+    """Nearest-rank percentile."""
+    v = sorted(xs)
+    return v[max(0, math.ceil(q / 100 * len(v)) - 1)]
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def counter_sum(agent, name):
+    """The sum of a family's samples on /metrics."""
+    _, body = http("GET", agent.url("/metrics"))
+    total = 0.0
+    for line in body.splitlines():
+        if line.startswith(name + " ") or line.startswith(name + "{"):
+            total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
+def run_mode(mode, flips, scrape_interval, eval_interval, pagerduty=False, groups=1):
     target = Target()
     agent = Agent(config_text="")
     pd = PagerDutyFake(agent.dir.name) if pagerduty else None
@@ -127,10 +166,14 @@ def run_mode(mode, flips, scrape_interval, eval_interval, pagerduty=False):
                 "      - alert: CircuitBreakerOpen\n"
                 "        expr: app_circuit_breaker_state == 2\n"
                 "        labels: {severity: page}\n")
+        for g in range(1, groups):
+            f.write(f"  - name: filler_{g}\n    rules:\n      - alert: Filler{g}\n"
+                    f"        expr: {FILLER_EXPRS[g % len(FILLER_EXPRS)]}\n")
     agent.write_config(
         f"global:\n  interval: {eval_interval}\n"
         f"web:\n  listen_address: 127.0.0.1:{agent.port}\n"
         f"state_dir: {agent.state_dir}\n"
+        "collectors:\n  system: {}\n"
         f"scrape_configs:\n  - job_name: app\n    scrape_interval: {scrape_interval}\n"
         f"    static_configs: [{{targets: ['127.0.0.1:{target.port}']}}]\n"
         f"rule_files: ['{rules}']\n"
@@ -139,6 +182,9 @@ def run_mode(mode, flips, scrape_interval, eval_interval, pagerduty=False):
     try:
         agent.start()
         agent.wait_ready()
+        t0, cpu0 = time.time(), cpu_seconds(agent.proc.pid)
+        evals0 = counter_sum(agent, "tocsin_rule_group_iterations_total")
+        samples0 = counter_sum(agent, "tocsin_store_samples_appended_total")
         for i in range(flips):
             time.sleep(random.uniform(0.2, 1.2))  # random phase against scrape/eval slots
             n_fired = len(handoffs(agent, "firing"))
@@ -165,37 +211,57 @@ def run_mode(mode, flips, scrape_interval, eval_interval, pagerduty=False):
                 # (the incident is still open), so no new trigger would be sent: wait for it.
                 wait_for(lambda: len(pd.events("resolve")) > n_pd_resolved,
                          "the PagerDuty resolve", timeout=60, interval=0.01)
+        elapsed = time.time() - t0
+        cpu = cpu_seconds(agent.proc.pid) - cpu0
+        evals = counter_sum(agent, "tocsin_rule_group_iterations_total") - evals0
+        samples = counter_sum(agent, "tocsin_store_samples_appended_total") - samples0
+        usage = {"evals_per_s": evals / elapsed, "cpu_us_per_sample": cpu * 1e6 / samples,
+                 "cpu_percent": 100 * cpu / elapsed}
     finally:
         agent.close()
         target.server.shutdown()
         if pd:
             pd.close()
-    return flip_lat, collect_lat, pd_lat
+    return flip_lat, collect_lat, pd_lat, usage
+
+
+def summary(xs):
+    return (f"median {statistics.median(xs):5.0f} ms  p99 {percentile(xs, 99):5.0f} ms  "
+            f"worst {max(xs):5.0f} ms")
 
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--flips", type=int, default=20)
+    p.add_argument("--flips", type=int, default=50)
     p.add_argument("--scrape-interval", default="1s")
     p.add_argument("--eval-interval", default="1s")
     p.add_argument("--modes", default="event,interval")
+    p.add_argument("--groups", type=int, default=100,
+                   help="rule groups in all; one reads the flipping series")
     p.add_argument("--pagerduty", action="store_true",
                    help="also route to the PagerDuty fake and time the trigger's arrival")
     args = p.parse_args()
     print(f"flips={args.flips} scrape_interval={args.scrape_interval} "
-          f"eval_interval={args.eval_interval}")
-    print(f"{'mode':9} {'flip->handoff median':>21} {'max':>8} "
-          f"{'collected->handoff median':>26} {'max':>8}")
+          f"eval_interval={args.eval_interval} groups={args.groups}")
+    usages = {}
     for mode in args.modes.split(","):
-        flip, coll, pd = run_mode(mode, args.flips, args.scrape_interval, args.eval_interval,
-                                  args.pagerduty)
-        print(f"{mode:9} {statistics.median(flip):18.0f} ms {max(flip):5.0f} ms "
-              f"{statistics.median(coll):23.0f} ms {max(coll):5.0f} ms")
-        print(f"  {mode} flip->handoff ms: {[round(x) for x in flip]}")
-        print(f"  {mode} collected->handoff ms: {[round(x) for x in coll]}")
+        flip, coll, pd, usage = run_mode(mode, args.flips, args.scrape_interval,
+                                         args.eval_interval, args.pagerduty, args.groups)
+        usages[mode] = usage
+        print(f"{mode}: flip->handoff      {summary(flip)}")
+        print(f"{mode}: collected->handoff {summary(coll)}")
         if pd:
-            print(f"  {mode} flip->PagerDuty request median {statistics.median(pd):.0f} ms, "
-                  f"max {max(pd):.0f} ms: {[round(x) for x in pd]}")
+            print(f"{mode}: flip->PagerDuty    {summary(pd)}")
+        print(f"{mode}: {usage['evals_per_s']:.1f} group evaluations/s, "
+              f"{usage['cpu_us_per_sample']:.2f} us CPU per collected sample, "
+              f"{usage['cpu_percent']:.2f} % of a core")
+        print(f"  {mode} flip->handoff ms: {[round(x) for x in flip]}")
+        if pd:
+            print(f"  {mode} flip->PagerDuty ms: {[round(x) for x in pd]}")
+    if "event" in usages and "interval" in usages:
+        e, i = usages["event"], usages["interval"]
+        print(f"event/interval: evaluations/s x{e['evals_per_s'] / i['evals_per_s']:.2f}, "
+              f"CPU per collected sample x{e['cpu_us_per_sample'] / i['cpu_us_per_sample']:.2f}")
 
 
 if __name__ == "__main__":

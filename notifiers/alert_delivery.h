@@ -55,6 +55,9 @@ class AlertDelivery {
   std::string state_dir_;
   mutable std::shared_mutex mu_;
   std::unique_ptr<Dispatcher> current_;
+  // The counters of the dispatchers that reloads replaced, added to the running one's in
+  // Stats() so that tocsin_notifications_*_total and friends never go back on a reload.
+  DispatcherStats retired_;  // guarded by mu_
 };
 
 }  // namespace tocsin

@@ -460,7 +460,9 @@ namespace {
 
 // A reload rebuilds the dispatcher; the alerts and the notification log go over to the new one,
 // so a resolve after the reload is still sent (found by the soak test: it never came).
-TEST(NotifiersDispatcherReload, ResolveAfterAReloadIsSent) {
+// A reload replaces the dispatcher: the resolve still goes out, and the counters carry on from
+// where the replaced dispatcher left them (a counter never goes back on a reload).
+TEST(NotifiersDispatcherReload, ResolveAfterAReloadIsSentAndCountersCarryOver) {
   FakeClock clock(kT0);
   testing::RecordingHttpClient http;
   AlertDelivery delivery(clock, http, testing::TempDir("reload-nflog"));
@@ -489,6 +491,22 @@ TEST(NotifiersDispatcherReload, ResolveAfterAReloadIsSent) {
   sent = wait_bodies(2);
   ASSERT_EQ(sent.size(), 2u);
   EXPECT_EQ(sent[1]["status"], "resolved");
+  DispatcherStats st;
+  for (int i = 0; i < 2000; ++i) {  // bounded: the worker counts after the answer
+    st = delivery.Stats();
+    if (st.integrations.size() == 1 && st.integrations[0].delivered_total == 2) break;
+    std::this_thread::sleep_for(5ms);
+  }
+  ASSERT_EQ(st.integrations.size(), 1u);
+  EXPECT_EQ(st.integrations[0].delivered_total, 2u);
+  EXPECT_EQ(st.integrations[0].notifications_total, 2u);
+  EXPECT_EQ(st.integrations[0].latency_count, 2u);
+  EXPECT_EQ(st.alerts_received_total, 2u);
+  install();  // another reload: nothing new, nothing lost
+  st = delivery.Stats();
+  ASSERT_EQ(st.integrations.size(), 1u);
+  EXPECT_EQ(st.integrations[0].delivered_total, 2u);
+  EXPECT_EQ(st.alerts_received_total, 2u);
   delivery.Stop();
 }
 

@@ -22,7 +22,10 @@ constexpr std::array<std::string_view, 16> kMetrics = {
 
 }  // namespace
 
-Status ParseNetDev(std::string_view text, const Regex& exclude, SampleSink& sink) {
+Status ParseNetDev(std::string_view text, const Regex& exclude, SampleSink& sink,
+                   const NoHandlerLookup& rx_nohandler) {
+  constexpr std::string_view kNoHandler = "node_network_receive_nohandler_total";
+  bool nohandler_family = false;
   for (std::string_view m : kMetrics) {
     // "node_network_receive_bytes_total" -> "Network device statistic receive_bytes."
     std::string_view stat = m.substr(std::string_view("node_network_").size());
@@ -62,6 +65,15 @@ Status ParseNetDev(std::string_view text, const Regex& exclude, SampleSink& sink
     std::string dev(device);
     for (size_t i = 0; i < kMetrics.size(); ++i) {
       sink.Add(kMetrics[i], {{"device", dev}}, values[i]);
+    }
+    if (!rx_nohandler) continue;
+    if (std::optional<uint64_t> v = rx_nohandler(dev)) {
+      if (!nohandler_family) {
+        nohandler_family = true;
+        sink.Family(kNoHandler, MetricType::kCounter,
+                    "Network device statistic receive_nohandler.");
+      }
+      sink.Add(kNoHandler, {{"device", dev}}, static_cast<double>(*v));
     }
   }
   return Status::Ok();

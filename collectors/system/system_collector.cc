@@ -42,6 +42,7 @@
 #include "collectors/system/selinux.h"
 #include "collectors/system/sockstat.h"
 #include "collectors/system/softnet.h"
+#include "collectors/system/sysfs_file.h"
 #include "collectors/system/system_time.h"
 #include "collectors/system/thermal_zone.h"
 #include "collectors/system/timex.h"
@@ -148,8 +149,15 @@ class SystemCollector final : public Collector {
     file_part("diskstats", "diskstats", [&](std::string_view t) {
       return system::ParseDiskstats(t, diskstats_exclude_, sink_);
     });
-    file_part("netdev", "net/dev",
-              [&](std::string_view t) { return system::ParseNetDev(t, netdev_exclude_, sink_); });
+    file_part("netdev", "net/dev", [&](std::string_view t) {
+      auto nohandler = [this](std::string_view device) -> std::optional<uint64_t> {
+        system::SysFileRead r = system::SysRead(config_.sysfs + "/class/net/" +
+                                                std::string(device) + "/statistics/rx_nohandler");
+        if (!r.ok()) return std::nullopt;
+        return system::ParseUintFile(r.text);
+      };
+      return system::ParseNetDev(t, netdev_exclude_, sink_, nohandler);
+    });
     // Network protocol and interface parts (node_exporter's netstat ... udp_queues collectors).
     run("netstat",
         [&] { return system::ReadNetstat(config_.procfs, file_, net_.netstat_fields, sink_); });

@@ -81,8 +81,6 @@ EXCLUDED_FAMILIES = {
     "node_disk_ata_rotation_rate_rpm": "udev-derived (docs/metrics.md: not exported)",
     "node_disk_ata_write_cache": "udev-derived (docs/metrics.md: not exported)",
     "node_disk_ata_write_cache_enabled": "udev-derived (docs/metrics.md: not exported)",
-    # docs/metrics.md "Not exported": node_exporter 1.5 reads it over netlink.
-    "node_network_receive_nohandler_total": "netlink-only (docs/metrics.md: not exported)",
     # docs/metrics.md "Not exported": --collector.cpu.info, off by default (listed in case a
     # packaged default turns it on).
     "node_cpu_info": "--collector.cpu.info (docs/metrics.md: not exported)",

@@ -160,6 +160,32 @@ TEST(SystemParseNetDevTest, ColumnCountIsChecked) {
   EXPECT_FALSE(ParseNetDev(header + "garbage\n", Unanchored("^$"), bad).ok());
 }
 
+// /proc/net/dev has no rx_nohandler; node_exporter 1.5 (netlink) exports it, so the parser asks
+// for it per device and leaves it out where the lookup has none.
+TEST(SystemParseNetDevTest, NoHandlerComesFromTheLookup) {
+  std::string text =
+      "Inter-|   Receive                                                |  Transmit\n"
+      " face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs "
+      "drop fifo colls carrier compressed\n"
+      "    lo: 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n"
+      "  eth0: 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n"
+      "  tun0: 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16\n";
+  std::vector<std::string> asked;
+  auto lookup = [&asked](std::string_view dev) -> std::optional<uint64_t> {
+    asked.emplace_back(dev);
+    if (dev == "eth0") return 42;
+    return std::nullopt;
+  };
+  SampleSink sink;
+  ASSERT_TRUE(ParseNetDev(text, Unanchored("^lo$"), sink, lookup).ok());
+  const std::string out = Render(sink);
+  EXPECT_NE(out.find("node_network_receive_nohandler_total{device=\"eth0\"} 42\n"),
+            std::string::npos)
+      << out;
+  EXPECT_EQ(out.find("node_network_receive_nohandler_total{device=\"tun0\""), std::string::npos);
+  EXPECT_EQ(asked, (std::vector<std::string>{"eth0", "tun0"})) << "excluded devices are not read";
+}
+
 TEST(SystemParsePressureFileTest, SomeAndFull) {
   double some = 0, full = 0;
   ASSERT_TRUE(ParsePressureFile("some avg10=0.00 avg60=0.00 avg300=0.00 total=1500000\n"

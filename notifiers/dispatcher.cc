@@ -313,6 +313,10 @@ void Dispatcher::TickLocked(TimestampMs now, std::vector<PendingEnqueue>& flushe
 
 std::optional<int64_t> Dispatcher::NextFlush() const {
   std::lock_guard<std::mutex> lock(mu_);
+  return NextFlushLocked();
+}
+
+std::optional<int64_t> Dispatcher::NextFlushLocked() const {
   std::optional<int64_t> next;
   for (const auto& [id, g] : groups_) {
     if (!next || g->next_flush() < *next) next = g->next_flush();
@@ -323,9 +327,11 @@ std::optional<int64_t> Dispatcher::NextFlush() const {
 void Dispatcher::Run() {
   while (true) {
     Guarded("dispatcher", [this] { Tick(); });
-    std::optional<int64_t> next = NextFlush();
+    // The next flush is read under the lock the wait releases: an alert Received in between
+    // (a new group with group_wait 0s) is then either seen here or wakes the wait.
     std::unique_lock<std::mutex> lock(mu_);
     if (stop_) return;
+    std::optional<int64_t> next = NextFlushLocked();
     // Bounded wait: new alerts notify us; a FakeClock moves without notifying.
     int64_t wait = next ? std::clamp<int64_t>(*next - MonoMs(), 0, 200) : 200;
     if (wait > 0) cv_.wait_for(lock, std::chrono::milliseconds(wait));

@@ -92,6 +92,7 @@ class Dispatcher {
   std::optional<int64_t> NextFlush() const;
 
  private:
+  std::optional<int64_t> NextFlushLocked() const;  // requires mu_
   // Routes an accepted alert into its groups.
   void RouteLocked(const Alert& a, TimestampMs now, int64_t mono);
   // Group timers run on the monotonic clock (ms): a stepped wall clock moves no flush.

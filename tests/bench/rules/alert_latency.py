@@ -39,7 +39,8 @@ import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "integration"))
-from tocsin_harness import Agent, http, wait_for  # noqa: E402
+from tocsin_harness import Agent, wait_for  # noqa: E402
+from tocsin_harness import http as http_request  # noqa: E402
 
 # Filler rules over the system collector's series; none of them fires.
 FILLER_EXPRS = [
@@ -137,7 +138,7 @@ def cpu_seconds(pid):
 
 def counter_sum(agent, name):
     """The sum of a family's samples on /metrics."""
-    _, body = http("GET", agent.url("/metrics"))
+    _, body = http_request("GET", agent.url("/metrics"))
     total = 0.0
     for line in body.splitlines():
         if line.startswith(name + " ") or line.startswith(name + "{"):

@@ -334,6 +334,90 @@ TEST_F(ManagerTest, WallClockSteppedBackAnHourKeepsTheSchedule) {
   m->Stop();
 }
 
+// Event-driven evaluation adds evaluations right after commits; it must not change what the
+// alerts do, only when within an interval they do it. The same input (x sampled at 5 s past
+// every 10 s slot, above 0 from 35 s to 105 s) through interval evaluation alone and through
+// interval + event evaluation: each alert fires and resolves once in both, never later with
+// events and at most one interval earlier (the `for` and keep_firing_for timers start at the
+// commit instead of at the next slot).
+TEST(ManagerTimelines, EventEvaluationsKeepIntervalTimelinesAtIntervalGranularity) {
+  TempDir dir;
+  WriteFile(dir.path() + "/r.yml", R"(groups:
+  - name: g
+    interval: 10s
+    rules:
+      - alert: Slow
+        expr: x > 0
+        for: 30s
+      - alert: Sticky
+        expr: x > 0
+        keep_firing_for: 20s
+)");
+  struct Episode {
+    TimestampMs fired = 0;
+    TimestampMs resolved = 0;
+    int firings = 0;
+  };
+  auto run = [&](bool events) {
+    FakeClock clock(kT0);
+    SeriesStore store(StoreOptions{.retention = std::chrono::hours(1)});
+    promql::Engine engine;
+    Sink sink;
+    Manager m(ManagerDeps{.engine = &engine,
+                          .store = &store,
+                          .clock = &clock,
+                          .state_dir = "",
+                          .notify = sink.Fn(),
+                          .log_handoff = false});
+    ManagerSettings settings;
+    settings.rule_files = {dir.path() + "/r.yml"};
+    EXPECT_TRUE(m.Update(settings).ok());
+    std::map<std::string, Episode> out;
+    for (int64_t t = 0; t <= 200 * kSec; t += 5 * kSec) {
+      clock.Set(kT0 + t);
+      const bool slot = t % (10 * kSec) == 0;
+      if (!slot) {
+        auto app = store.NewAppender("scrape/app/a", kT0 + t);
+        const double v = t >= 35 * kSec && t <= 105 * kSec ? 1 : 0;
+        EXPECT_TRUE(app->Add(Labels{{"__name__", "x"}, {"job", "app"}}, v).ok());
+        EXPECT_TRUE(app->Commit().ok());
+      }
+      if (slot || events) m.EvalAllAt(kT0 + t);
+      for (const tocsin::Alert& a : sink.Take()) {
+        Episode& e = out[std::string(a.Name())];
+        const bool resolved = a.ends_at != 0 && a.ends_at <= kT0 + t;
+        if (resolved && e.resolved == 0) e.resolved = a.ends_at - kT0;
+        if (!resolved && e.fired != a.starts_at - kT0) {
+          e.fired = a.starts_at - kT0;
+          ++e.firings;
+        }
+      }
+    }
+    return out;
+  };
+  auto interval = run(false);
+  auto event = run(true);
+  for (const char* name : {"Slow", "Sticky"}) {
+    SCOPED_TRACE(name);
+    const Episode& i = interval[name];
+    const Episode& e = event[name];
+    ASSERT_EQ(i.firings, 1);
+    ASSERT_EQ(e.firings, 1);
+    ASSERT_NE(i.resolved, 0);
+    ASSERT_NE(e.resolved, 0);
+    EXPECT_LE(e.fired, i.fired);
+    EXPECT_GT(e.fired, i.fired - 10 * kSec);
+    EXPECT_LE(e.resolved, i.resolved);
+    EXPECT_GT(e.resolved, i.resolved - 10 * kSec);
+  }
+  EXPECT_EQ(interval["Slow"].fired, 70 * kSec) << "activeAt 40 s + for 30 s";
+  EXPECT_EQ(event["Slow"].fired, 65 * kSec) << "activeAt 35 s (the commit) + for 30 s";
+  EXPECT_EQ(interval["Slow"].resolved, 120 * kSec) << "x = 0 (committed at 115 s) seen at 120 s";
+  EXPECT_EQ(event["Slow"].resolved, 115 * kSec);
+  EXPECT_EQ(interval["Sticky"].resolved, 140 * kSec) << "x = 0 seen at 120 s + 20 s";
+  EXPECT_EQ(event["Sticky"].resolved, 135 * kSec) << "x = 0 committed at 115 s + 20 s";
+}
+
 TEST(ManagerThreads, EventDrivenEvaluationFollowsACommit) {
   TempDir dir;
   WriteFile(dir.path() + "/r.yml",

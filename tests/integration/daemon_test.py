@@ -169,6 +169,60 @@ class ServingTest(unittest.TestCase):
         self.assertEqual(self.agent.stop(signal.SIGTERM), 0)
 
 
+class SelfMetricsTest(unittest.TestCase):
+    """The agent's own tocsin_* series are in its store: its API answers them and rules over
+    them (the built-in tocsin pack's, and a user's) evaluate inside the agent."""
+
+    def setUp(self):
+        self.agent = Agent()
+        rules = os.path.join(self.agent.dir.name, "self.yml")
+        with open(rules, "w") as f:
+            f.write("groups:\n  - name: self\n    rules:\n      - alert: ReloadFailedNow\n"
+                    "        expr: tocsin_config_last_reload_successful == 0\n")
+        self.config = (self.agent.default_config() +
+                       f"rule_files: ['builtin:tocsin.yml', '{rules}']\n")
+        self.agent.write_config(self.config)
+        self.agent.start()
+        self.addCleanup(self.agent.close)
+        self.agent.wait_ready()
+
+    def query(self, expr):
+        import json
+        import urllib.parse
+        status, body = http("GET", self.agent.url(
+            "/api/v1/query?" + urllib.parse.urlencode({"query": expr})))
+        self.assertEqual(status, 200, body)
+        return json.loads(body)["data"]["result"]
+
+    def test_own_series_are_queryable_with_target_labels(self):
+        result = wait_for(lambda: self.query('tocsin_build_info') or None, "tocsin_build_info")
+        self.assertEqual(result[0]["metric"]["job"], "node")
+        self.assertTrue(result[0]["metric"]["instance"].endswith(f":{self.agent.port}"), result)
+        wait_for(lambda: self.query('tocsin_collector_last_success{collector="system"} == 1'),
+                 "the system collector's own series")
+        wait_for(lambda: self.query('tocsin_store_series / tocsin_store_max_series > 0'),
+                 "the store's fill ratio")
+        # /metrics shows each family once: the live copy, not the stored one as well.
+        body = self.agent.scrape()
+        self.assertEqual(body.count("# TYPE tocsin_store_series gauge\n"), 1)
+        self.assertEqual(body.count("\ntocsin_build_info{"), 1)
+
+    def alerts(self, name):
+        import json
+        _, body = http("GET", self.agent.url("/api/v1/alerts"))
+        return [a for a in json.loads(body)["data"]["alerts"] if a["labels"]["alertname"] == name]
+
+    def test_rules_over_own_series_fire_inside_the_agent(self):
+        # The pack's dead man's switch, and a rule on the reload gauge once a reload fails.
+        wait_for(lambda: self.alerts("Watchdog"), "the built-in Watchdog firing")
+        self.assertEqual(self.alerts("ReloadFailedNow"), [])
+        self.agent.write_config(self.config + "bogus_key: 1\n")
+        self.agent.send_signal(signal.SIGHUP)
+        alerts = wait_for(lambda: self.alerts("ReloadFailedNow"), "ReloadFailedNow firing")
+        self.assertEqual(alerts[0]["state"], "firing")
+        self.assertEqual(alerts[0]["labels"]["job"], "node")
+
+
 class HostileRequestsTest(unittest.TestCase):
     """One bad or expensive request never stops the agent or starves /metrics."""
 

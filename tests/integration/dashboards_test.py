@@ -33,9 +33,8 @@ DashboardQueriesTest (one agent "A" with every collector, one agent "B" scraping
     range targets through /api/v1/query_range over the dashboard's default time range, instant
     ones through /api/v1/query; $__rate_interval = 1m as Grafana computes it for a 15 s
     data-source scrape interval.
-  * tocsin.json: the agent's tocsin_* / process_* self-metrics are rendered on /metrics only,
-    not written to the agent's own query store, so they are checked through agent B, which
-    scrapes A as job="node" (what a central Prometheus does).
+  * tocsin.json: the agent's tocsin_* and process_* self-metrics are in A's own store (the
+    `tocsin` and `process` collectors), so they are queried from A like the others.
 No exemptions: every target of every dashboard must return data.
 
 Usage: TOCSIN_BINARY=build/.../tocsin python3 tests/integration/dashboards_test.py [TestClass]
@@ -678,19 +677,6 @@ alerting:
 """)
         cls.a.start()
         cls.a.wait_ready()
-        # B: scrapes A's /metrics as job="node", as a central Prometheus would.
-        cls.b = Agent()
-        cls.cleanups.append(cls.b.close)
-        cls.b.write_config(f"""global: {{interval: 1s}}
-web: {{listen_address: '127.0.0.1:{cls.b.port}'}}
-state_dir: {cls.b.state_dir}
-scrape_configs:
-  - job_name: node
-    scrape_interval: 1s
-    static_configs: [{{targets: ['127.0.0.1:{cls.a.port}']}}]
-""")
-        cls.b.start()
-        cls.b.wait_ready()
         # The workload the rate panels need, for as long as the test runs.
         cls.stop = threading.Event()
         cls.load_errors = []
@@ -722,7 +708,7 @@ scrape_configs:
             raise errors[0]
 
     def base(self, name):
-        return (self.b if name == "tocsin.json" else self.a).url("")
+        return self.a.url("")
 
     def check_returns_data(self, name, timeout=60):
         dash = self.dashboards[name]
@@ -730,7 +716,6 @@ scrape_configs:
 
         def ok():
             self.a.alive_or_fail()
-            self.b.alive_or_fail()
             last[:] = dashboard_failures(self.base(name), dash)
             return not last
         try:
@@ -750,8 +735,7 @@ scrape_configs:
                                  f"{name} [{title} / {t['refId']}] {expr}: {body}")
 
     def test_variables_resolve_like_grafana(self):
-        a, b = self.a.url(""), self.b.url("")
-        host = f"127.0.0.1:{self.a.port}"
+        a = self.a.url("")
         sets = wait_for(lambda: variable_sets(a, self.dashboards["app.json"]) if len(
             variable_sets(a, self.dashboards["app.json"])) == 2 else None,
             "app.json's job options from StatsD and the scrape")
@@ -760,9 +744,10 @@ scrape_configs:
         node = wait_for(lambda: variable_sets(a, self.dashboards["node.json"]), "node.json vars")
         self.assertEqual([s["job"] for s in node], ["node"])
         self.assertTrue(node[0]["instance"].endswith(f":{self.a.port}"), node)
-        agent = wait_for(lambda: variable_sets(b, self.dashboards["tocsin.json"]),
-                         "tocsin.json vars through B")
-        self.assertEqual([(s["job"], s["instance"]) for s in agent], [("node", host)])
+        agent = wait_for(lambda: variable_sets(a, self.dashboards["tocsin.json"]),
+                         "tocsin.json vars")
+        self.assertEqual([s["job"] for s in agent], ["node"])
+        self.assertEqual([s["instance"] for s in agent], [node[0]["instance"]])
 
     def test_node_dashboard_returns_data(self):
         self.check_returns_data("node.json")

@@ -2,6 +2,9 @@
 
 #include <errno.h>
 #include <sys/uio.h>
+// Without this, sd-journal.h turns sd_journal_sendv into a macro that adds this file's own
+// CODE_FILE/CODE_LINE/CODE_FUNC; the entry carries the logging call site instead.
+#define SD_JOURNAL_SUPPRESS_LOCATION
 #include <systemd/sd-journal.h>
 #include <unistd.h>
 

@@ -11,6 +11,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -71,7 +72,9 @@ class SocketActivationTest(unittest.TestCase):
         self.assertEqual(agent.stop(), 0, agent.logs())
 
     def test_ready_status_names_the_inherited_address(self):
-        notify_path = os.path.join(Agent().dir.name, "notify.sock")
+        tmp = tempfile.TemporaryDirectory(prefix="tocsin-notify-")
+        self.addCleanup(tmp.cleanup)
+        notify_path = os.path.join(tmp.name, "notify.sock")
         notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         notify.bind(notify_path)
         self.addCleanup(notify.close)

@@ -240,10 +240,9 @@ ChildReport RunWithPrivateJournal(bool with_journal, int expect,
   }
 
 TEST(JournalSinkTest, EntriesReachJournaldThroughLibsystemd) {
-  int line = 0;
+  const int line = __LINE__ + 3;  // the SPDLOG_LOGGER_CALL below
   ChildReport report = RunWithPrivateJournal(true, 3, [&](spdlog::logger& logger) {
     logger.info("collector {} took {} ms", "cpu", 12);
-    line = __LINE__ + 1;
     SPDLOG_LOGGER_CALL((&logger), spdlog::level::err, "reload failed:\n  rules.yml:3:1: bad\n");
     logger.warn("padded \n\n");
   });

@@ -29,8 +29,8 @@
 #include "agent/runtime/logging.h"
 #include "agent/runtime/scheduler.h"
 #include "agent/runtime/signals.h"
-#include "agent/runtime/state_dir.h"
 #include "agent/runtime/socket_activation.h"
+#include "agent/runtime/state_dir.h"
 #include "agent/runtime/systemd_notify.h"
 #include "agent/store/series_store.h"
 #include "collectors/function_collector.h"
@@ -209,9 +209,10 @@ int RunDaemon(const CliArgs& args) {
   if (inherited_listener) {
     server.AdoptListener(inherited_listener->fd);
     serving = inherited_listener->address;
-    spdlog::info("socket activation: serving HTTP on the socket systemd passed in ({}); "
-                 "web.listen_address {} is not bound",
-                 serving, web.listen_address);
+    spdlog::info(
+        "socket activation: serving HTTP on the socket systemd passed in ({}); "
+        "web.listen_address {} is not bound",
+        serving, web.listen_address);
   }
   if (Status st = server.Start(web.listen_address, static_cast<int>(query_gate.ThreadsNeeded()));
       !st.ok()) {

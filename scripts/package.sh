@@ -30,10 +30,8 @@ rm -rf "$out/src"
 mkdir -p "$src"
 # Stage only what git knows (not build/ or other local clutter), so the package is built
 # from the same inputs on every machine.
-git ls-files -z --cached --others --exclude-standard |
-  grep -zv '^build/' |
-  xargs -0 cp --parents -t "$src" 2>/dev/null || {
-    echo "package.sh: staging the source tree failed" >&2; exit 1; }
+git ls-files -z --cached --others --exclude-standard | grep -zv '^build/' |
+  tar --null --no-recursion -T - -cf - | tar -xf - -C "$src"
 
 extra=()
 if command -v ccache >/dev/null; then

@@ -118,7 +118,7 @@ HttpResponse CurlHttpClient::Do(const HttpRequest& request) {
     curl_easy_setopt(curl, CURLOPT_POST, 1L);
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
-                            static_cast<curl_off_t>(request.body.size()));
+                     static_cast<curl_off_t>(request.body.size()));
   } else if (request.method == "HEAD") {
     curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);  // else curl waits for Content-Length bytes
   } else if (request.method != "GET") {
@@ -126,7 +126,7 @@ HttpResponse CurlHttpClient::Do(const HttpRequest& request) {
     if (!request.body.empty()) {
       curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
       curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
-                              static_cast<curl_off_t>(request.body.size()));
+                       static_cast<curl_off_t>(request.body.size()));
     }
   }
   if (request.accept_gzip) curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "gzip");
@@ -134,8 +134,7 @@ HttpResponse CurlHttpClient::Do(const HttpRequest& request) {
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
   }
-  if (!request.ca_file.empty())
-    curl_easy_setopt(curl, CURLOPT_CAINFO, request.ca_file.c_str());
+  if (!request.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, request.ca_file.c_str());
   if (request.collect_certificates) curl_easy_setopt(curl, CURLOPT_CERTINFO, 1L);
   BodySink sink{
       &response.body,

@@ -76,8 +76,9 @@ void JournalSink::sink_it_(const spdlog::details::log_msg& msg) {
     }
     // libsystemd drops entries silently when the socket does not exist (ENOENT); this sink
     // falls back to stderr instead, so it looks first.
-    int r = access(kSocket, W_OK) == 0 ? sd_journal_sendv(iov.data(), static_cast<int>(fields.size()))
-                                       : -errno;
+    int r = access(kSocket, W_OK) == 0
+                ? sd_journal_sendv(iov.data(), static_cast<int>(fields.size()))
+                : -errno;
     if (r >= 0) {
       reported_error_ = 0;
       return;

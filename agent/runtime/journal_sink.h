@@ -6,10 +6,9 @@
 // known, CODE_FILE, CODE_LINE and CODE_FUNC. libsystemd encodes values holding newlines in the
 // native protocol's binary form and sends entries too large for a datagram as a sealed memfd; it
 // always writes to /run/systemd/journal/socket. When journald cannot be reached (no socket there,
-// which libsystemd would ignore silently, or a send error) the formatted
-// line goes to stderr instead (with a one-time note of why), so no entry is lost silently; the
-// sink never throws. Thread-safe: base_sink's mutex serialises entries; libsystemd owns its
-// socket.
+// which libsystemd itself would ignore silently, or a send error) the formatted line goes to
+// stderr instead, with a one-time note of why, so no entry is lost silently; the sink never
+// throws. Thread-safe: base_sink's mutex serialises entries; libsystemd owns its socket.
 #pragma once
 
 #include <spdlog/details/log_msg.h>

@@ -23,8 +23,7 @@ SystemdNotifier::SystemdNotifier() {
   if (r < 0) {
     spdlog::warn("ignoring invalid WATCHDOG_USEC=\"{}\" / WATCHDOG_PID=\"{}\": {}",
                  std::getenv("WATCHDOG_USEC") ? std::getenv("WATCHDOG_USEC") : "",
-                 std::getenv("WATCHDOG_PID") ? std::getenv("WATCHDOG_PID") : "",
-                 std::strerror(-r));
+                 std::getenv("WATCHDOG_PID") ? std::getenv("WATCHDOG_PID") : "", std::strerror(-r));
   } else if (r > 0 && usec > 0 &&
              usec <= static_cast<uint64_t>(
                          std::numeric_limits<std::chrono::microseconds::rep>::max())) {

@@ -6,7 +6,6 @@
 #include <cerrno>
 #include <cstring>
 
-
 namespace tocsin::postgres {
 namespace {
 
@@ -115,9 +114,7 @@ PgConnection::~PgConnection() {
   if (conn_ != nullptr) PQfinish(AsConn(conn_));
 }
 
-bool PgConnection::healthy() const {
-  return !broken_ && PQstatus(AsConn(conn_)) == CONNECTION_OK;
-}
+bool PgConnection::healthy() const { return !broken_ && PQstatus(AsConn(conn_)) == CONNECTION_OK; }
 
 Result<std::unique_ptr<PgConnection>> PgConnection::Connect(const PgConnectParams& params,
                                                             Deadline deadline) {

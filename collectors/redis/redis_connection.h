@@ -1,7 +1,8 @@
 // RedisConnection: the hiredis adapter (the only code in tocsin that includes hiredis.h; the
-// library is linked, so the package's Depends brings it). Blocking hiredis calls bounded by socket timeouts recomputed from an absolute deadline
-// before each call (connect and every command), so a hung server never holds a collector
-// past its deadline. Debian 12's hiredis (0.14) has no TLS: plain TCP or a unix socket.
+// library is linked, so the package's Depends brings it). Blocking hiredis calls bounded by socket
+// timeouts recomputed from an absolute deadline before each call (connect and every command), so a
+// hung server never holds a collector past its deadline. Debian 12's hiredis (0.14) has no TLS:
+// plain TCP or a unix socket.
 //
 // Error messages are hiredis's or Redis's, with the password scrubbed. Not thread-safe; one
 // owner.

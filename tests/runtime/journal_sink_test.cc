@@ -49,8 +49,12 @@ TEST(JournalFieldsTest, MessagePriorityAndIdentifier) {
 
 TEST(JournalFieldsTest, MapsLevelsToSyslogPriorities) {
   const std::vector<std::pair<spdlog::level::level_enum, std::string>> cases = {
-      {spdlog::level::trace, "7"}, {spdlog::level::debug, "7"}, {spdlog::level::info, "6"},
-      {spdlog::level::warn, "4"},  {spdlog::level::err, "3"},   {spdlog::level::critical, "2"},
+      {spdlog::level::trace, "7"},
+      {spdlog::level::debug, "7"},
+      {spdlog::level::info, "6"},
+      {spdlog::level::warn, "4"},
+      {spdlog::level::err, "3"},
+      {spdlog::level::critical, "2"},
       // "off" is never logged through a logger; mapped like spdlog's systemd sink did.
       {spdlog::level::off, "6"},
   };
@@ -60,11 +64,10 @@ TEST(JournalFieldsTest, MapsLevelsToSyslogPriorities) {
 }
 
 TEST(JournalFieldsTest, SourceLocation) {
-  EXPECT_THAT(
-      Fields(spdlog::level::warn, "slow", {"agent/x/collector.cc", 123, "Collect"}),
-      ::testing::ElementsAre("MESSAGE=slow", "PRIORITY=4", "SYSLOG_IDENTIFIER=tocsin-test",
-                             "CODE_FILE=agent/x/collector.cc", "CODE_LINE=123",
-                             "CODE_FUNC=Collect"));
+  EXPECT_THAT(Fields(spdlog::level::warn, "slow", {"agent/x/collector.cc", 123, "Collect"}),
+              ::testing::ElementsAre("MESSAGE=slow", "PRIORITY=4", "SYSLOG_IDENTIFIER=tocsin-test",
+                                     "CODE_FILE=agent/x/collector.cc", "CODE_LINE=123",
+                                     "CODE_FUNC=Collect"));
   EXPECT_THAT(Fields(spdlog::level::warn, "slow", {"a.cc", 7, nullptr}),
               ::testing::ElementsAre("MESSAGE=slow", "PRIORITY=4", "SYSLOG_IDENTIFIER=tocsin-test",
                                      "CODE_FILE=a.cc", "CODE_LINE=7"));
@@ -162,7 +165,8 @@ ChildReport RunWithPrivateJournal(bool with_journal, int expect,
   if (pid == 0) {
     close(pipe_fds[0]);
     int out = pipe_fds[1];
-    if (unshare(CLONE_NEWNS) != 0 || mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
+    if (unshare(CLONE_NEWNS) != 0 ||
+        mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
         mount("tocsin-test", "/run", "tmpfs", 0, "mode=0755") != 0) {
       WriteAll(out, Frame('S', std::strerror(errno)));
       _exit(0);
@@ -174,8 +178,8 @@ ChildReport RunWithPrivateJournal(bool with_journal, int expect,
     TempDir dir;
     std::string captured;
     {
-      auto logger = std::make_shared<spdlog::logger>(
-          "test", std::make_shared<JournalSink>("tocsin-test"));
+      auto logger =
+          std::make_shared<spdlog::logger>("test", std::make_shared<JournalSink>("tocsin-test"));
       logger->set_pattern("%v");
       logger->set_level(spdlog::level::trace);
       StderrCapture capture((dir.path() / "stderr.txt").string());
@@ -235,7 +239,7 @@ ChildReport RunWithPrivateJournal(bool with_journal, int expect,
 }
 
 #define SKIP_IF_NO_NAMESPACE(report)                                                    \
-  if ((report).skipped) {                                                              \
+  if ((report).skipped) {                                                               \
     GTEST_SKIP() << "no private mount namespace for a fake journald: " << (report).why; \
   }
 

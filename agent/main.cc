@@ -29,6 +29,7 @@
 #include "agent/runtime/logging.h"
 #include "agent/runtime/scheduler.h"
 #include "agent/runtime/signals.h"
+#include "agent/runtime/socket_activation.h"
 #include "agent/runtime/state_dir.h"
 #include "agent/runtime/systemd_notify.h"
 #include "agent/store/series_store.h"
@@ -105,6 +106,14 @@ int RunDaemon(const CliArgs& args) {
                                  .max_series = config->storage.max_series,
                                  .max_series_per_source = config->storage.max_series_per_source});
   SystemdNotifier notifier;
+  // Taken before any thread starts (it unsets LISTEN_*); a socket we cannot serve on is a
+  // configuration error of the socket unit.
+  auto inherited = TakeInheritedListener();
+  if (!inherited.ok()) {
+    spdlog::error("socket activation: {}", inherited.status().message());
+    return kExitConfig;
+  }
+  std::optional<InheritedListener> inherited_listener = *inherited;
   Scheduler scheduler(store, clock);
   scheduler.AddHousekeeping(std::chrono::minutes(1), [&] { store.Compact(clock.NowMs()); });
 
@@ -196,14 +205,23 @@ int RunDaemon(const CliArgs& args) {
     return kExitConfig;
   }
   rule_manager.Start();
+  std::string serving = web.listen_address;
+  if (inherited_listener) {
+    server.AdoptListener(inherited_listener->fd);
+    serving = inherited_listener->address;
+    spdlog::info(
+        "socket activation: serving HTTP on the socket systemd passed in ({}); "
+        "web.listen_address {} is not bound",
+        serving, web.listen_address);
+  }
   if (Status st = server.Start(web.listen_address, static_cast<int>(query_gate.ThreadsNeeded()));
       !st.ok()) {
     spdlog::error("{}", st.message());
     daemon.Stop();
     return kExitFailed;
   }
-  spdlog::info("listening on {} (port {})", web.listen_address, server.port());
-  notifier.Ready("Running; serving /metrics on " + web.listen_address);
+  spdlog::info("listening on {} (port {})", serving, server.port());
+  notifier.Ready("Running; serving /metrics on " + serving);
   daemon.RunUntilStopped();
   notifier.Stopping();
   server.Stop();

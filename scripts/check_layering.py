@@ -49,6 +49,18 @@ LEAVES = sorted({h for _, (_, headers) in ALLOWED.items() for h in headers} -
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 
+# Each C library has one adapter folder (design.md: "every third-party library is used behind
+# one adapter"): the system header's prefix -> the only folder that may include it.
+ADAPTERS = {
+    "systemd/": "agent/runtime/",
+    "curl/": "agent/http_client/",
+    "libpq-fe.h": "collectors/postgres/",
+    "hiredis/": "collectors/redis/",
+    "civetweb.h": "agent/http/",
+    "yaml-cpp/": "agent/config/",
+}
+SYSTEM_INCLUDE = re.compile(r'^\s*#\s*include\s+<([^>]+)>', re.M)
+
 
 def stage_of(path):
     for s in STAGES:
@@ -78,6 +90,11 @@ def main():
                 continue
             line = text.count("\n", 0, m.start()) + 1
             errors.append(f"{rel}:{line}: {src} may not include \"{inc}\" ({dst})")
+        for m in SYSTEM_INCLUDE.finditer(text):
+            for prefix, home in ADAPTERS.items():
+                if m.group(1).startswith(prefix) and not rel.startswith(home):
+                    line = text.count("\n", 0, m.start()) + 1
+                    errors.append(f"{rel}:{line}: <{m.group(1)}> belongs to {home} only")
     for leaf in LEAVES:
         path = root / leaf
         if not path.exists():

@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
 # Installs what tocsin needs on Debian 12. Idempotent: does nothing when all packages are present.
 #   scripts/install-deps.sh          build and run dependencies
+#   scripts/install-deps.sh --package  plus what scripts/package.sh needs (debhelper, lintian)
 #   scripts/install-deps.sh --test   plus what the test suite starts (promtool, PostgreSQL, ...)
+#                                    and the packaging tools (the package test builds the .deb)
 set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config git
   libyaml-cpp-dev libspdlog-dev nlohmann-json3-dev prometheus-cpp-dev libcurl4-openssl-dev
-  libcivetweb-dev libre2-dev zlib1g-dev libpq-dev libhiredis-dev
+  libcivetweb-dev libre2-dev zlib1g-dev libpq-dev libhiredis-dev libsystemd-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
+packaging=(debhelper dpkg-dev fakeroot lintian)
+if [[ "${1:-}" == "--package" ]]; then
+  packages+=("${packaging[@]}")
+fi
 if [[ "${1:-}" == "--test" ]]; then
+  packages+=("${packaging[@]}")
   packages+=(
     prometheus prometheus-node-exporter prometheus-alertmanager prometheus-postgres-exporter
     postgresql redis-server ceph-prometheus-alerts

@@ -2,6 +2,7 @@
 
 #include <civetweb.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -11,6 +12,7 @@
 #include "agent/core/host_port.h"
 #include "agent/core/internal_errors.h"
 #include "agent/core/utf8.h"
+#include "agent/http/adopted_listener.h"
 
 namespace tocsin {
 namespace {
@@ -92,7 +94,10 @@ std::vector<std::string> ServerRequest::Params(const std::string& name) const {
 
 HttpServer::HttpServer() = default;
 
-HttpServer::~HttpServer() { Stop(); }
+HttpServer::~HttpServer() {
+  Stop();
+  if (adopted_fd_ >= 0) close(adopted_fd_);
+}
 
 void HttpServer::Route(const std::string& path, std::vector<std::string> methods,
                        ServerHandler handler) {
@@ -128,6 +133,11 @@ Status HttpServer::Start(const std::string& listen_address, int threads) {
   std::string ports = hp->host.find(':') != std::string::npos
                           ? "[" + hp->host + "]:" + std::to_string(hp->port)
                           : (hp->host.empty() ? "" : hp->host + ":") + std::to_string(hp->port);
+  if (adopted_fd_ >= 0) {
+    auto ephemeral = EphemeralListeningPort(adopted_fd_);
+    if (!ephemeral.ok()) return ephemeral.status();
+    ports = *ephemeral;
+  }
   std::string threads_str = std::to_string(std::max(1, threads));
   // civetweb's bound on the request line plus headers (it answers 413 beyond it); the target
   // alone is held to kMaxRequestTarget (414) in Handle.
@@ -158,6 +168,16 @@ Status HttpServer::Start(const std::string& listen_address, int threads) {
   mg_server_port sp[4];
   int n = mg_get_server_ports(ctx_, 4, sp);
   port_ = n > 0 ? sp[0].port : hp->port;
+  if (adopted_fd_ >= 0) {
+    auto bound = BoundPort(adopted_fd_);
+    Status st = bound.ok() ? AdoptInto(port_, adopted_fd_) : bound.status();
+    if (!st.ok()) {
+      Stop();
+      return st;
+    }
+    adopted_fd_ = -1;
+    port_ = *bound;
+  }
   return Status::Ok();
 }
 

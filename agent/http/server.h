@@ -81,6 +81,10 @@ class HttpServer {
 
   // Listens on "host:port" ("[::1]:9469" for IPv6; port 0 picks a free one).
   Status Start(const std::string& listen_address, int threads);
+  // Socket activation: Start then serves on `fd`, a listening TCP socket systemd passed in,
+  // instead of binding listen_address (adopted_listener.h says how). Takes ownership; call
+  // before Start.
+  void AdoptListener(int fd) { adopted_fd_ = fd; }
   void Stop();
   int port() const { return port_; }
 
@@ -101,6 +105,7 @@ class HttpServer {
   std::function<void(const std::string&, int)> observer_;
   mg_context* ctx_ = nullptr;
   int port_ = 0;
+  int adopted_fd_ = -1;  // owned until Start hands it to civetweb
 };
 
 }  // namespace tocsin

@@ -1,51 +1,45 @@
-// JournalSink: an spdlog sink that writes each entry to systemd-journald over journald's native
-// protocol (https://systemd.io/JOURNAL_NATIVE_PROTOCOL/), without libsystemd.
+// JournalSink: an spdlog sink that writes each entry to systemd-journald through libsystemd's
+// sd_journal_sendv(3) (sd_journal_send's iovec form: the fields are built here, not printf'd).
 //
-// An entry is one datagram with MESSAGE (the formatted text, trailing whitespace stripped like
-// sd_journal_send() does), PRIORITY (syslog level), SYSLOG_IDENTIFIER and, when the call site is
-// known, CODE_FILE, CODE_LINE and CODE_FUNC. Entries too large for a datagram travel as a sealed
-// memfd, as libsystemd sends them. When journald cannot be reached the formatted line goes to
-// stderr instead (with a one-time note of why), so no entry is lost silently; the sink never
-// throws. Thread-safe: base_sink's mutex serialises entries and guards the socket the sink owns
-// (opened on first use, closed by the destructor).
+// An entry carries MESSAGE (the formatted text, trailing whitespace stripped as
+// sd_journal_print() does), PRIORITY (syslog level), SYSLOG_IDENTIFIER and, when the call site is
+// known, CODE_FILE, CODE_LINE and CODE_FUNC. libsystemd encodes values holding newlines in the
+// native protocol's binary form and sends entries too large for a datagram as a sealed memfd; it
+// always writes to /run/systemd/journal/socket. When journald cannot be reached (no socket there,
+// which libsystemd itself would ignore silently, or a send error) the formatted line goes to
+// stderr instead, with a one-time note of why, so no entry is lost silently; the sink never
+// throws. Thread-safe: base_sink's mutex serialises entries; libsystemd owns its socket.
 #pragma once
 
+#include <spdlog/details/log_msg.h>
 #include <spdlog/sinks/base_sink.h>
 
 #include <mutex>
-#include <optional>
 #include <string>
 #include <string_view>
-
-#include "agent/runtime/unix_socket.h"
+#include <vector>
 
 namespace tocsin {
 
+// The "NAME=value" fields of one entry, in the order they are sent; `formatted` is the line the
+// sink's formatter produced for `msg`. Exposed for tests: the socket path is libsystemd's.
+std::vector<std::string> JournalFields(const spdlog::details::log_msg& msg,
+                                       std::string_view formatted, std::string_view identifier);
+
 class JournalSink final : public spdlog::sinks::base_sink<std::mutex> {
  public:
-  static constexpr const char* kDefaultSocket = "/run/systemd/journal/socket";
+  static constexpr const char* kSocket = "/run/systemd/journal/socket";
 
-  // `socket_path` is an absolute path or @name; tests point it at a socket they own.
-  explicit JournalSink(std::string identifier, std::string socket_path = kDefaultSocket);
-  ~JournalSink() override;
-
-  JournalSink(const JournalSink&) = delete;
-  JournalSink& operator=(const JournalSink&) = delete;
+  explicit JournalSink(std::string identifier);
 
  protected:
   void sink_it_(const spdlog::details::log_msg& msg) override;
   void flush_() override {}
 
  private:
-  // 0 once journald has the entry, otherwise the errno that stopped it.
-  int Send(std::string_view payload);
-  int SendViaMemfd(std::string_view payload);
   void WriteToStderr(std::string_view line, int error);
 
   const std::string identifier_;
-  const std::string socket_path_;
-  std::optional<UnixAddress> address_;  // unset when socket_path_ is not a valid address
-  int fd_ = -1;
   // The failure last explained on stderr: a journal that stays away is reported once, not per
   // line, and again after it came back and failed anew.
   int reported_error_ = 0;

@@ -1,10 +1,10 @@
 #include "agent/runtime/systemd_notify.h"
 
 #include <spdlog/spdlog.h>
+#include <systemd/sd-daemon.h>
 #include <time.h>
-#include <unistd.h>
 
-#include <charconv>
+#include <cinttypes>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -12,61 +12,40 @@
 #include <string>
 
 namespace tocsin {
-namespace {
-
-// A whole decimal string, nothing around it: a malformed variable must not be half-trusted.
-template <typename T>
-std::optional<T> ParseDecimal(const char* text) {
-  if (text == nullptr) return std::nullopt;
-  const char* end = text + std::strlen(text);
-  T value{};
-  auto [ptr, ec] = std::from_chars(text, end, value);
-  if (ec != std::errc() || ptr != end || ptr == text) return std::nullopt;
-  return value;
-}
-
-// Same rules as sd_watchdog_enabled(): WATCHDOG_USEC > 0, and WATCHDOG_PID (when set) must name
-// us, because a child started with our environment must not take over our pings.
-std::optional<std::chrono::microseconds> WatchdogFromEnvironment() {
-  const char* usec_text = std::getenv("WATCHDOG_USEC");
-  if (usec_text == nullptr) return std::nullopt;
-  auto usec = ParseDecimal<uint64_t>(usec_text);
-  if (!usec || *usec == 0 ||
-      *usec > static_cast<uint64_t>(std::numeric_limits<std::chrono::microseconds::rep>::max())) {
-    spdlog::warn("ignoring invalid WATCHDOG_USEC=\"{}\"", usec_text);
-    return std::nullopt;
-  }
-  if (const char* pid_text = std::getenv("WATCHDOG_PID"); pid_text != nullptr) {
-    auto pid = ParseDecimal<pid_t>(pid_text);
-    if (!pid || *pid != getpid()) return std::nullopt;
-  }
-  return std::chrono::microseconds(static_cast<std::chrono::microseconds::rep>(*usec));
-}
-
-}  // namespace
 
 SystemdNotifier::SystemdNotifier() {
   const char* socket = std::getenv("NOTIFY_SOCKET");
-  if (socket != nullptr && *socket != '\0') {
-    auto address = ParseUnixAddress(socket);
-    if (address.ok()) {
-      socket_ = *address;
-      enabled_ = true;
-    } else {
-      // E.g. a vsock: address from a newer systemd; the service then fails its start timeout,
-      // which this warning explains.
-      spdlog::warn("NOTIFY_SOCKET not usable, not notifying systemd: {}",
-                   address.status().message());
-    }
+  enabled_ = socket != nullptr && *socket != '\0';
+  // > 0: WATCHDOG_USEC is set for us (WATCHDOG_PID, when set, names this process; a child
+  // started with our environment must not take over our pings); < 0: malformed.
+  uint64_t usec = 0;
+  int r = sd_watchdog_enabled(/*unset_environment=*/0, &usec);
+  if (r < 0) {
+    spdlog::warn("ignoring invalid WATCHDOG_USEC=\"{}\" / WATCHDOG_PID=\"{}\": {}",
+                 std::getenv("WATCHDOG_USEC") ? std::getenv("WATCHDOG_USEC") : "",
+                 std::getenv("WATCHDOG_PID") ? std::getenv("WATCHDOG_PID") : "", std::strerror(-r));
+  } else if (r > 0 && usec > 0 &&
+             usec <= static_cast<uint64_t>(
+                         std::numeric_limits<std::chrono::microseconds::rep>::max())) {
+    watchdog_ = std::chrono::microseconds(static_cast<std::chrono::microseconds::rep>(usec));
   }
-  watchdog_ = WatchdogFromEnvironment();
 }
 
 void SystemdNotifier::Send(const std::string& message) {
   if (!enabled_) return;
-  // `auto`: inside the class, Status names the member function, not tocsin::Status.
-  if (auto st = SendDatagram(socket_, message); !st.ok()) {
-    spdlog::warn("sd_notify failed: {}", st.message());
+  Report(sd_notify(/*unset_environment=*/0, message.c_str()));
+}
+
+void SystemdNotifier::Report(int r) {
+  if (r >= 0) {
+    reported_error_.store(0, std::memory_order_relaxed);
+    return;
+  }
+  // E.g. a vsock: address from a newer systemd, or a socket that went away; the service then
+  // fails its start or watchdog timeout, which this warning explains.
+  if (reported_error_.exchange(-r, std::memory_order_relaxed) != -r) {
+    spdlog::warn("sd_notify failed (NOTIFY_SOCKET={}): {}", std::getenv("NOTIFY_SOCKET"),
+                 std::strerror(-r));
   }
 }
 
@@ -75,10 +54,12 @@ void SystemdNotifier::Ready(std::string_view status) {
 }
 
 void SystemdNotifier::Reloading() {
+  if (!enabled_) return;
   timespec ts{};
   clock_gettime(CLOCK_MONOTONIC, &ts);
   uint64_t usec = static_cast<uint64_t>(ts.tv_sec) * 1000000u + ts.tv_nsec / 1000;
-  Send("RELOADING=1\nSTATUS=Reloading configuration\nMONOTONIC_USEC=" + std::to_string(usec));
+  Report(sd_notifyf(/*unset_environment=*/0,
+                    "RELOADING=1\nSTATUS=Reloading configuration\nMONOTONIC_USEC=%" PRIu64, usec));
 }
 
 void SystemdNotifier::Stopping() { Send("STOPPING=1\nSTATUS=Shutting down"); }

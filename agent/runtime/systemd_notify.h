@@ -1,18 +1,19 @@
-// SystemdNotifier: the sd_notify protocol (READY, STATUS, RELOADING, STOPPING, WATCHDOG).
+// SystemdNotifier: systemd's service notifications (READY, STATUS, RELOADING, STOPPING,
+// WATCHDOG) through libsystemd's sd_notify(3), and the watchdog timeout from
+// sd_watchdog_enabled(3).
 //
-// Speaks the protocol itself (no libsystemd): each message is one datagram to the AF_UNIX socket
-// named by $NOTIFY_SOCKET (a path, or @name for the abstract namespace). The environment is read
-// once, at construction. When NOTIFY_SOCKET is unset every call is a cheap no-op, so the daemon
-// behaves the same outside systemd. Thread-safe: members are immutable after construction and
-// every message goes out on a fresh socket.
+// The environment is read at construction for the watchdog; sd_notify reads $NOTIFY_SOCKET on
+// each call. When NOTIFY_SOCKET is unset every call is a cheap no-op, so the daemon behaves the
+// same outside systemd. A failed notification is logged with the reason, once per distinct
+// error (a watchdog ping that keeps failing does not flood the log). Thread-safe: the watchdog
+// value is immutable, the error memo is atomic, sd_notify opens a fresh socket per message.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include "agent/runtime/unix_socket.h"
 
 namespace tocsin {
 
@@ -20,6 +21,7 @@ class SystemdNotifier {
  public:
   SystemdNotifier();
 
+  // NOTIFY_SOCKET is set: messages are meant for a service manager.
   bool enabled() const { return enabled_; }
   void Ready(std::string_view status);
   // RELOADING=1 with MONOTONIC_USEC (systemd ≥ 253 uses it to match the READY=1 that follows).
@@ -32,9 +34,11 @@ class SystemdNotifier {
 
  private:
   void Send(const std::string& message);
+  // Logs a failed sd_notify (r < 0) once per distinct error.
+  void Report(int r);
   bool enabled_ = false;
-  UnixAddress socket_;
   std::optional<std::chrono::microseconds> watchdog_;
+  std::atomic<int> reported_error_{0};
 };
 
 }  // namespace tocsin

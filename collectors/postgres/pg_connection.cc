@@ -6,16 +6,10 @@
 #include <cerrno>
 #include <cstring>
 
-#include "collectors/postgres/libpq_api.h"
-
 namespace tocsin::postgres {
 namespace {
 
 PGconn* AsConn(void* p) { return static_cast<PGconn*>(p); }
-
-// The bound libpq. Only called on paths that passed Libpq().ok() (Parse and Connect check it
-// first; a PgConnection exists only after Connect succeeded).
-const LibpqApi& Pq() { return *Libpq().value(); }
 
 std::string Trim(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\r')) s.pop_back();
@@ -29,14 +23,13 @@ struct ParsedParams {
 };
 
 Result<ParsedParams> Parse(const PgConnectParams& params) {
-  if (auto api = Libpq(); !api.ok()) return api.status();
   char* err = nullptr;
-  PQconninfoOption* opts = Pq().PQconninfoParse(params.dsn.c_str(), &err);
+  PQconninfoOption* opts = PQconninfoParse(params.dsn.c_str(), &err);
   if (opts == nullptr) {
     // libpq's parse errors quote the offending fragment, which may be the password: keep only
     // the generic first words.
     std::string msg = err != nullptr ? Trim(err) : "out of memory";
-    if (err != nullptr) Pq().PQfreemem(err);
+    if (err != nullptr) PQfreemem(err);
     size_t quote = msg.find('"');
     if (quote != std::string::npos) msg = msg.substr(0, quote) + "(value not shown)";
     return InvalidArgument("invalid DSN: " + msg);
@@ -47,7 +40,7 @@ Result<ParsedParams> Parse(const PgConnectParams& params) {
     out.keys.emplace_back(o->keyword);
     out.values.emplace_back(o->val);
   }
-  Pq().PQconninfoFree(opts);
+  PQconninfoFree(opts);
   if (!params.append_options.empty()) {
     bool merged = false;
     for (size_t i = 0; i < out.keys.size(); ++i) {
@@ -114,16 +107,14 @@ Result<PgTarget> DescribeTarget(const PgConnectParams& params) {
 
 PgConnection::PgConnection(void* conn, std::string password)
     : conn_(conn), password_(std::move(password)) {
-  server_version_ = Pq().PQserverVersion(AsConn(conn_));
+  server_version_ = PQserverVersion(AsConn(conn_));
 }
 
 PgConnection::~PgConnection() {
-  if (conn_ != nullptr) Pq().PQfinish(AsConn(conn_));
+  if (conn_ != nullptr) PQfinish(AsConn(conn_));
 }
 
-bool PgConnection::healthy() const {
-  return !broken_ && Pq().PQstatus(AsConn(conn_)) == CONNECTION_OK;
-}
+bool PgConnection::healthy() const { return !broken_ && PQstatus(AsConn(conn_)) == CONNECTION_OK; }
 
 Result<std::unique_ptr<PgConnection>> PgConnection::Connect(const PgConnectParams& params,
                                                             Deadline deadline) {
@@ -138,31 +129,31 @@ Result<std::unique_ptr<PgConnection>> PgConnection::Connect(const PgConnectParam
   values.push_back(nullptr);
   std::string password = Lookup(*parsed, "password");
 
-  PGconn* raw = Pq().PQconnectStartParams(keys.data(), values.data(), 0);
+  PGconn* raw = PQconnectStartParams(keys.data(), values.data(), 0);
   if (raw == nullptr) return Internal("libpq: out of memory");
   // From here the PgConnection owns `raw` (PQfinish in its destructor), failed or not.
   std::unique_ptr<PgConnection> conn(new PgConnection(raw, password));
-  if (Pq().PQstatus(raw) == CONNECTION_BAD) {
-    return Unavailable(RedactSecret(Trim(Pq().PQerrorMessage(raw)), password));
+  if (PQstatus(raw) == CONNECTION_BAD) {
+    return Unavailable(RedactSecret(Trim(PQerrorMessage(raw)), password));
   }
   PostgresPollingStatusType st = PGRES_POLLING_WRITING;
   while (st != PGRES_POLLING_OK) {
     if (st == PGRES_POLLING_FAILED) {
-      return Unavailable(RedactSecret(Trim(Pq().PQerrorMessage(raw)), password));
+      return Unavailable(RedactSecret(Trim(PQerrorMessage(raw)), password));
     }
     Status wait = conn->WaitSocket(st == PGRES_POLLING_WRITING, deadline);
     if (!wait.ok()) return wait.WithContext("connecting");
-    st = Pq().PQconnectPoll(raw);
+    st = PQconnectPoll(raw);
   }
-  if (Pq().PQsetnonblocking(raw, 1) != 0) {
-    return Unavailable(RedactSecret(Trim(Pq().PQerrorMessage(raw)), password));
+  if (PQsetnonblocking(raw, 1) != 0) {
+    return Unavailable(RedactSecret(Trim(PQerrorMessage(raw)), password));
   }
-  conn->server_version_ = Pq().PQserverVersion(raw);
+  conn->server_version_ = PQserverVersion(raw);
   return conn;
 }
 
 Status PgConnection::WaitSocket(bool for_write, Deadline deadline) {
-  int fd = Pq().PQsocket(AsConn(conn_));
+  int fd = PQsocket(AsConn(conn_));
   if (fd < 0) return Unavailable("no socket");
   for (;;) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -176,28 +167,28 @@ Status PgConnection::WaitSocket(bool for_write, Deadline deadline) {
 }
 
 void PgConnection::Cancel() {
-  PGcancel* c = Pq().PQgetCancel(AsConn(conn_));
+  PGcancel* c = PQgetCancel(AsConn(conn_));
   if (c == nullptr) return;
   char buf[256];
-  Pq().PQcancel(c, buf, sizeof buf);  // blocking, but a short local round trip
-  Pq().PQfreeCancel(c);
+  PQcancel(c, buf, sizeof buf);  // blocking, but a short local round trip
+  PQfreeCancel(c);
 }
 
 Result<PgRows> PgConnection::Query(const std::string& sql, Deadline statement_deadline,
                                    Deadline deadline) {
   PGconn* c = AsConn(conn_);
   auto fail = [&](std::string msg) -> Status {
-    if (Pq().PQstatus(c) == CONNECTION_BAD) broken_ = true;
+    if (PQstatus(c) == CONNECTION_BAD) broken_ = true;
     msg = RedactSecret(Trim(std::move(msg)), password_);
     return broken_ ? Unavailable(msg) : InvalidArgument(msg);
   };
   statement_deadline = std::min(statement_deadline, deadline);
-  if (Pq().PQsendQuery(c, sql.c_str()) == 0) return fail(Pq().PQerrorMessage(c));
+  if (PQsendQuery(c, sql.c_str()) == 0) return fail(PQerrorMessage(c));
   // Flush the query (non-blocking mode may leave part of it buffered).
   for (;;) {
-    int f = Pq().PQflush(c);
+    int f = PQflush(c);
     if (f == 0) break;
-    if (f < 0) return fail(Pq().PQerrorMessage(c));
+    if (f < 0) return fail(PQerrorMessage(c));
     Status w = WaitSocket(true, statement_deadline);
     if (!w.ok()) {
       broken_ = true;  // half a query on the wire: the connection cannot be reused
@@ -206,7 +197,7 @@ Result<PgRows> PgConnection::Query(const std::string& sql, Deadline statement_de
   }
   // Read until libpq has the whole result.
   bool cancelled = false;
-  while (Pq().PQisBusy(c) != 0) {
+  while (PQisBusy(c) != 0) {
     Status w = WaitSocket(false, cancelled ? deadline : statement_deadline);
     if (!w.ok() && w.code() == StatusCode::kDeadlineExceeded && !cancelled &&
         std::chrono::steady_clock::now() < deadline) {
@@ -223,42 +214,42 @@ Result<PgRows> PgConnection::Query(const std::string& sql, Deadline statement_de
                  ? DeadlineExceeded("query cancelled at the collection deadline")
                  : w;
     }
-    if (Pq().PQconsumeInput(c) == 0) return fail(Pq().PQerrorMessage(c));
+    if (PQconsumeInput(c) == 0) return fail(PQerrorMessage(c));
   }
   PgRows rows;
   Status error;
   bool first = true;
-  while (PGresult* res = Pq().PQgetResult(c)) {
-    ExecStatusType st = Pq().PQresultStatus(res);
+  while (PGresult* res = PQgetResult(c)) {
+    ExecStatusType st = PQresultStatus(res);
     if (st == PGRES_TUPLES_OK && first) {
-      int nf = Pq().PQnfields(res), nt = Pq().PQntuples(res);
+      int nf = PQnfields(res), nt = PQntuples(res);
       rows.columns.reserve(nf);
-      for (int i = 0; i < nf; ++i) rows.columns.emplace_back(Pq().PQfname(res, i));
+      for (int i = 0; i < nf; ++i) rows.columns.emplace_back(PQfname(res, i));
       rows.rows.resize(nt);
       for (int r = 0; r < nt; ++r) {
         auto& row = rows.rows[r];
         row.reserve(nf);
         for (int i = 0; i < nf; ++i) {
-          if (Pq().PQgetisnull(res, r, i)) {
+          if (PQgetisnull(res, r, i)) {
             row.emplace_back(std::nullopt);
           } else {
-            row.emplace_back(std::string(Pq().PQgetvalue(res, r, i), Pq().PQgetlength(res, r, i)));
+            row.emplace_back(std::string(PQgetvalue(res, r, i), PQgetlength(res, r, i)));
           }
         }
       }
       first = false;
     } else if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && error.ok()) {
-      error = fail(Pq().PQresultErrorMessage(res));
+      error = fail(PQresultErrorMessage(res));
     }
-    Pq().PQclear(res);
+    PQclear(res);
     // Further results arrive without blocking once PQisBusy was false; keep draining.
-    while (Pq().PQisBusy(c) != 0) {
+    while (PQisBusy(c) != 0) {
       Status w = WaitSocket(false, deadline);
       if (!w.ok()) {
         broken_ = true;
         return w;
       }
-      if (Pq().PQconsumeInput(c) == 0) return fail(Pq().PQerrorMessage(c));
+      if (PQconsumeInput(c) == 0) return fail(PQerrorMessage(c));
     }
   }
   if (cancelled) return DeadlineExceeded("statement timeout: query cancelled");

@@ -1,11 +1,11 @@
 #include "collectors/redis/redis_connection.h"
 
+#include <hiredis/hiredis.h>
 #include <sys/time.h>
 
 #include <algorithm>
 
 #include "agent/core/host_port.h"
-#include "collectors/redis/hiredis_api.h"
 
 namespace tocsin::redis {
 namespace {
@@ -35,28 +35,26 @@ timeval Remaining(std::chrono::steady_clock::time_point deadline, bool* expired)
 }  // namespace
 
 RedisConnection::~RedisConnection() {
-  if (ctx_ != nullptr) api_->redisFree(AsCtx(ctx_));
+  if (ctx_ != nullptr) redisFree(AsCtx(ctx_));
 }
 
 Result<std::unique_ptr<RedisConnection>> RedisConnection::Connect(const std::string& address,
                                                                   const std::string& username,
                                                                   const std::string& password,
                                                                   Deadline deadline) {
-  Result<const HiredisApi*> api = Hiredis();
-  if (!api.ok()) return api.status();
   bool expired = false;
   timeval tv = Remaining(deadline, &expired);
   if (expired) return DeadlineExceeded("no time left to connect");
   redisContext* c = nullptr;
   if (address.starts_with("unix:")) {
-    c = (*api)->redisConnectUnixWithTimeout(address.substr(5).c_str(), tv);
+    c = redisConnectUnixWithTimeout(address.substr(5).c_str(), tv);
   } else {
     Result<HostPort> hp = ParseHostPort(address);
     if (!hp.ok()) return hp.status();
-    c = (*api)->redisConnectWithTimeout(hp->host.c_str(), hp->port, tv);
+    c = redisConnectWithTimeout(hp->host.c_str(), hp->port, tv);
   }
   if (c == nullptr) return Internal("hiredis: out of memory");
-  std::unique_ptr<RedisConnection> conn(new RedisConnection(*api, c, password));
+  std::unique_ptr<RedisConnection> conn(new RedisConnection(c, password));
   if (c->err != 0) return Unavailable(std::string("cannot connect: ") + c->errstr);
   if (!password.empty()) {
     std::vector<std::string> auth = {"AUTH"};
@@ -75,7 +73,7 @@ Status RedisConnection::SetTimeout(Deadline deadline) {
   bool expired = false;
   timeval tv = Remaining(deadline, &expired);
   if (expired) return DeadlineExceeded("timed out");
-  if (api_->redisSetTimeout(AsCtx(ctx_), tv) != REDIS_OK) {
+  if (redisSetTimeout(AsCtx(ctx_), tv) != REDIS_OK) {
     broken_ = true;
     return Unavailable("cannot set socket timeout");
   }
@@ -94,7 +92,7 @@ Result<std::string> RedisConnection::Command(const std::vector<std::string>& arg
   }
   redisContext* c = AsCtx(ctx_);
   auto* reply = static_cast<redisReply*>(
-      api_->redisCommandArgv(c, static_cast<int>(args.size()), argv.data(), lens.data()));
+      redisCommandArgv(c, static_cast<int>(args.size()), argv.data(), lens.data()));
   if (reply == nullptr) {
     broken_ = true;  // hiredis contexts cannot be used after an I/O error
     std::string err = c->errstr;
@@ -134,7 +132,7 @@ Result<std::string> RedisConnection::Command(const std::vector<std::string>& arg
     default:
       break;  // nil: empty string
   }
-  api_->freeReplyObject(reply);
+  freeReplyObject(reply);
   return out;
 }
 

@@ -1,8 +1,8 @@
-// RedisConnection: the hiredis adapter (with hiredis_api.h, the only code in tocsin that includes
-// hiredis.h; the library is bound at run time, so a missing libhiredis0.14 fails Connect naming
-// it). Blocking hiredis calls bounded by socket timeouts recomputed from an absolute deadline
-// before each call (connect and every command), so a hung server never holds a collector
-// past its deadline. Debian 12's hiredis (0.14) has no TLS: plain TCP or a unix socket.
+// RedisConnection: the hiredis adapter (the only code in tocsin that includes hiredis.h; the
+// library is linked, so the package's Depends brings it). Blocking hiredis calls bounded by socket
+// timeouts recomputed from an absolute deadline before each call (connect and every command), so a
+// hung server never holds a collector past its deadline. Debian 12's hiredis (0.14) has no TLS:
+// plain TCP or a unix socket.
 //
 // Error messages are hiredis's or Redis's, with the password scrubbed. Not thread-safe; one
 // owner.
@@ -16,8 +16,6 @@
 #include "agent/core/status.h"
 
 namespace tocsin::redis {
-
-struct HiredisApi;
 
 class RedisConnection {
  public:
@@ -42,11 +40,9 @@ class RedisConnection {
   bool healthy() const { return !broken_; }
 
  private:
-  RedisConnection(const HiredisApi* api, void* ctx, std::string password)
-      : api_(api), ctx_(ctx), password_(std::move(password)) {}
+  RedisConnection(void* ctx, std::string password) : ctx_(ctx), password_(std::move(password)) {}
   Status SetTimeout(Deadline deadline);
 
-  const HiredisApi* api_;
   void* ctx_;  // redisContext*
   std::string password_;
   bool broken_ = false;

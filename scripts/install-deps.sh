@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config git
   libyaml-cpp-dev libspdlog-dev nlohmann-json3-dev prometheus-cpp-dev libcurl4-openssl-dev
-  libcivetweb-dev libre2-dev zlib1g-dev libpq-dev libhiredis-dev
+  libcivetweb-dev libssl-dev libcrypt-dev libre2-dev zlib1g-dev libpq-dev libhiredis-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 if [[ "${1:-}" == "--test" ]]; then

@@ -110,8 +110,8 @@ void BindTlsServer(MapReader& r, TlsServerConfig& tls, const std::string& source
   std::string client_auth;
   const bool auth_set = r.String("client_auth_type", &client_auth, [](const std::string& s) {
     if (s.empty() || s == "NoClientCert" || s == "RequestClientCert" ||
-        s == "RequireAnyClientCert" || s == "RequireClientCert" ||
-        s == "VerifyClientCertIfGiven" || s == "RequireAndVerifyClientCert") {
+        s == "RequireAnyClientCert" || s == "RequireClientCert" || s == "VerifyClientCertIfGiven" ||
+        s == "RequireAndVerifyClientCert") {
       return Status::Ok();
     }
     return InvalidArgument("invalid client_auth_type \"" + s +
@@ -305,15 +305,15 @@ Result<WebSecurityConfig> LoadWebConfigFile(const std::string& path) {
     return InvalidArgument(path + ": cannot read web config file: Is a directory");
   }
   std::ifstream in(path, std::ios::binary);
-  if (!in) return InvalidArgument(path + ": cannot read web config file: No such file or unreadable");
+  if (!in)
+    return InvalidArgument(path + ": cannot read web config file: No such file or unreadable");
   std::stringstream text;
   text << in.rdbuf();
   std::filesystem::path dir = std::filesystem::absolute(path, ec).parent_path();
   return Load(text.str(), path, ec ? std::string() : dir.string());
 }
 
-Result<WebSecurityConfig> LoadWebConfigString(std::string_view text,
-                                              std::string_view source_name) {
+Result<WebSecurityConfig> LoadWebConfigString(std::string_view text, std::string_view source_name) {
   std::string base_dir = std::filesystem::path(std::string(source_name)).parent_path().string();
   return Load(text, source_name, std::move(base_dir));
 }

@@ -21,7 +21,7 @@ enum class ClientAuthType {
 };
 
 struct TlsServerConfig {
-  bool enabled = false;  // any of the certificate/CA/client_auth keys is set (exporter-toolkit)
+  bool enabled = false;   // any of the certificate/CA/client_auth keys is set (exporter-toolkit)
   std::string cert_file;  // resolved against the web config's directory
   std::string key_file;
   std::string cert;  // inline PEM (exporter-toolkit's `cert`)

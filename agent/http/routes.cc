@@ -21,19 +21,21 @@ void RegisterRoutes(HttpServer& server, RouteHooks hooks) {
     }
     return ServerResponse{200, "text/plain; charset=utf-8", "tocsin is Ready.\n", {}};
   });
-  server.Route("/-/reload", {"POST", "PUT"}, [reload = hooks.reload, enabled = hooks.enable_lifecycle](
-                                                 const ServerRequest&) {
-    if (!enabled) {
-      return ServerResponse{
-          403, "text/plain; charset=utf-8", "Lifecycle API is not enabled.\n", {}};
-    }
-    Status st = reload();
-    if (!st.ok()) {
-      return ServerResponse{
-          500, "text/plain; charset=utf-8", "failed to reload config: " + st.message() + "\n", {}};
-    }
-    return ServerResponse{200, "text/plain; charset=utf-8", "", {}};
-  });
+  server.Route("/-/reload", {"POST", "PUT"},
+               [reload = hooks.reload, enabled = hooks.enable_lifecycle](const ServerRequest&) {
+                 if (!enabled) {
+                   return ServerResponse{
+                       403, "text/plain; charset=utf-8", "Lifecycle API is not enabled.\n", {}};
+                 }
+                 Status st = reload();
+                 if (!st.ok()) {
+                   return ServerResponse{500,
+                                         "text/plain; charset=utf-8",
+                                         "failed to reload config: " + st.message() + "\n",
+                                         {}};
+                 }
+                 return ServerResponse{200, "text/plain; charset=utf-8", "", {}};
+               });
 }
 
 bool IsJsonContentType(const std::string& content_type) {

@@ -7,7 +7,8 @@
 // with the GET answer's headers and no body. A handler that throws answers 500 with the
 // exception's message (counted as an internal error of "http"); nothing unwinds through
 // civetweb. A filter (SetFilter: authentication, security headers) runs before routing; with
-// SetTls the port speaks HTTPS only. The server stops in its destructor, after in-flight requests finish.
+// SetTls the port speaks HTTPS only. The server stops in its destructor, after in-flight requests
+// finish.
 #pragma once
 
 #include <functional>

@@ -1,11 +1,14 @@
 #include "agent/http/tls_listener.h"
 
 #include <arpa/inet.h>
+#include <dlfcn.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/sha.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <fstream>
@@ -95,6 +98,42 @@ const OpenSslApi& Ssl() { return *LoadOpenSsl().value(); }
 
 }  // namespace
 
+// The embedded civetweb_ssl_shim.cc object (CMake embeds it).
+extern "C" const unsigned char tocsin_civetweb_ssl_shim[];
+extern "C" const unsigned long tocsin_civetweb_ssl_shim_size;
+
+namespace {
+
+// Makes civetweb's dlopen("libssl.so") find an object that has every symbol it binds: with
+// OpenSSL 3 that is the embedded shim, loaded once from a memory file.
+Status PrepareCivetwebTls() {
+  static const Status status = []() -> Status {
+    void* ssl3 = dlopen("libssl.so.3", RTLD_NOW | RTLD_NOLOAD);
+    const bool complete = ssl3 != nullptr && dlsym(ssl3, "SSL_get_peer_certificate") != nullptr;
+    if (complete) return Status::Ok();
+    int fd = memfd_create("libssl.so", MFD_CLOEXEC);
+    if (fd < 0) return Internal("memfd_create failed for the civetweb TLS shim");
+    size_t written = 0;
+    while (written < tocsin_civetweb_ssl_shim_size) {
+      ssize_t n =
+          ::write(fd, tocsin_civetweb_ssl_shim + written, tocsin_civetweb_ssl_shim_size - written);
+      if (n <= 0) {
+        ::close(fd);
+        return Internal("cannot write the civetweb TLS shim");
+      }
+      written += static_cast<size_t>(n);
+    }
+    std::string path = "/proc/self/fd/" + std::to_string(fd);
+    void* shim = dlopen(path.c_str(), RTLD_NOW);
+    ::close(fd);
+    if (shim == nullptr) return Internal(std::string("civetweb TLS shim: ") + dlerror());
+    return Status::Ok();
+  }();
+  return status;
+}
+
+}  // namespace
+
 // What a handshake needs beyond what SSL_set_SSL_CTX carries over (the certificate, key and
 // verification store): copied onto each connection at ClientHello.
 struct HandshakeSettings {
@@ -125,11 +164,11 @@ namespace {
 // The HandshakeSettings hang off their SSL_CTX (freed with it), so a connection that still
 // references an old context after a reload still finds its settings.
 int SettingsIndex() {
-  static const int index = Ssl().CRYPTO_get_ex_new_index(
-      CRYPTO_EX_INDEX_SSL_CTX, 0, nullptr, nullptr, nullptr,
-      [](void*, void* ptr, CRYPTO_EX_DATA*, int, long, void*) {
-        delete static_cast<HandshakeSettings*>(ptr);
-      });
+  static const int index =
+      Ssl().CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL_CTX, 0, nullptr, nullptr, nullptr,
+                                    [](void*, void* ptr, CRYPTO_EX_DATA*, int, long, void*) {
+                                      delete static_cast<HandshakeSettings*>(ptr);
+                                    });
   return index;
 }
 
@@ -150,7 +189,11 @@ std::string OpenSslErrors() {
 }
 
 Status Fail(const std::string& at, const std::string& what) {
-  return InvalidArgument(at + ": " + what + ": " + OpenSslErrors());
+  std::string errors = OpenSslErrors();
+  if (errors.find("values mismatch") != std::string::npos) {
+    return InvalidArgument(at + ": the private key does not match the certificate: " + errors);
+  }
+  return InvalidArgument(at + ": " + what + ": " + errors);
 }
 
 Status Readable(const std::string& at, const std::string& path) {
@@ -162,8 +205,8 @@ Status Readable(const std::string& at, const std::string& path) {
 // The leaf's SANs as Go prints them (DNS names, e-mail addresses, IPs, URIs).
 std::vector<std::string> SubjectAltNames(X509* cert) {
   std::vector<std::string> out;
-  auto* names =
-      static_cast<GENERAL_NAMES*>(Ssl().X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
+  auto* names = static_cast<GENERAL_NAMES*>(
+      Ssl().X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
   if (names == nullptr) return out;
   for (int i = 0; i < Ssl().OPENSSL_sk_num(reinterpret_cast<OPENSSL_STACK*>(names)); ++i) {
     const auto* n = static_cast<const GENERAL_NAME*>(
@@ -176,8 +219,8 @@ std::vector<std::string> SubjectAltNames(X509* cert) {
       const ASN1_OCTET_STRING* ip = n->d.iPAddress;
       char buf[INET6_ADDRSTRLEN] = {};
       int len = Ssl().ASN1_STRING_length(ip);
-      if ((len == 4 || len == 16) &&
-          inet_ntop(len == 4 ? AF_INET : AF_INET6, Ssl().ASN1_STRING_get0_data(ip), buf, sizeof buf)) {
+      if ((len == 4 || len == 16) && inet_ntop(len == 4 ? AF_INET : AF_INET6,
+                                               Ssl().ASN1_STRING_get0_data(ip), buf, sizeof buf)) {
         out.emplace_back(buf);
       }
     }
@@ -206,7 +249,8 @@ int VerifyClient(int preverify_ok, X509_STORE_CTX* store) {
 // Without resumption every connection is verified against the configuration of the moment.
 void NoResumption(SSL_CTX* ctx) {
   Ssl().SSL_CTX_ctrl(ctx, SSL_CTRL_SET_SESS_CACHE_MODE, SSL_SESS_CACHE_OFF, nullptr);
-  Ssl().SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET | SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
+  Ssl().SSL_CTX_set_options(ctx,
+                            SSL_OP_NO_TICKET | SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
   Ssl().SSL_CTX_set_num_tickets(ctx, 0);
   static const unsigned char kSid[] = "tocsin";
   Ssl().SSL_CTX_set_session_id_context(ctx, kSid, sizeof kSid - 1);
@@ -301,7 +345,8 @@ Result<std::shared_ptr<const TlsContext>> BuildTlsContext(const TlsServerConfig&
     settings->cipher_list = c.cipher_list;
   }
   if (!c.groups.empty()) {
-    if (Ssl().SSL_CTX_ctrl(raw, SSL_CTRL_SET_GROUPS_LIST, 0, const_cast<char*>(c.groups.c_str())) != 1) {
+    if (Ssl().SSL_CTX_ctrl(raw, SSL_CTRL_SET_GROUPS_LIST, 0, const_cast<char*>(c.groups.c_str())) !=
+        1) {
       return Fail(c.section_at, "OpenSSL rejects the curve_preferences");
     }
     settings->groups = c.groups;
@@ -337,12 +382,12 @@ TlsListener::~TlsListener() {
 }
 
 Status TlsListener::Init(std::shared_ptr<const TlsContext> initial) {
+  TOCSIN_RETURN_IF_ERROR(PrepareCivetwebTls());
   SSL_CTX* base = Ssl().SSL_CTX_new(Ssl().TLS_server_method());
   if (base == nullptr) return Internal("SSL_CTX_new: " + OpenSslErrors());
   NoResumption(base);
   Ssl().SSL_CTX_set_client_hello_cb(
-      base,
-      [](SSL* ssl, int* alert, void* self) { return OnClientHello(ssl, alert, self); }, this);
+      base, [](SSL* ssl, int* alert, void* self) { return OnClientHello(ssl, alert, self); }, this);
   base_ = base;
   Install(std::move(initial));
   return Status::Ok();
@@ -375,8 +420,11 @@ int TlsListener::OnClientHello(void* ssl_ptr, int* alert, void* self) {
   } else {
     Ssl().SSL_clear_options(ssl, SSL_OP_CIPHER_SERVER_PREFERENCE);
   }
-  if (!s->cipher_list.empty()) ok = ok && Ssl().SSL_set_cipher_list(ssl, s->cipher_list.c_str()) == 1;
-  if (!s->groups.empty()) ok = ok && Ssl().SSL_ctrl(ssl, SSL_CTRL_SET_GROUPS_LIST, 0, const_cast<char*>(s->groups.c_str())) == 1;
+  if (!s->cipher_list.empty())
+    ok = ok && Ssl().SSL_set_cipher_list(ssl, s->cipher_list.c_str()) == 1;
+  if (!s->groups.empty())
+    ok = ok && Ssl().SSL_ctrl(ssl, SSL_CTRL_SET_GROUPS_LIST, 0,
+                              const_cast<char*>(s->groups.c_str())) == 1;
   if (!ok) {
     *alert = SSL_AD_INTERNAL_ERROR;
     return SSL_CLIENT_HELLO_ERROR;

@@ -14,10 +14,9 @@ Result<std::function<void()>> WebSecurity::Prepare(const WebSecurityConfig& conf
     std::lock_guard lock(mu_);
     first = !installed_;
     if (!first && config.tls.enabled != (tls_ != nullptr)) {
-      return InvalidArgument(
-          config.source_file + ": tls_server_config " +
-          (config.tls.enabled ? "added" : "removed") +
-          ": switching the listener between HTTP and HTTPS takes a restart");
+      return InvalidArgument(config.source_file + ": tls_server_config " +
+                             (config.tls.enabled ? "added" : "removed") +
+                             ": switching the listener between HTTP and HTTPS takes a restart");
     }
   }
   std::unique_ptr<TlsListener> listener;

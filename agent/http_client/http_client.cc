@@ -214,10 +214,9 @@ HttpResponse CurlHttpClient::Do(const HttpRequest& request) {
     // Ask for https://server_name:port/... and connect it to the URL's own host and port.
     if (auto target = SplitUrlHost(request.url)) {
       url = target->scheme + request.server_name + ":" + target->port + target->rest;
-      connect_to = Curl().curl_slist_append(
-          nullptr, (request.server_name + ":" + target->port + ":" + target->host + ":" +
-                    target->port)
-                       .c_str());
+      connect_to = Curl().curl_slist_append(nullptr, (request.server_name + ":" + target->port +
+                                                      ":" + target->host + ":" + target->port)
+                                                         .c_str());
       Curl().curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
       Curl().curl_easy_setopt(curl, CURLOPT_CONNECT_TO, connect_to);
     }

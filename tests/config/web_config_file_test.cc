@@ -34,7 +34,7 @@ http_server_config:
     Strict-Transport-Security: max-age=31536000
 basic_auth_users:
   alice: ')") + kHash + "'\n",
-                                "/etc/tocsin/web.yml");
+                               "/etc/tocsin/web.yml");
   ASSERT_TRUE(c.ok()) << c.status().message();
   EXPECT_TRUE(c->tls.enabled);
   EXPECT_EQ(c->tls.cert_file, "/etc/tocsin/server.crt");
@@ -123,8 +123,8 @@ TEST(WebConfigFileTest, CombinationsAsExporterToolkit) {
 TEST(WebConfigFileTest, MainConfigLoadsTheWebConfigFile) {
   testing_support::TempDir dir;
   dir.Write("web.yml", "http_server_config:\n  headers: {Bogus: 1}\n");
-  std::string main = dir.Write(
-      "tocsin.yml", "web:\n  config_file: web.yml\n  enable_lifecycle: true\n");
+  std::string main =
+      dir.Write("tocsin.yml", "web:\n  config_file: web.yml\n  enable_lifecycle: true\n");
   auto c = LoadConfigFile(main);
   ASSERT_FALSE(c.ok());
   EXPECT_THAT(c.status().message(), HasSubstr("web.yml:2:13: http_server_config.headers.Bogus"));

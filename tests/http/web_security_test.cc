@@ -61,7 +61,7 @@ TEST(BasicAuthTest, OnlySuccessesAreCached) {
   EXPECT_EQ(auth.bcrypt_checks(), 1u);
   EXPECT_EQ(auth.cache_hits(), 5u);
   for (int i = 0; i < 3; ++i) EXPECT_FALSE(auth.CheckUser("alice", "wrong"));
-  EXPECT_EQ(auth.bcrypt_checks(), 4u);  // every wrong password costs a bcrypt
+  EXPECT_EQ(auth.bcrypt_checks(), 4u);               // every wrong password costs a bcrypt
   EXPECT_FALSE(auth.CheckUser("nobody", "secret"));  // unknown users too (a dummy hash)
   EXPECT_EQ(auth.bcrypt_checks(), 5u);
 }
@@ -165,14 +165,14 @@ TEST_F(FilteredServerTest, SilencesRequireJsonContentType) {
   Start(WebSecurityConfig{});
   EXPECT_EQ(Do("POST", "/api/v2/silences", {}, "{}").status, 415);
   EXPECT_EQ(Do("POST", "/api/v2/silences", {{"Content-Type", "text/plain"}}, "{}").status, 415);
-  EXPECT_EQ(Do("POST", "/api/v2/silences",
-               {{"Content-Type", "application/x-www-form-urlencoded"}}, "{}")
-                .status,
-            415);
-  EXPECT_EQ(Do("POST", "/api/v2/silences", {{"Content-Type", "Application/JSON; charset=utf-8"}},
-               "{}")
-                .status,
-            200);
+  EXPECT_EQ(
+      Do("POST", "/api/v2/silences", {{"Content-Type", "application/x-www-form-urlencoded"}}, "{}")
+          .status,
+      415);
+  EXPECT_EQ(
+      Do("POST", "/api/v2/silences", {{"Content-Type", "Application/JSON; charset=utf-8"}}, "{}")
+          .status,
+      200);
   EXPECT_EQ(Do("DELETE", "/api/v2/silence/x", {{"Content-Type", "text/plain"}}).status, 415);
   EXPECT_EQ(Do("DELETE", "/api/v2/silence/x").status, 200);  // amtool sends no type
   EXPECT_EQ(Do("GET", "/api/v2/silences").status, 200);

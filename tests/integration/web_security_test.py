@@ -205,10 +205,10 @@ class BasicAuthTest(unittest.TestCase):
         cfg = os.path.join(self.agent.dir.name, "client.yml")
         with open(cfg, "w") as f:
             f.write("basic_auth:\n  username: alice\n  password: wonderland\n")
-        out = subprocess.run([TOCSIN, "query", "tocsin_build_info", "--url", self.agent.url(""),
+        out = subprocess.run([TOCSIN, "query", "vector(1)", "--url", self.agent.url(""),
                               "--http.config.file", cfg], capture_output=True, text=True)
         self.assertEqual(out.returncode, 0, out.stderr)
-        self.assertIn("tocsin_build_info", out.stdout)
+        self.assertIn("=> 1 @[", out.stdout)
         out = subprocess.run([TOCSIN, "query", "up", "--url", self.agent.url("")],
                              capture_output=True, text=True)
         self.assertEqual(out.returncode, 1)
@@ -350,11 +350,11 @@ class TlsTest(unittest.TestCase):
             f.write(f"tls_config:\n  ca_file: {pki().path('ca.crt')}\n"
                     f"  cert_file: {pki().path('client.crt')}\n"
                     f"  key_file: {pki().path('client.key')}\n  server_name: tocsin.test\n")
-        out = subprocess.run([TOCSIN, "query", "tocsin_build_info", "--url",
+        out = subprocess.run([TOCSIN, "query", "vector(1)", "--url",
                               f"https://127.0.0.1:{a.port}", "--http.config.file", cfg],
                              capture_output=True, text=True)
         self.assertEqual(out.returncode, 0, out.stderr)
-        self.assertIn("tocsin_build_info", out.stdout)
+        self.assertIn("=> 1 @[", out.stdout)
         q = subprocess.run([TOCSIN, "silence", "query", "--url", f"https://127.0.0.1:{a.port}",
                             "--http.config.file", cfg], capture_output=True, text=True)
         self.assertEqual(q.returncode, 0, q.stderr)

@@ -24,6 +24,8 @@ commands:
   silence query [--expired]
   silence expire ID...      manage silences on a running agent (--url, default
                             http://127.0.0.1:9469)
+                            query and silence take --http.config.file FILE: basic auth,
+                            authorization and tls_config as amtool's and promtool's
   version                   print version and build information
 
 exit codes: 0 ok, 1 check or test failed, 2 usage error, 78 invalid config at start
@@ -147,6 +149,8 @@ Result<CliArgs> ParseCli(const std::vector<std::string>& args) {
         out.query_time = value;
       } else if (flag == "--url") {
         out.query_url = value;
+      } else if (flag == "--http.config.file") {
+        out.http_config_file = value;
       } else {
         return InvalidArgument("unknown flag " + flag);
       }
@@ -176,6 +180,8 @@ Result<CliArgs> ParseCli(const std::vector<std::string>& args) {
       if (Status st = TakeFlagValue(rest, i, flag, value); !st.ok()) return st;
       if (flag == "--url") {
         out.query_url = value;
+      } else if (flag == "--http.config.file") {
+        out.http_config_file = value;
       } else if (flag == "--author") {
         out.silence_author = value;
       } else if (flag == "--comment") {

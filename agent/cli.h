@@ -39,6 +39,8 @@ struct CliArgs {
   std::string query_expr;
   std::string query_time;  // RFC 3339 or Unix seconds; empty = now (the server's)
   std::string query_url = "http://127.0.0.1:9469";  // also the agent `silence` talks to
+  // query / silence --http.config.file: Prometheus's HTTP client config (auth, TLS).
+  std::string http_config_file;
   // silence add|query|expire [--author A] [--comment C] [--duration D] [--expired] ARGS...
   std::string silence_action;
   std::vector<std::string> silence_args;  // matchers (add) or IDs (expire)

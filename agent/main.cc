@@ -4,11 +4,13 @@
 
 #include <cstdio>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "agent/build_info.h"
 #include "agent/cli.h"
+#include "agent/cli_http_config.h"
 #include "agent/cli_query.h"
 #include "agent/cli_silence.h"
 #include "agent/config/loader.h"
@@ -23,6 +25,8 @@
 #include "agent/http/exporter.h"
 #include "agent/http/routes.h"
 #include "agent/http/server.h"
+#include "agent/http/tls_listener.h"
+#include "agent/http/web_security.h"
 #include "agent/http_client/http_client.h"
 #include "agent/promql/test_script.h"
 #include "agent/runtime/daemon.h"
@@ -155,6 +159,11 @@ int RunDaemon(const CliArgs& args) {
   hooks.prepare_alerting = [&delivery](const Config& c) {
     return delivery.Prepare(c.alerting, c.global.external_labels);
   };
+  // web.config_file: TLS, basic auth and headers, installed by the daemon at start and reload.
+  WebSecurity web_security;
+  hooks.prepare_web = [&web_security](const Config& c) {
+    return web_security.Prepare(c.web.security);
+  };
   const WebConfig web = config->web;
   Daemon daemon(std::move(config).value(), hooks, scheduler, notifier, clock);
 
@@ -199,9 +208,11 @@ int RunDaemon(const CliArgs& args) {
   });
   RegisterRoutes(server, {.exporter = &exporter,
                           .ready = [&scheduler] { return scheduler.AllCollectedOnce(); },
-                          .reload = [&daemon] { return daemon.Reload(); }});
+                          .reload = [&daemon] { return daemon.Reload(); },
+                          .enable_lifecycle = web.enable_lifecycle});
+  server.SetFilter([&web_security](const ServerRequest& r) { return web_security.Filter(r); });
   if (Status st = daemon.Start(); !st.ok()) {
-    spdlog::error("cannot start collectors: {}", st.message());
+    spdlog::error("cannot start: {}", st.message());
     return kExitConfig;
   }
   rule_manager.Start();
@@ -210,17 +221,19 @@ int RunDaemon(const CliArgs& args) {
     server.AdoptListener(inherited_listener->fd);
     serving = inherited_listener->address;
     spdlog::info(
-        "socket activation: serving HTTP on the socket systemd passed in ({}); "
+        "socket activation: serving on the socket systemd passed in ({}); "
         "web.listen_address {} is not bound",
         serving, web.listen_address);
   }
+  if (web_security.tls_enabled()) server.SetTls(web_security.tls()->ssl_ctx());
   if (Status st = server.Start(web.listen_address, static_cast<int>(query_gate.ThreadsNeeded()));
       !st.ok()) {
     spdlog::error("{}", st.message());
     daemon.Stop();
     return kExitFailed;
   }
-  spdlog::info("listening on {} (port {})", serving, server.port());
+  spdlog::info("listening on {} (port {}, {})", serving, server.port(),
+               web_security.tls_enabled() ? "HTTPS" : "HTTP");
   notifier.Ready("Running; serving /metrics on " + serving);
   daemon.RunUntilStopped();
   notifier.Stopping();
@@ -239,6 +252,14 @@ int CheckConfig(const std::string& file) {
     std::cerr << config.status().message() << "\n";
     std::cout << "  FAILED: configuration is invalid\n";
     return kExitFailed;
+  }
+  // web.config_file's certificates and keys, loaded as the daemon would.
+  if (config->web.security.tls.enabled) {
+    if (auto tls = BuildTlsContext(config->web.security.tls); !tls.ok()) {
+      std::cerr << tls.status().message() << "\n";
+      std::cout << "  FAILED: web config file is invalid\n";
+      return kExitFailed;
+    }
   }
   int listeners = 0;
   auto collectors = BuildCollectors(*config, {.bind_listeners = false, .skipped = &listeners});
@@ -277,6 +298,23 @@ int CheckConfig(const std::string& file) {
   return kExitOk;
 }
 
+// The client `query` and `silence` use: `curl`, or `curl` with --http.config.file applied
+// (whose errors are printed here).
+Result<std::unique_ptr<HttpClient>> ClientFor(const CliArgs& args, CurlHttpClient& curl) {
+  struct Borrowed final : HttpClient {
+    explicit Borrowed(HttpClient& c) : inner(c) {}
+    HttpResponse Do(const HttpRequest& r) override { return inner.Do(r); }
+    HttpClient& inner;
+  };
+  if (args.http_config_file.empty()) return std::unique_ptr<HttpClient>(new Borrowed(curl));
+  auto config = LoadHttpClientConfigFile(args.http_config_file);
+  if (!config.ok()) {
+    std::cerr << "tocsin: --http.config.file: " << config.status().message() << "\n";
+    return config.status();
+  }
+  return std::unique_ptr<HttpClient>(new ConfiguredHttpClient(curl, std::move(config).value()));
+}
+
 int Main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   auto cli = ParseCli(args);
@@ -290,8 +328,10 @@ int Main(int argc, char** argv) {
     case CliCommand::kCheckConfig:
       return CheckConfig(cli->files[0]);
     case CliCommand::kSilence: {
-      CurlHttpClient client;
-      return RunSilenceCommand(*cli, client, SystemClock::Instance(), std::cout, std::cerr);
+      CurlHttpClient curl;
+      auto client = ClientFor(*cli, curl);
+      if (!client.ok()) return kExitUsage;
+      return RunSilenceCommand(*cli, **client, SystemClock::Instance(), std::cout, std::cerr);
     }
     case CliCommand::kVersion:
       std::cout << "tocsin, version " << TOCSIN_VERSION << " (revision: " << TOCSIN_REVISION
@@ -313,8 +353,10 @@ int Main(int argc, char** argv) {
     case CliCommand::kTestPromql:
       return promql::RunPromqlTestFiles(cli->files, std::cout);
     case CliCommand::kQuery: {
-      CurlHttpClient client;
-      return RunQueryCommand(*cli, client, std::cout, std::cerr);
+      CurlHttpClient curl;
+      auto client = ClientFor(*cli, curl);
+      if (!client.ok()) return kExitUsage;
+      return RunQueryCommand(*cli, **client, std::cout, std::cerr);
     }
   }
   return kExitUsage;

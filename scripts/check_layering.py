@@ -30,6 +30,7 @@ ALLOWED = {
     # The API and /metrics read the other stages through narrow status values only.
     "agent/http": (["agent/core", "agent/store", "agent/promql"],
                    ["agent/runtime/reload_status.h", "agent/runtime/scheduler.h",
+                    "agent/config/web_security_config.h",
                     "rules/rules_snapshot.h", "notifiers/stats.h"]),
     "collectors": (["agent/core", "agent/store", "agent/http_client"],
                    ["agent/config/app_collectors_config.h",

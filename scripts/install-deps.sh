@@ -9,7 +9,8 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config git
   libyaml-cpp-dev libspdlog-dev nlohmann-json3-dev prometheus-cpp-dev libcurl4-openssl-dev
-  libcivetweb-dev libre2-dev zlib1g-dev libpq-dev libhiredis-dev libsystemd-dev
+  libcivetweb-dev libssl-dev libcrypt-dev libre2-dev zlib1g-dev libpq-dev libhiredis-dev
+  libsystemd-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 packaging=(debhelper dpkg-dev fakeroot lintian)

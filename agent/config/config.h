@@ -16,6 +16,7 @@
 #include "agent/config/datastore_collectors_config.h"
 #include "agent/config/rules_config.h"
 #include "agent/config/system_collector_config.h"
+#include "agent/config/web_security_config.h"
 #include "agent/core/labels.h"
 #include "notifiers/config.h"
 
@@ -44,6 +45,12 @@ struct WebConfig {
   std::string listen_address = "127.0.0.1:9469";
   std::chrono::milliseconds query_timeout{std::chrono::minutes(2)};  // as Prometheus's default
   size_t max_concurrent_queries = 20;                                // as Prometheus's default
+  // Prometheus's --web.enable-lifecycle: POST/PUT /-/reload answer 403 unless true.
+  bool enable_lifecycle = false;
+  // exporter-toolkit's web-config.yml (TLS, basic auth, headers); empty = plain HTTP, no auth.
+  // Loaded with the config (its errors fail the load) and re-read on every reload.
+  std::string config_file;
+  WebSecurityConfig security;
 };
 
 struct StorageConfig {

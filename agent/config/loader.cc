@@ -16,6 +16,7 @@
 #include "agent/config/default_config.h"
 #include "agent/config/map_reader.h"
 #include "agent/config/rules_section.h"
+#include "agent/config/web_config_file.h"
 #include "agent/config/yaml.h"
 #include "agent/core/duration.h"
 
@@ -40,6 +41,8 @@ void BindWeb(MapReader& r, WebConfig& web) {
   r.UInt("max_concurrent_queries", &web.max_concurrent_queries, [](const size_t& n) {
     return n >= 1 && n <= 1000 ? Status::Ok() : InvalidArgument("must be between 1 and 1000");
   });
+  r.Bool("enable_lifecycle", &web.enable_lifecycle);
+  r.Path("config_file", &web.config_file);
 }
 
 void BindStorage(MapReader& r, StorageConfig& storage) {
@@ -147,6 +150,12 @@ Result<Config> Load(std::string_view text, std::string_view source, std::string 
   root.ReportUnknownKeys();
   if (!context.errors.empty()) return context.errors.ToStatus();
   ResolveTargetInstance(config);
+  // web.config_file's own errors are positioned in that file.
+  if (!config.web.config_file.empty()) {
+    auto security = LoadWebConfigFile(config.web.config_file);
+    if (!security.ok()) return security.status();
+    config.web.security = std::move(security).value();
+  }
 
   if (had_more_documents) {
     config.warnings.push_back(std::string(source) +

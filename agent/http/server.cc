@@ -138,6 +138,7 @@ Status HttpServer::Start(const std::string& listen_address, int threads) {
     if (!ephemeral.ok()) return ephemeral.status();
     ports = *ephemeral;
   }
+  if (ssl_ctx_ != nullptr) ports += "s";  // civetweb's mark of an HTTPS port
   std::string threads_str = std::to_string(std::max(1, threads));
   // civetweb's bound on the request line plus headers (it answers 413 beyond it); the target
   // alone is held to kMaxRequestTarget (414) in Handle.
@@ -160,7 +161,14 @@ Status HttpServer::Start(const std::string& listen_address, int threads) {
     spdlog::warn("http: {}", message);
     return 1;
   };
-  ctx_ = mg_start(&callbacks, nullptr, options);
+  if (ssl_ctx_ != nullptr) {
+    // civetweb accepts with our SSL_CTX as it is and leaves freeing it to us.
+    callbacks.external_ssl_ctx = [](void** ssl_ctx, void* self) {
+      *ssl_ctx = static_cast<HttpServer*>(self)->ssl_ctx_;
+      return 1;
+    };
+  }
+  ctx_ = mg_start(&callbacks, this, options);
   if (ctx_ == nullptr) {
     return Unavailable("cannot listen on " + listen_address + " (address in use or not local?)");
   }
@@ -226,11 +234,18 @@ int HttpServer::Handle(mg_connection* conn, bool& sent, std::string& handler) {
   for (int i = 0; i < info->num_headers; ++i) {
     req.headers[Lower(info->http_headers[i].name)] = info->http_headers[i].value;
   }
+  const RouteEntry* found = Find(req.path, &handler);  // names the route a 401 is counted for
+  FilterResult filtered;
+  if (filter_) filtered = filter_(req);
+  auto respond_filtered = [&](ServerResponse r) {
+    r.headers.insert(r.headers.end(), filtered.headers.begin(), filtered.headers.end());
+    return respond(r);
+  };
+  if (filtered.answer) return respond_filtered(std::move(*filtered.answer));
   if (req.path.size() + req.query.size() > kMaxRequestTarget) {
-    return respond(PlainText(414, "request URI too long\n"));
+    return respond_filtered(PlainText(414, "request URI too long\n"));
   }
-  const RouteEntry* found = Find(req.path, &handler);
-  if (found == nullptr) return respond(PlainText(404, "404 page not found\n"));
+  if (found == nullptr) return respond_filtered(PlainText(404, "404 page not found\n"));
   const RouteEntry& route = *found;
   auto allows = [&route](std::string_view m) {
     return std::find(route.methods.begin(), route.methods.end(), m) != route.methods.end();
@@ -242,10 +257,10 @@ int HttpServer::Handle(mg_connection* conn, bool& sent, std::string& handler) {
     if (allows("GET")) allow += ", HEAD";
     ServerResponse r = PlainText(405, "method not allowed\n");
     r.headers.emplace_back("Allow", allow);
-    return respond(r);
+    return respond_filtered(r);
   }
   if (info->content_length > static_cast<long long>(kMaxRequestBody)) {
-    return respond(PlainText(413, "request body too large\n"));
+    return respond_filtered(PlainText(413, "request body too large\n"));
   }
   char buf[8192];
   while (req.body.size() <= kMaxRequestBody) {
@@ -254,10 +269,10 @@ int HttpServer::Handle(mg_connection* conn, bool& sent, std::string& handler) {
     req.body.append(buf, n);
   }
   if (req.body.size() > kMaxRequestBody) {
-    return respond(PlainText(413, "request body too large\n"));
+    return respond_filtered(PlainText(413, "request body too large\n"));
   }
   // A handler that throws is answered 500 by Dispatch (nothing was sent yet).
-  return respond(route.handler(req));
+  return respond_filtered(route.handler(req));
 }
 
 }  // namespace tocsin

@@ -6,12 +6,15 @@
 // kMaxRequestTarget with 414, before the handler runs. HEAD is answered wherever GET is routed,
 // with the GET answer's headers and no body. A handler that throws answers 500 with the
 // exception's message (counted as an internal error of "http"); nothing unwinds through
-// civetweb. The server stops in its destructor, after in-flight requests finish.
+// civetweb. A filter (SetFilter: authentication, security headers) runs before routing; with
+// SetTls the port speaks HTTPS only. The server stops in its destructor, after in-flight requests
+// finish.
 #pragma once
 
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -48,6 +51,14 @@ struct ServerResponse {
 
 using ServerHandler = std::function<ServerResponse(const ServerRequest&)>;
 
+// What a request filter (authentication) decides before any route runs: an answer given in the
+// route's place (401), and headers added to every answer (the configured security headers).
+struct FilterResult {
+  std::optional<ServerResponse> answer;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+using RequestFilter = std::function<FilterResult(const ServerRequest&)>;
+
 class HttpServer {
  public:
   static constexpr size_t kMaxRequestBody = 1 << 20;
@@ -71,6 +82,14 @@ class HttpServer {
   void SetObserver(std::function<void(const std::string& handler, int code)> observer) {
     observer_ = std::move(observer);
   }
+
+  // Runs before routing on every request (its headers already parsed, its body not yet read).
+  // Set before Start.
+  void SetFilter(RequestFilter filter) { filter_ = std::move(filter); }
+  // Serve HTTPS: `ssl_ctx` is the OpenSSL SSL_CTX* to accept with (TlsListener::ssl_ctx()),
+  // owned by the caller and outliving the server. Plain HTTP on the port fails the handshake.
+  // Set before Start.
+  void SetTls(void* ssl_ctx) { ssl_ctx_ = ssl_ctx; }
 
   // The handler a request for `path` runs, or null: for driving the real handlers without a
   // socket (the fuzz targets).
@@ -103,6 +122,8 @@ class HttpServer {
   std::map<std::string, RouteEntry> routes_;
   std::map<std::string, RouteEntry> prefix_routes_;
   std::function<void(const std::string&, int)> observer_;
+  RequestFilter filter_;
+  void* ssl_ctx_ = nullptr;
   mg_context* ctx_ = nullptr;
   int port_ = 0;
   int adopted_fd_ = -1;  // owned until Start hands it to civetweb

@@ -65,6 +65,36 @@ std::optional<int64_t> EarliestExpiry(CURL* curl) {
   return earliest;
 }
 
+struct UrlHost {
+  std::string scheme;  // "https://"
+  std::string host;    // as written, brackets kept for IPv6
+  std::string port;    // explicit or the scheme's default
+  std::string rest;    // path, query and fragment
+};
+
+std::optional<UrlHost> SplitUrlHost(const std::string& url) {
+  size_t scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) return std::nullopt;
+  UrlHost u;
+  u.scheme = url.substr(0, scheme_end + 3);
+  size_t start = scheme_end + 3;
+  size_t end = url.find_first_of("/?#", start);
+  std::string authority = url.substr(start, end == std::string::npos ? end : end - start);
+  u.rest = end == std::string::npos ? "" : url.substr(end);
+  size_t at = authority.rfind('@');
+  if (at != std::string::npos) authority = authority.substr(at + 1);
+  size_t colon = authority.rfind(':');
+  size_t bracket = authority.rfind(']');
+  if (colon != std::string::npos && (bracket == std::string::npos || colon > bracket)) {
+    u.host = authority.substr(0, colon);
+    u.port = authority.substr(colon + 1);
+  } else {
+    u.host = authority;
+    u.port = u.scheme == "https://" ? "443" : "80";
+  }
+  return u;
+}
+
 size_t WriteHeader(char* data, size_t size, size_t nmemb, void* user) {
   auto* headers = static_cast<std::map<std::string, std::string>*>(user);
   size_t n = size * nmemb;
@@ -135,6 +165,25 @@ HttpResponse CurlHttpClient::Do(const HttpRequest& request) {
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
   }
   if (!request.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, request.ca_file.c_str());
+  if (!request.cert_file.empty()) {
+    curl_easy_setopt(curl, CURLOPT_SSLCERT, request.cert_file.c_str());
+  }
+  if (!request.key_file.empty()) {
+    curl_easy_setopt(curl, CURLOPT_SSLKEY, request.key_file.c_str());
+  }
+  struct curl_slist* connect_to = nullptr;
+  std::string url = request.url;
+  if (!request.server_name.empty()) {
+    // Ask for https://server_name:port/... and connect it to the URL's own host and port.
+    if (auto target = SplitUrlHost(request.url)) {
+      url = target->scheme + request.server_name + ":" + target->port + target->rest;
+      connect_to = curl_slist_append(nullptr, (request.server_name + ":" + target->port + ":" +
+                                               target->host + ":" + target->port)
+                                                  .c_str());
+      curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+      curl_easy_setopt(curl, CURLOPT_CONNECT_TO, connect_to);
+    }
+  }
   if (request.collect_certificates) curl_easy_setopt(curl, CURLOPT_CERTINFO, 1L);
   BodySink sink{
       &response.body,
@@ -173,6 +222,7 @@ HttpResponse CurlHttpClient::Do(const HttpRequest& request) {
     response.body.clear();
   }
   curl_slist_free_all(headers);
+  curl_slist_free_all(connect_to);
   curl_easy_cleanup(curl);
   return response;
 }

@@ -27,9 +27,14 @@ struct HttpRequest {
   // Bytes of (decoded) body kept; 0 = HttpClient::kMaxResponseBody. Beyond it the transfer is
   // aborted and the response is marked `truncated` (scrape bodies are often megabytes).
   size_t max_response_body = 0;
-  bool accept_gzip = false;           // sends Accept-Encoding: gzip and decodes the body
-  bool verify_tls = true;             // false = accept any peer certificate and host name
-  std::string ca_file;                // extra CA bundle for verification; empty = system default
+  bool accept_gzip = false;  // sends Accept-Encoding: gzip and decodes the body
+  bool verify_tls = true;    // false = accept any peer certificate and host name
+  std::string ca_file;       // extra CA bundle for verification; empty = system default
+  std::string cert_file;     // client certificate (PEM) for TLS client authentication
+  std::string key_file;      // its private key (PEM)
+  // Name the server's certificate is checked against and sent as SNI, instead of the URL's
+  // host (Prometheus's tls_config.server_name); the connection still goes to the URL's host.
+  std::string server_name;
   bool collect_certificates = false;  // fill HttpResponse::earliest_cert_expiry (TLS only)
 };
 

@@ -34,7 +34,8 @@ Status Daemon::Apply(const Config& config) {
   auto collectors = hooks_.build_collectors(config);
   if (!collectors.ok()) return collectors.status();
   std::vector<std::function<void()>> swaps;
-  for (const DaemonHooks::Prepare* prepare : {&hooks_.prepare_rules, &hooks_.prepare_alerting}) {
+  for (const DaemonHooks::Prepare* prepare :
+       {&hooks_.prepare_rules, &hooks_.prepare_alerting, &hooks_.prepare_web}) {
     if (!*prepare) continue;
     auto swap = (*prepare)(config);
     if (!swap.ok()) return swap.status();
@@ -64,6 +65,9 @@ Status Daemon::Reload() {
       spdlog::warn(
           "web.query_timeout / web.max_concurrent_queries changed: take effect after a "
           "restart");
+    }
+    if (loaded->web.enable_lifecycle != old.web.enable_lifecycle) {
+      spdlog::warn("web.enable_lifecycle changed: takes effect after a restart");
     }
     if (loaded->state_dir != old.state_dir) {
       spdlog::warn("state_dir changed: takes effect after a restart");

@@ -38,6 +38,7 @@ struct DaemonHooks {
   using Prepare = std::function<Result<std::function<void()>>(const Config&)>;
   Prepare prepare_rules;
   Prepare prepare_alerting;
+  Prepare prepare_web;  // web.config_file: TLS certificates, basic-auth users, headers
 };
 
 class Daemon {

@@ -43,7 +43,7 @@ class AlertingAgent(Agent):
         self.set_condition(1)
         self.write_config(
             f"global:\n  interval: {interval}\n"
-            f"web:\n  listen_address: 127.0.0.1:{self.port}\n"
+            f"web:\n  listen_address: 127.0.0.1:{self.port}\n  enable_lifecycle: true\n"
             f"state_dir: {self.state_dir}\n"
             f"collectors:\n  textfile:\n    directory: {self.textfile_dir}\n"
             f"rule_files: ['{self.dir.name}/rules/*.yml']\n"

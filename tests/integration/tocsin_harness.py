@@ -76,6 +76,7 @@ class Agent:
     def default_config(self, interval="1s"):
         return (f"global:\n  interval: {interval}\n"
                 f"web:\n  listen_address: 127.0.0.1:{self.port}\n"
+                "  enable_lifecycle: true\n"  # tests POST /-/reload
                 f"state_dir: {self.state_dir}\n"
                 "collectors:\n  system: {}\n")
 

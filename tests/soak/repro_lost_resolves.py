@@ -77,7 +77,7 @@ class Agent:
                     "      - alert: Repro\n        expr: cond == 1\n")
         with open(f"{self.dir}/tocsin.yml", "w") as f:
             f.write(f"""global: {{interval: 1s}}
-web: {{listen_address: 127.0.0.1:{self.port}}}
+web: {{listen_address: 127.0.0.1:{self.port}, enable_lifecycle: true}}
 state_dir: {self.dir}/state
 collectors: {{textfile: {{directory: {self.dir}/tf}}}}
 rule_files: ['{self.dir}/rules.yml']

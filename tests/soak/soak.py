@@ -60,6 +60,7 @@ global:
   retention: 1h
 web:
   listen_address: 127.0.0.1:{agent_port}
+  enable_lifecycle: true  # the soak alternates POST /-/reload and SIGHUP
 state_dir: {d}/state
 storage:
   max_series: 1000000

@@ -36,6 +36,7 @@
 #include "collectors/process/process_collector.h"
 #include "collectors/registry.h"
 #include "notifiers/alert_delivery.h"
+#include "remote/remote_storage.h"
 #include "rules/check_rules.h"
 #include "rules/manager.h"
 #include "rules/retention_check.h"
@@ -110,6 +111,22 @@ int RunDaemon(const CliArgs& args) {
 
   // Alert delivery: routing, grouping, silences and the durable notification queue.
   CurlHttpClient http_client;
+
+  // remote_write: every commit's samples go to the durable queues through the store's tap.
+  std::vector<Label> external;
+  for (const auto& [k, v] : config->global.external_labels) external.push_back({k, v});
+  auto remote_storage =
+      remote::RemoteStorage::Open({.configs = config->remote_write,
+                                   .external_labels = Labels::FromUnsorted(std::move(external)),
+                                   .state_dir = *state_dir,
+                                   .user_agent = std::string("tocsin/") + TOCSIN_VERSION,
+                                   .clock = &clock,
+                                   .http = &http_client});
+  if (!remote_storage.ok()) {
+    spdlog::error("{}", remote_storage.status().message());
+    return kExitFailed;
+  }
+  if (!(*remote_storage)->empty()) store.SetSampleTap(remote_storage->get());
   AlertDelivery delivery(clock, http_client, *state_dir);
 
   promql::Engine rule_engine;
@@ -158,6 +175,7 @@ int RunDaemon(const CliArgs& args) {
                      .reload = [&daemon] { return daemon.reload_status(); },
                      .rules = [&rule_manager] { return rule_manager.Snapshot(); },
                      .delivery = [&delivery] { return delivery.Stats(); },
+                     .remote_write = [&rs = **remote_storage] { return rs.Stats(); },
                      .target_labels = [&daemon] { return TargetLabels(*daemon.config()); },
                      .build = {TOCSIN_VERSION, TOCSIN_REVISION, TOCSIN_COMPILER},
                      .query_gate = &query_gate});
@@ -191,6 +209,7 @@ int RunDaemon(const CliArgs& args) {
   RegisterRoutes(server, {.exporter = &exporter,
                           .ready = [&scheduler] { return scheduler.AllCollectedOnce(); },
                           .reload = [&daemon] { return daemon.Reload(); }});
+  (*remote_storage)->Start();
   if (Status st = daemon.Start(); !st.ok()) {
     spdlog::error("cannot start collectors: {}", st.message());
     return kExitConfig;
@@ -210,6 +229,7 @@ int RunDaemon(const CliArgs& args) {
   rule_manager.Stop();
   delivery.Stop();
   daemon.Stop();
+  (*remote_storage)->Stop();  // after the collectors: their last commits are queued
   spdlog::info("stopped");
   return kExitOk;
 }

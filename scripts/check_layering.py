@@ -30,13 +30,17 @@ ALLOWED = {
     # The API and /metrics read the other stages through narrow status values only.
     "agent/http": (["agent/core", "agent/store", "agent/promql"],
                    ["agent/runtime/reload_status.h", "agent/runtime/scheduler.h",
-                    "rules/rules_snapshot.h", "notifiers/stats.h"]),
+                    "rules/rules_snapshot.h", "notifiers/stats.h", "remote/stats.h"]),
     "collectors": (["agent/core", "agent/store", "agent/http_client"],
                    ["agent/config/app_collectors_config.h",
                     "agent/config/datastore_collectors_config.h",
                     "agent/config/system_collector_config.h"]),
     "rules": (["agent/core", "agent/store", "agent/promql"], ["agent/config/yaml.h"]),
     "notifiers": (["agent/core", "agent/http_client"], []),
+    # remote_write reads committed samples through the store's SampleTap seam, sends with the
+    # HTTP client, and reads its own leaf config struct.
+    "remote": (["agent/core", "agent/store", "agent/http_client"],
+               ["agent/config/remote_write_config.h"]),
 }
 
 # Files that assemble a stage from the whole configuration.

@@ -173,6 +173,13 @@ HttpResponse CurlHttpClient::Do(const HttpRequest& request) {
   if (!request.ca_file.empty())
     Curl().curl_easy_setopt(curl, CURLOPT_CAINFO, request.ca_file.c_str());
   if (request.collect_certificates) Curl().curl_easy_setopt(curl, CURLOPT_CERTINFO, 1L);
+  if (!request.client_cert_file.empty()) {
+    Curl().curl_easy_setopt(curl, CURLOPT_SSLCERT, request.client_cert_file.c_str());
+    Curl().curl_easy_setopt(curl, CURLOPT_SSLKEY, request.client_key_file.c_str());
+  }
+  if (!request.proxy_url.empty()) {
+    Curl().curl_easy_setopt(curl, CURLOPT_PROXY, request.proxy_url.c_str());
+  }
   BodySink sink{
       &response.body,
       request.max_response_body > 0 ? request.max_response_body : HttpClient::kMaxResponseBody,

@@ -31,6 +31,9 @@ struct HttpRequest {
   bool verify_tls = true;             // false = accept any peer certificate and host name
   std::string ca_file;                // extra CA bundle for verification; empty = system default
   bool collect_certificates = false;  // fill HttpResponse::earliest_cert_expiry (TLS only)
+  std::string client_cert_file;       // TLS client certificate (PEM); empty = none
+  std::string client_key_file;        // its private key (PEM)
+  std::string proxy_url;              // http(s) proxy; empty = libcurl's default
 };
 
 // Cumulative phase times in seconds (libcurl's *_TIME_T), measured even when the request fails.

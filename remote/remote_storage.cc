@@ -1,0 +1,42 @@
+#include "remote/remote_storage.h"
+
+#include "remote/queue_manager.h"
+
+namespace tocsin::remote {
+
+Result<std::unique_ptr<RemoteStorage>> RemoteStorage::Open(RemoteStorageOptions options) {
+  std::unique_ptr<RemoteStorage> rs(new RemoteStorage());
+  for (const RemoteWriteConfig& c : options.configs) {
+    auto m = QueueManager::Open({.config = c,
+                                 .external_labels = options.external_labels,
+                                 .queue_dir = options.state_dir + "/remote_write/" + c.name,
+                                 .user_agent = options.user_agent,
+                                 .clock = options.clock,
+                                 .http = options.http});
+    if (!m.ok()) return m.status().WithContext("remote_write " + c.name);
+    rs->queues_.push_back(std::move(m).value());
+  }
+  return rs;
+}
+
+RemoteStorage::~RemoteStorage() { Stop(); }
+
+void RemoteStorage::Start() {
+  for (auto& q : queues_) q->Start();
+}
+
+void RemoteStorage::Stop() {
+  for (auto& q : queues_) q->Stop();
+}
+
+void RemoteStorage::OnCommitted(const CommittedSamples& samples) {
+  for (auto& q : queues_) q->Write(samples);
+}
+
+RemoteWriteStats RemoteStorage::Stats() const {
+  RemoteWriteStats s;
+  for (const auto& q : queues_) s.queues.push_back(q->Stats());
+  return s;
+}
+
+}  // namespace tocsin::remote

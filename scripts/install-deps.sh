@@ -7,7 +7,8 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config git
   libyaml-cpp-dev libspdlog-dev nlohmann-json3-dev prometheus-cpp-dev libcurl4-openssl-dev
-  libcivetweb-dev libre2-dev zlib1g-dev libpq-dev libhiredis-dev
+  libcivetweb-dev libre2-dev zlib1g-dev libpq-dev libhiredis-dev libsnappy-dev
+  libprotobuf-dev protobuf-compiler
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 if [[ "${1:-}" == "--test" ]]; then
@@ -15,6 +16,7 @@ if [[ "${1:-}" == "--test" ]]; then
     prometheus prometheus-node-exporter prometheus-alertmanager prometheus-postgres-exporter
     postgresql redis-server ceph-prometheus-alerts
     systemd curl openssl python3 python3-prometheus-client python3-yaml clang libclang-rt-14-dev
+    python3-protobuf python3-snappy
   )
 fi
 

@@ -53,6 +53,13 @@ constexpr int kExitConfig = 78;  // EX_CONFIG: systemd's RestartPreventExitStatu
 // The store source (and `collector` label) of the agent's own tocsin_* series.
 constexpr std::string_view kSelfMetricsSource = "tocsin";
 
+// global.external_labels as Labels (remote_write applies them to every series it sends).
+Labels ExternalLabels(const Config& config) {
+  std::vector<Label> ext;
+  for (const auto& [k, v] : config.global.external_labels) ext.push_back({k, v});
+  return Labels::FromUnsorted(std::move(ext));
+}
+
 // The rule manager's settings from a daemon configuration (rule_files, global.interval,
 // global.external_labels, the `rules:` section): config and rules meet only here.
 rules::ManagerSettings RuleManagerSettings(const Config& config) {
@@ -113,11 +120,9 @@ int RunDaemon(const CliArgs& args) {
   CurlHttpClient http_client;
 
   // remote_write: every commit's samples go to the durable queues through the store's tap.
-  std::vector<Label> external;
-  for (const auto& [k, v] : config->global.external_labels) external.push_back({k, v});
   auto remote_storage =
       remote::RemoteStorage::Open({.configs = config->remote_write,
-                                   .external_labels = Labels::FromUnsorted(std::move(external)),
+                                   .external_labels = ExternalLabels(*config),
                                    .state_dir = *state_dir,
                                    .user_agent = std::string("tocsin/") + TOCSIN_VERSION,
                                    .clock = &clock,
@@ -160,7 +165,8 @@ int RunDaemon(const CliArgs& args) {
   hooks.prepare_rules = [&rule_manager](const Config& c) {
     return rule_manager.Prepare(RuleManagerSettings(c));
   };
-  hooks.prepare_alerting = [&delivery](const Config& c) {
+  hooks.prepare_alerting = [&delivery, &rs = **remote_storage](const Config& c) {
+    rs.WarnIfChanged(c.remote_write, ExternalLabels(c));
     return delivery.Prepare(c.alerting, c.global.external_labels);
   };
   const WebConfig web = config->web;

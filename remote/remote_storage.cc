@@ -1,11 +1,15 @@
 #include "remote/remote_storage.h"
 
+#include <spdlog/spdlog.h>
+
 #include "remote/queue_manager.h"
 
 namespace tocsin::remote {
 
 Result<std::unique_ptr<RemoteStorage>> RemoteStorage::Open(RemoteStorageOptions options) {
   std::unique_ptr<RemoteStorage> rs(new RemoteStorage());
+  rs->configs_ = options.configs;
+  rs->external_labels_ = options.external_labels;
   for (const RemoteWriteConfig& c : options.configs) {
     auto m = QueueManager::Open({.config = c,
                                  .external_labels = options.external_labels,
@@ -31,6 +35,14 @@ void RemoteStorage::Stop() {
 
 void RemoteStorage::OnCommitted(const CommittedSamples& samples) {
   for (auto& q : queues_) q->Write(samples);
+}
+
+void RemoteStorage::WarnIfChanged(const std::vector<RemoteWriteConfig>& configs,
+                                  const Labels& external_labels) const {
+  if (configs == configs_ && (configs.empty() || external_labels == external_labels_)) return;
+  spdlog::warn(
+      "remote_write or global.external_labels changed: the running remote_write queues keep "
+      "their configuration until the agent restarts");
 }
 
 RemoteWriteStats RemoteStorage::Stats() const {

@@ -41,10 +41,16 @@ class RemoteStorage final : public SampleTap {
   void Stop();
   void OnCommitted(const CommittedSamples& samples) override;
   RemoteWriteStats Stats() const;
+  // At a reload: logs a warning when `remote_write` or the external labels differ from what
+  // the running queues use (they change only at a restart).
+  void WarnIfChanged(const std::vector<RemoteWriteConfig>& configs,
+                     const Labels& external_labels) const;
   bool empty() const { return queues_.empty(); }
 
  private:
   RemoteStorage() = default;
+  std::vector<RemoteWriteConfig> configs_;
+  Labels external_labels_;
   std::vector<std::unique_ptr<QueueManager>> queues_;
 };
 

@@ -21,6 +21,7 @@ struct RelabelConfig {
   std::string replacement = "$1";
   std::string action = "replace";  // replace keep drop keepequal dropequal hashmod labelmap
                                    // labeldrop labelkeep lowercase uppercase
+  friend bool operator==(const RelabelConfig&, const RelabelConfig&) = default;
 };
 
 struct RemoteWriteQueueConfig {
@@ -60,6 +61,7 @@ struct RemoteWriteConfig {
   std::string proxy_url;
   std::vector<RelabelConfig> write_relabel_configs;
   RemoteWriteQueueConfig queue_config;
+  friend bool operator==(const RemoteWriteConfig&, const RemoteWriteConfig&) = default;
 };
 
 }  // namespace tocsin

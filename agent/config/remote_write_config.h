@@ -38,6 +38,7 @@ struct RemoteWriteQueueConfig {
   uint64_t max_queue_bytes = 512ull << 20;
   uint64_t segment_bytes = 8ull << 20;             // tocsin: a segment is closed at this size
   std::chrono::milliseconds fsync_interval{1000};  // tocsin: appended data is fsynced this often
+  friend bool operator==(const RemoteWriteQueueConfig&, const RemoteWriteQueueConfig&) = default;
 };
 
 struct RemoteWriteConfig {

@@ -175,6 +175,9 @@ void QueueManager::Run() {
   const bool rebuild = start.in_flight_end > start.acked && start.in_flight_shards > 0;
   bool first = true;
   QueuePosition acked = start.acked;
+  // What is on disk; kept at exit, so a stop in the middle of a round (or before the rebuilt
+  // one went out) leaves the round in flight to be rebuilt identically at the next start.
+  QueueCursor cursor = start;
   while (!stopping_) {
     const QueuePosition* until = first && rebuild ? &start.in_flight_end : nullptr;
     if (!BuildRound(pos, until, acked)) break;
@@ -185,17 +188,20 @@ void QueueManager::Run() {
     if (round_samples_.empty()) {
       if (pos > acked) {  // records with nothing to send (dropped by relabelling)
         acked = pos;
-        Persist({acked, acked, 0});
+        cursor = {acked, acked, 0};
+        Persist(cursor);
       }
       continue;
     }
     // The round in flight is persisted first, so a restart rebuilds it request for request.
-    Persist({acked, pos, static_cast<uint32_t>(shards)});
+    cursor = {acked, pos, static_cast<uint32_t>(shards)};
+    Persist(cursor);
     if (!SendRound(shards)) break;
     acked = pos;
+    cursor = {acked, acked, 0};
     processed_.fetch_add(round_samples_.size());
   }
-  Persist({acked, acked, 0});
+  Persist(cursor);
   MaybeSync(true);
 }
 

@@ -117,9 +117,20 @@ void BindEntry(MapReader& r, RemoteWriteConfig& c) {
   } else if (Status st = MustBeHttpUrl(c.url); !st.ok()) {
     r.ErrorAtKey("url", st.message());
   }
-  r.String("name", &c.name, [](const std::string& n) {
-    return n.empty() ? InvalidArgument("must not be empty") : Status::Ok();
-  });
+  // The name is the queue's directory under state_dir: one plain path component. An invalid
+  // name is kept as written (the load fails anyway) so that it is not replaced by the default.
+  if (r.String("name", &c.name)) {
+    bool ok = !c.name.empty() && c.name != "." && c.name != ".." && c.name.size() <= 100;
+    for (char ch : c.name) {
+      ok = ok &&
+           (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-' || ch == '.');
+    }
+    if (!ok) {
+      r.ErrorAtKey("name",
+                   "must be 1-100 characters of [A-Za-z0-9_.-] (it names the queue's directory)");
+      if (c.name.empty()) c.name = "-";
+    }
+  }
   r.Duration("remote_timeout", &c.remote_timeout, MustBePositive);
   r.StringMap("headers", &c.headers, MustBeUserHeader);
   r.String("protobuf_message", &c.protobuf_message, MustBeProtobufMessage);

@@ -213,6 +213,7 @@ def main():
         mem = {"tocsin": memory(tocsin.pid), "agent": memory(agent.pid),
                "node_exporter": memory(ne.pid)}
         pending = counter(t_metrics, "tocsin_remote_storage_samples_pending")
+        store_bytes = counter(t_metrics, "tocsin_store_bytes")
 
         def row(name, cpu, samples, m):
             sps = samples / elapsed
@@ -232,7 +233,9 @@ def main():
         ab = row("prometheus --agent + node_exp", cpu["agent"] + cpu["node_exporter"],
                  sent["agent"], both_mem)
         print()
-        print(f"tocsin queue pending at the end: {pending:.0f} samples")
+        print(f"tocsin queue pending at the end: {pending:.0f} samples; its in-memory store "
+              f"(global.retention 5m, which the agent-mode Prometheus has no equivalent of) "
+              f"estimates {store_bytes / 2**20:.1f} MiB")
         for label, other in (("agent alone", a), ("agent + node_exporter", ab)):
             print(f"ratios tocsin / {label}: samples per CPU-second x{t[2] / other[2]:.2f}, "
                   f"RSS x{t[3][0] / other[3][0]:.2f}, PSS x{t[3][1] / other[3][1]:.2f}, "

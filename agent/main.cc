@@ -41,6 +41,7 @@
 #include "collectors/process/process_collector.h"
 #include "collectors/registry.h"
 #include "notifiers/alert_delivery.h"
+#include "remote/remote_storage.h"
 #include "rules/check_rules.h"
 #include "rules/manager.h"
 #include "rules/retention_check.h"
@@ -56,6 +57,13 @@ constexpr int kExitUsage = 2;
 constexpr int kExitConfig = 78;  // EX_CONFIG: systemd's RestartPreventExitStatus stops a loop
 // The store source (and `collector` label) of the agent's own tocsin_* series.
 constexpr std::string_view kSelfMetricsSource = "tocsin";
+
+// global.external_labels as Labels (remote_write applies them to every series it sends).
+Labels ExternalLabels(const Config& config) {
+  std::vector<Label> ext;
+  for (const auto& [k, v] : config.global.external_labels) ext.push_back({k, v});
+  return Labels::FromUnsorted(std::move(ext));
+}
 
 // The rule manager's settings from a daemon configuration (rule_files, global.interval,
 // global.external_labels, the `rules:` section): config and rules meet only here.
@@ -123,6 +131,20 @@ int RunDaemon(const CliArgs& args) {
 
   // Alert delivery: routing, grouping, silences and the durable notification queue.
   CurlHttpClient http_client;
+
+  // remote_write: every commit's samples go to the durable queues through the store's tap.
+  auto remote_storage =
+      remote::RemoteStorage::Open({.configs = config->remote_write,
+                                   .external_labels = ExternalLabels(*config),
+                                   .state_dir = *state_dir,
+                                   .user_agent = std::string("tocsin/") + TOCSIN_VERSION,
+                                   .clock = &clock,
+                                   .http = &http_client});
+  if (!remote_storage.ok()) {
+    spdlog::error("{}", remote_storage.status().message());
+    return kExitFailed;
+  }
+  if (!(*remote_storage)->empty()) store.SetSampleTap(remote_storage->get());
   AlertDelivery delivery(clock, http_client, *state_dir);
 
   promql::Engine rule_engine;
@@ -156,7 +178,8 @@ int RunDaemon(const CliArgs& args) {
   hooks.prepare_rules = [&rule_manager](const Config& c) {
     return rule_manager.Prepare(RuleManagerSettings(c));
   };
-  hooks.prepare_alerting = [&delivery](const Config& c) {
+  hooks.prepare_alerting = [&delivery, &rs = **remote_storage](const Config& c) {
+    rs.WarnIfChanged(c.remote_write, ExternalLabels(c));
     return delivery.Prepare(c.alerting, c.global.external_labels);
   };
   // web.config_file: TLS, basic auth and headers, installed by the daemon at start and reload.
@@ -176,6 +199,7 @@ int RunDaemon(const CliArgs& args) {
                      .reload = [&daemon] { return daemon.reload_status(); },
                      .rules = [&rule_manager] { return rule_manager.Snapshot(); },
                      .delivery = [&delivery] { return delivery.Stats(); },
+                     .remote_write = [&rs = **remote_storage] { return rs.Stats(); },
                      .target_labels = [&daemon] { return TargetLabels(*daemon.config()); },
                      .build = {TOCSIN_VERSION, TOCSIN_REVISION, TOCSIN_COMPILER},
                      .query_gate = &query_gate});
@@ -211,6 +235,7 @@ int RunDaemon(const CliArgs& args) {
                           .reload = [&daemon] { return daemon.Reload(); },
                           .enable_lifecycle = web.enable_lifecycle});
   server.SetFilter([&web_security](const ServerRequest& r) { return web_security.Filter(r); });
+  (*remote_storage)->Start();
   if (Status st = daemon.Start(); !st.ok()) {
     spdlog::error("cannot start: {}", st.message());
     return kExitConfig;
@@ -241,6 +266,7 @@ int RunDaemon(const CliArgs& args) {
   rule_manager.Stop();
   delivery.Stop();
   daemon.Stop();
+  (*remote_storage)->Stop();  // after the collectors: their last commits are queued
   spdlog::info("stopped");
   return kExitOk;
 }

@@ -31,13 +31,17 @@ ALLOWED = {
     "agent/http": (["agent/core", "agent/store", "agent/promql"],
                    ["agent/runtime/reload_status.h", "agent/runtime/scheduler.h",
                     "agent/config/web_security_config.h",
-                    "rules/rules_snapshot.h", "notifiers/stats.h"]),
+                    "rules/rules_snapshot.h", "notifiers/stats.h", "remote/stats.h"]),
     "collectors": (["agent/core", "agent/store", "agent/http_client"],
                    ["agent/config/app_collectors_config.h",
                     "agent/config/datastore_collectors_config.h",
                     "agent/config/system_collector_config.h"]),
     "rules": (["agent/core", "agent/store", "agent/promql"], ["agent/config/yaml.h"]),
     "notifiers": (["agent/core", "agent/http_client"], []),
+    # remote_write reads committed samples through the store's SampleTap seam, sends with the
+    # HTTP client, and reads its own leaf config struct.
+    "remote": (["agent/core", "agent/store", "agent/http_client"],
+               ["agent/config/remote_write_config.h"]),
 }
 
 # Files that assemble a stage from the whole configuration.

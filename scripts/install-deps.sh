@@ -10,7 +10,7 @@ packages=(
   build-essential cmake pkg-config git
   libyaml-cpp-dev libspdlog-dev nlohmann-json3-dev prometheus-cpp-dev libcurl4-openssl-dev
   libcivetweb-dev libssl-dev libcrypt-dev libre2-dev zlib1g-dev libpq-dev libhiredis-dev
-  libsystemd-dev
+  libsystemd-dev libsnappy-dev libprotobuf-dev protobuf-compiler
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 packaging=(debhelper dpkg-dev fakeroot lintian)
@@ -23,6 +23,7 @@ if [[ "${1:-}" == "--test" ]]; then
     prometheus prometheus-node-exporter prometheus-alertmanager prometheus-postgres-exporter
     postgresql redis-server ceph-prometheus-alerts
     systemd curl openssl python3 python3-prometheus-client python3-yaml clang libclang-rt-14-dev
+    python3-protobuf python3-snappy
   )
 fi
 

@@ -14,6 +14,7 @@
 
 #include "agent/config/app_collectors_config.h"
 #include "agent/config/datastore_collectors_config.h"
+#include "agent/config/remote_write_config.h"
 #include "agent/config/rules_config.h"
 #include "agent/config/system_collector_config.h"
 #include "agent/config/web_security_config.h"
@@ -79,6 +80,7 @@ struct Config {
   std::vector<std::string> rule_files;  // globs; relative ones resolved against the config's dir
   RulesConfig rules;                    // rules_config.h
   AlertingConfig alerting = DefaultAlertingConfig();  // notifiers/config.h
+  std::vector<RemoteWriteConfig> remote_write;        // remote_write_config.h
   // Non-fatal remarks from loading (e.g. extra YAML documents ignored), for the caller to log.
   std::vector<std::string> warnings;
 };

@@ -15,6 +15,7 @@
 #include "agent/config/datastore_collectors_section.h"
 #include "agent/config/default_config.h"
 #include "agent/config/map_reader.h"
+#include "agent/config/remote_write_section.h"
 #include "agent/config/rules_section.h"
 #include "agent/config/web_config_file.h"
 #include "agent/config/yaml.h"
@@ -111,6 +112,7 @@ void BindConfig(MapReader& r, Config& config) {
   r.PathList("rule_files", &config.rule_files, "builtin:");
   r.Section("rules", [&](MapReader& s) { BindRules(s, config.rules); });
   BindScrapeConfigs(r, config.scrape_configs, config.global);
+  BindRemoteWrite(r, config.remote_write);
   r.Section("alerting", [&](MapReader& s) { BindAlerting(s, config.alerting); });
 }
 

@@ -12,6 +12,7 @@
 #include "agent/core/internal_errors.h"
 #include "agent/http/delivery_metrics.h"
 #include "agent/http/metric_family.h"
+#include "agent/http/remote_write_metrics.h"
 
 namespace tocsin {
 namespace {
@@ -41,6 +42,7 @@ class StageMetrics final : public prometheus::Collectable {
     if (s_.store) StoreFamilies(s_.store->Stats(), out);
     if (s_.rules) RuleFamilies(s_.rules(), out);
     if (s_.delivery) AppendDeliveryFamilies(s_.delivery(), out);
+    if (s_.remote_write) AppendRemoteWriteFamilies(s_.remote_write(), out);
     if (s_.query_gate) QueryGateFamilies(*s_.query_gate, out);
     InternalErrorFamilies(out);
     return out;

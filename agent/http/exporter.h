@@ -21,6 +21,7 @@
 #include "agent/store/appender.h"
 #include "agent/store/series_store.h"
 #include "notifiers/stats.h"
+#include "remote/stats.h"
 #include "rules/rules_snapshot.h"
 
 namespace tocsin {
@@ -36,8 +37,9 @@ struct ExporterSources {
   const Clock* clock = nullptr;
   std::function<std::vector<CollectorStats>()> collectors;
   std::function<ReloadStatus()> reload;
-  std::function<rules::RulesSnapshot()> rules;  // tocsin_rule_* families; optional
-  std::function<DispatcherStats()> delivery;    // tocsin_notifications_* etc.; optional
+  std::function<rules::RulesSnapshot()> rules;     // tocsin_rule_* families; optional
+  std::function<DispatcherStats()> delivery;       // tocsin_notifications_* etc.; optional
+  std::function<RemoteWriteStats()> remote_write;  // tocsin_remote_storage_*; optional
   // Target labels (global.target_labels) the store's series carry but /metrics leaves out, so
   // that the Prometheus scraping the agent attaches its own job/instance; optional.
   std::function<Labels()> target_labels;

@@ -185,6 +185,7 @@ HttpResponse CurlHttpClient::Do(const HttpRequest& request) {
     }
   }
   if (request.collect_certificates) curl_easy_setopt(curl, CURLOPT_CERTINFO, 1L);
+  if (!request.proxy_url.empty()) curl_easy_setopt(curl, CURLOPT_PROXY, request.proxy_url.c_str());
   BodySink sink{
       &response.body,
       request.max_response_body > 0 ? request.max_response_body : HttpClient::kMaxResponseBody,

@@ -36,6 +36,7 @@ struct HttpRequest {
   // host (Prometheus's tls_config.server_name); the connection still goes to the URL's host.
   std::string server_name;
   bool collect_certificates = false;  // fill HttpResponse::earliest_cert_expiry (TLS only)
+  std::string proxy_url;              // http(s) proxy; empty = libcurl's default
 };
 
 // Cumulative phase times in seconds (libcurl's *_TIME_T), measured even when the request fails.

@@ -134,14 +134,27 @@ std::shared_ptr<SourceState> StoreCore::Source(std::string_view name) {
   return st;
 }
 
-uint64_t StoreCore::MarkStale(SourceState& st, TimestampMs t, const std::vector<Series*>& keep) {
+uint64_t StoreCore::MarkStale(SourceState& st, TimestampMs t, const std::vector<Series*>& keep,
+                              std::vector<Series*>* marked) {
   // Requires st.mu. `keep` and st.prev are sorted by pointer.
   uint64_t n = 0;
   for (Series* s : st.prev) {
     if (std::binary_search(keep.begin(), keep.end(), s)) continue;
-    if (AppendStale(s, t)) ++n;
+    if (AppendStale(s, t)) {
+      ++n;
+      if (marked != nullptr) marked->push_back(s);
+    }
   }
   return n;
+}
+
+void store_internal::TapStaleMarkers(StoreCore& store, const std::vector<Series*>& marked,
+                                     TimestampMs t) {
+  if (store.sample_tap == nullptr || marked.empty()) return;
+  std::vector<TapItem> items;
+  items.reserve(marked.size());
+  for (Series* s : marked) items.push_back({s, t, StaleNaN()});
+  store.sample_tap->OnCommitted(TapBatch(items));
 }
 
 void StoreCore::SetMetadata(const std::string& family, const Metadata& md) {
@@ -311,7 +324,9 @@ void SeriesStore::MarkSourceStale(std::string_view source, TimestampMs t) {
     impl_->sources.erase(it);
   }
   std::lock_guard lock(st->mu);
-  impl_->MarkStale(*st, t, {});
+  std::vector<Series*> marked;
+  impl_->MarkStale(*st, t, {}, impl_->sample_tap != nullptr ? &marked : nullptr);
+  store_internal::TapStaleMarkers(*impl_, marked, t);
   for (Series* s : st->prev) s->source_refs.fetch_sub(1, std::memory_order_release);
   st->prev.clear();
 }
@@ -422,6 +437,8 @@ StoreStats SeriesStore::Stats() const {
   st.max_series = i.options.max_series;
   return st;
 }
+
+void SeriesStore::SetSampleTap(SampleTap* tap) { impl_->sample_tap = tap; }
 
 void SeriesStore::SetCommitListener(CommitListener listener) {
   impl_->commit_listener = std::move(listener);

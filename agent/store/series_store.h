@@ -21,6 +21,7 @@
 #include "agent/core/clock.h"
 #include "agent/store/appender.h"
 #include "agent/store/queryable.h"
+#include "agent/store/sample_tap.h"
 
 namespace tocsin {
 
@@ -89,6 +90,11 @@ class SeriesStore final : public Queryable {
   using CommitListener =
       std::function<void(std::string_view source, const CommitNames& metric_names)>;
   void SetCommitListener(CommitListener listener);
+
+  // Hands every commit's appended samples and stale markers to `tap` (remote_write; see
+  // sample_tap.h). Set once at wiring time, before appends start; null (the default) turns it
+  // off. The tap must outlive every commit.
+  void SetSampleTap(SampleTap* tap);
 
  private:
   class Impl;

@@ -152,7 +152,10 @@ Result<CommitStats> StoreAppender::Commit() {
     // series go stale (the batch counts as an empty one).
     Unpin();
     if (src) {
-      cs.stale_markers = store_->MarkStale(*src, batch_time_, {});
+      std::vector<Series*> marked;
+      cs.stale_markers = store_->MarkStale(*src, batch_time_, {},
+                                           store_->sample_tap != nullptr ? &marked : nullptr);
+      TapStaleMarkers(*store_, marked, batch_time_);
       for (Series* s : src->prev) s->source_refs.fetch_sub(1, std::memory_order_release);
       src->prev.clear();
     }
@@ -246,6 +249,9 @@ Result<CommitStats> StoreAppender::Commit() {
             [](const Item& a, const Item& b) { return a.s != b.s ? a.s < b.s : a.seq < b.seq; });
   SeriesDelta delta;
   auto spc = static_cast<uint32_t>(store_->options.samples_per_chunk);
+  const bool tapped = store_->sample_tap != nullptr;
+  std::vector<TapItem> tap_items;
+  if (tapped) tap_items.reserve(items.size());
   std::vector<Series*> now_set;
   now_set.reserve(items.size());
   for (size_t i = 0; i < items.size();) {
@@ -256,6 +262,7 @@ Result<CommitStats> StoreAppender::Commit() {
       switch (s->Append(items[i].t, items[i].v, spc, &delta)) {
         case AppendOutcome::kAppended:
           ++cs.appended;
+          if (tapped) tap_items.push_back({s, items[i].t, items[i].v});
           break;
         case AppendOutcome::kOutOfOrder:
           ++cs.out_of_order;
@@ -272,8 +279,16 @@ Result<CommitStats> StoreAppender::Commit() {
 
   CommitNames names;
   if (store_->commit_listener) names = CommittedNames(src.get(), now_set);
+  std::vector<Series*> marked;
+  if (src)
+    cs.stale_markers = store_->MarkStale(*src, batch_time_, now_set, tapped ? &marked : nullptr);
+  if (tapped) {
+    // Under the source's lock and before unpinning: the tap sees this source's commits in
+    // order, and every series it is handed is alive.
+    for (Series* s : marked) tap_items.push_back({s, batch_time_, StaleNaN()});
+    if (!tap_items.empty()) store_->sample_tap->OnCommitted(TapBatch(tap_items));
+  }
   if (src) {
-    cs.stale_markers = store_->MarkStale(*src, batch_time_, now_set);
     for (Series* s : now_set) {
       if (!in_prev(s)) s->source_refs.fetch_add(1, std::memory_order_relaxed);
     }

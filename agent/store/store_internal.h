@@ -18,6 +18,7 @@
 
 #include "agent/store/exposition.h"
 #include "agent/store/postings_index.h"
+#include "agent/store/sample_tap.h"
 #include "agent/store/series.h"
 #include "agent/store/series_store.h"
 #include "agent/store/symbol_table.h"
@@ -54,8 +55,10 @@ struct StoreCore {
   Series* GetOrCreate(uint64_t hash, const Labels& labels, bool* created, bool* over_global_limit);
   // Appends a stale marker unless the series is already stale or has a sample at/after t.
   bool AppendStale(Series* s, TimestampMs t);
-  // Marks stale every series of st.prev not in `keep` (sorted). Requires st.mu.
-  uint64_t MarkStale(SourceState& st, TimestampMs t, const std::vector<Series*>& keep);
+  // Marks stale every series of st.prev not in `keep` (sorted). Requires st.mu. When `marked` is
+  // given, the series that got a marker are appended to it (for the sample tap).
+  uint64_t MarkStale(SourceState& st, TimestampMs t, const std::vector<Series*>& keep,
+                     std::vector<Series*>* marked = nullptr);
   std::shared_ptr<SourceState> Source(std::string_view name);
   void SetMetadata(const std::string& family, const Metadata& md);
   void ApplyDelta(const SeriesDelta& d);
@@ -76,6 +79,7 @@ struct StoreCore {
   std::vector<Series*> graveyard;  // unlinked and unindexed, waiting for pins to drop
 
   SeriesStore::CommitListener commit_listener;  // set before appends start
+  SampleTap* sample_tap = nullptr;              // set before appends start; not owned
 
   // Counters (relaxed atomics; see docs/metrics.md "Store").
   std::atomic<uint64_t> series_count{0};
@@ -89,6 +93,30 @@ struct StoreCore {
   std::atomic<uint64_t> rejected_source_limit{0};
   std::atomic<uint64_t> stale_markers{0};
 };
+
+// One appended sample as handed to the SampleTap.
+struct TapItem {
+  Series* series;  // pinned or owned by the committing source
+  TimestampMs t;
+  double v;
+};
+
+// The SampleTap's view of a commit's appended samples.
+class TapBatch final : public CommittedSamples {
+ public:
+  explicit TapBatch(const std::vector<TapItem>& items) : items_(items) {}
+  size_t size() const override { return items_.size(); }
+  uint64_t series_id(size_t i) const override { return items_[i].series->id(); }
+  Labels labels(size_t i) const override { return items_[i].series->ToLabels(); }
+  TimestampMs timestamp(size_t i) const override { return items_[i].t; }
+  double value(size_t i) const override { return items_[i].v; }
+
+ private:
+  const std::vector<TapItem>& items_;
+};
+
+// Hands the stale markers of `marked` at `t` to the store's tap, if any.
+void TapStaleMarkers(StoreCore& store, const std::vector<Series*>& marked, TimestampMs t);
 
 class StoreAppender final : public Appender {
  public:

@@ -25,10 +25,59 @@ struct SecretString {
 };
 std::ostream& operator<<(std::ostream& os, const SecretString& s);
 
+// prometheus/common's HTTPClientConfig (http_config), the parts tocsin applies to a request.
+struct HttpClientConfig {
+  std::string basic_auth_username;
+  SecretString basic_auth_password;
+  // `authorization: {type, credentials}`; bearer_token(_file) is type "Bearer".
+  std::string authorization_type;
+  SecretString authorization_credentials;
+  std::string tls_ca_file;
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_server_name;
+  bool tls_insecure_skip_verify = false;
+  std::string tls_min_version;  // TLS10..TLS13; empty = library default
+  std::string proxy_url;
+  bool follow_redirects = true;
+  bool enable_http2 = true;
+};
+
+// Alertmanager's global smtp_* defaults (email_configs inherit them).
+struct SmtpDefaults {
+  std::string from;
+  std::string hello = "localhost";
+  std::string smarthost;  // host:port
+  std::string auth_username;
+  SecretString auth_password;
+  SecretString auth_secret;
+  std::string auth_identity;
+  bool require_tls = true;
+};
+
 // Route defaults (Alertmanager dispatch/route.go DefaultRouteOpts).
 inline constexpr std::chrono::milliseconds kDefaultGroupWait = std::chrono::seconds(30);
 inline constexpr std::chrono::milliseconds kDefaultGroupInterval = std::chrono::minutes(5);
 inline constexpr std::chrono::milliseconds kDefaultRepeatInterval = std::chrono::hours(4);
+
+// One entry of an Alertmanager time interval (timeinterval.TimeInterval): an instant is inside
+// when every non-empty list has a range containing it (in `location`, UTC when empty).
+struct InclusiveRange {
+  int begin = 0;
+  int end = 0;
+};
+struct TimeRangeConfig {
+  int start_minute = 0;  // minutes since midnight, inclusive
+  int end_minute = 0;    // exclusive; 1440 = "24:00"
+};
+struct TimeIntervalConfig {
+  std::vector<TimeRangeConfig> times;
+  std::vector<InclusiveRange> weekdays;       // 0 = Sunday
+  std::vector<InclusiveRange> days_of_month;  // 1..31, or -31..-1 counted from the month's end
+  std::vector<InclusiveRange> months;         // 1..12
+  std::vector<InclusiveRange> years;
+  std::string location;  // IANA zone name ("Europe/Berlin", "Local"); empty = UTC
+};
 
 struct RouteConfig {
   std::string receiver;  // empty: inherited from the parent (required on the root)
@@ -39,6 +88,9 @@ struct RouteConfig {
   std::optional<std::chrono::milliseconds> group_wait;
   std::optional<std::chrono::milliseconds> group_interval;
   std::optional<std::chrono::milliseconds> repeat_interval;
+  // Names from AlertingConfig::time_intervals; not inherited by child routes (Alertmanager).
+  std::vector<std::string> mute_time_intervals;
+  std::vector<std::string> active_time_intervals;
   std::vector<RouteConfig> routes;
 };
 
@@ -55,10 +107,18 @@ struct RateLimitConfig {
 };
 
 inline constexpr const char* kPagerDutyDefaultUrl = "https://events.pagerduty.com/v2/enqueue";
+// Events API v1, used for `service_key` (Alertmanager posts v1 events here whatever `url` says).
+inline constexpr const char* kPagerDutyV1Url =
+    "https://events.pagerduty.com/generic/2010-04-15/create_event.json";
 
 struct PagerDutyConfig {
   bool send_resolved = true;
-  SecretString routing_key;                // exactly 32 characters (Events API v2 integration key)
+  SecretString routing_key;  // Events API v2 integration key (32 characters)
+  // Events API v1 service key (Alertmanager's `service_key`); when set, events are v1-shaped
+  // (service_key, event_type, incident_key, description, details, client, client_url) and go
+  // to `url`, which then defaults to kPagerDutyV1Url. Exactly one of the two keys is set.
+  SecretString service_key;
+  std::string description;                 // empty: the default subject ("[FIRING:1] ...")
   std::string url = kPagerDutyDefaultUrl;  // EU: https://events.eu.pagerduty.com/v2/enqueue
   std::string client = "tocsin";
   std::string client_url;
@@ -134,6 +194,8 @@ struct AlertingConfig {
   std::vector<InhibitRuleConfig> inhibit_rules;
   std::vector<ReceiverConfig> receivers;
   std::vector<AlertmanagerTargetsConfig> alertmanagers;
+  // Alertmanager's top-level time_intervals (and the deprecated mute_time_intervals), by name.
+  std::map<std::string, std::vector<TimeIntervalConfig>> time_intervals;
   DeliveryConfig delivery;
   // An alert received without endsAt resolves this long after it was last received
   // (Alertmanager's global.resolve_timeout).

@@ -76,6 +76,9 @@ Status Dispatcher::Init(const AlertingConfig& config) {
   auto route = Route::Build(config.route);
   if (!route.ok()) return route.status().WithContext("alerting.route");
   route_ = std::move(route).value();
+  auto intervals = TimeIntervals::Build(config.time_intervals);
+  if (!intervals.ok()) return intervals.status().WithContext("alerting.time_intervals");
+  time_intervals_ = std::move(intervals).value();
 
   std::string queue_root = options_.state_dir.empty() ? "" : options_.state_dir + "/notifications";
   silences_ = std::make_unique<Silences>(
@@ -92,7 +95,9 @@ Status Dispatcher::Init(const AlertingConfig& config) {
     std::vector<std::unique_ptr<Notifier>> notifiers;
     std::string where = "alerting.receivers." + r.name;
     for (const PagerDutyConfig& c : r.pagerduty_configs) {
-      if (c.routing_key.empty()) return InvalidArgument(where + ": pagerduty routing_key missing");
+      if (c.routing_key.empty() == c.service_key.empty()) {
+        return InvalidArgument(where + ": pagerduty needs exactly one of routing_key, service_key");
+      }
       notifiers.push_back(std::make_unique<PagerDutyNotifier>(c, http_, clock_));
     }
     for (const SlackConfig& c : r.slack_configs) {
@@ -254,8 +259,13 @@ void Dispatcher::FlushGroupLocked(AggregationGroup& group, TimestampMs now,
     }
     unmuted.push_back(a);
   }
-  auto it = receivers_.find(group.route()->opts().receiver);
-  if (it != receivers_.end()) {
+  // Alertmanager's TimeMuteStage / TimeActiveStage: a muted flush sends nothing and records
+  // nothing, so the first flush after the interval notifies as if this one never happened.
+  const RouteOpts& opts = group.route()->opts();
+  bool time_muted =
+      time_intervals_.Mutes(opts.mute_time_intervals, opts.active_time_intervals, now);
+  auto it = receivers_.find(opts.receiver);
+  if (it != receivers_.end() && !time_muted) {
     for (const Integration& integration : it->second) {
       bool send_resolved = integration.worker->notifier().SendResolved();
       std::set<uint64_t> firing, resolved;

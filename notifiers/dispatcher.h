@@ -31,6 +31,7 @@
 #include "notifiers/route.h"
 #include "notifiers/silences.h"
 #include "notifiers/stats.h"
+#include "notifiers/time_interval.h"
 
 namespace tocsin {
 
@@ -126,6 +127,7 @@ class Dispatcher {
   std::chrono::milliseconds resolve_timeout_;
   std::unique_ptr<Route> route_;
   Inhibitor inhibitor_;
+  TimeIntervals time_intervals_;
   std::unique_ptr<Silences> silences_;
   std::unique_ptr<AlertmanagerForwarder> forwarder_;
   std::vector<std::unique_ptr<DeliveryWorker>> workers_;

@@ -9,6 +9,12 @@ namespace tocsin {
 Result<std::unique_ptr<Route>> Route::Build(const RouteConfig& root) {
   if (root.receiver.empty()) return InvalidArgument("root route must specify a receiver");
   if (!root.matchers.empty()) return InvalidArgument("root route must not have any matchers");
+  if (!root.mute_time_intervals.empty()) {
+    return InvalidArgument("root route must not have any mute time intervals");
+  }
+  if (!root.active_time_intervals.empty()) {
+    return InvalidArgument("root route must not have any active time intervals");
+  }
   return BuildNode(root, nullptr);
 }
 
@@ -34,6 +40,8 @@ std::unique_ptr<Route> Route::BuildNode(const RouteConfig& c, const Route* paren
   if (c.group_wait) r->opts_.group_wait = *c.group_wait;
   if (c.group_interval) r->opts_.group_interval = *c.group_interval;
   if (c.repeat_interval) r->opts_.repeat_interval = *c.repeat_interval;
+  r->opts_.mute_time_intervals = c.mute_time_intervals;
+  r->opts_.active_time_intervals = c.active_time_intervals;
   r->matchers_ = c.matchers;
   r->continue_ = c.continue_matching;
   r->key_ =

@@ -24,6 +24,9 @@ struct RouteOpts {
   std::chrono::milliseconds group_wait = kDefaultGroupWait;
   std::chrono::milliseconds group_interval = kDefaultGroupInterval;
   std::chrono::milliseconds repeat_interval = kDefaultRepeatInterval;
+  // This route's own (never inherited, as in Alertmanager) time interval names.
+  std::vector<std::string> mute_time_intervals;
+  std::vector<std::string> active_time_intervals;
 };
 
 class Route {

@@ -1,6 +1,7 @@
 // Binder of the `alerting:` section (Alertmanager's route / inhibit_rules / receivers subset,
 // Prometheus's alertmanagers, tocsin's delivery knobs) into notifiers/config.h's AlertingConfig.
-// Called from loader.cc. Pure function over MapReader; not synchronised.
+// `alerting.config_file` names an Alertmanager configuration file, loaded as it is (am_schema.h);
+// its errors carry its own file name. Called from loader.cc. Not synchronised.
 #pragma once
 
 #include "agent/config/map_reader.h"

@@ -21,6 +21,10 @@ class ErrorList {
   // `path` may be empty (a problem with the whole document); then the "path: " part is omitted.
   void Add(YamlMark at, std::string_view path, std::string_view message);
 
+  // Appends another file's errors (an included file, e.g. alerting.config_file); they print
+  // with their own file name, after this file's, in their own position order.
+  void AddAll(const ErrorList& other);
+
   bool empty() const { return errors_.empty(); }
   size_t size() const { return errors_.size(); }
   const std::string& source() const { return source_; }
@@ -32,9 +36,11 @@ class ErrorList {
   struct Entry {
     YamlMark at;
     std::string line;
+    int file = 0;  // 0 = this file; included files count up in the order they were added
   };
   std::string source_;
   std::vector<Entry> errors_;
+  int included_files_ = 0;
 };
 
 }  // namespace tocsin

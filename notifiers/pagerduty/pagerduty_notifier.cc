@@ -21,6 +21,21 @@ int Rank(std::string_view severity) {
   return 0;
 }
 
+// Alertmanager's default template "__text_alert_list" (pagerduty.default.instances) over the
+// alerts with the given status.
+std::string TextAlertList(const Notification& n, bool firing) {
+  std::string out;
+  for (const Alert& a : n.alerts) {
+    if ((a.ends_at == 0) != firing) continue;
+    out += "Labels:\n";
+    for (const Label& l : SortedPairs(a.labels)) out += " - " + l.name + " = " + l.value + "\n";
+    out += "Annotations:\n";
+    for (const auto& [k, v] : a.annotations) out += " - " + k + " = " + v + "\n";
+    out += "Source: " + a.generator_url + "\n";
+  }
+  return out;
+}
+
 }  // namespace
 
 PagerDutyNotifier::PagerDutyNotifier(PagerDutyConfig config, HttpClient& http, const Clock& clock)
@@ -82,8 +97,28 @@ std::string PagerDutyNotifier::Render(const Notification& n) const {
   return body;
 }
 
+std::string PagerDutyNotifier::RenderV1(const Notification& n) const {
+  std::string description = config_.description.empty() ? Subject(n) : config_.description;
+  json msg{{"service_key", config_.service_key.value},
+           {"event_type", n.Firing() ? "trigger" : "resolve"},
+           {"incident_key", n.GroupKeyHash()},
+           {"description", TruncateRunes(description, kPagerDutyMaxSummaryRunes)},
+           {"details",
+            {{"firing", TextAlertList(n, true)},
+             {"resolved", TextAlertList(n, false)},
+             {"num_firing", std::to_string(n.NumFiring())},
+             {"num_resolved", std::to_string(n.NumResolved())}}}};
+  if (n.Firing()) {
+    std::string client_url = !config_.client_url.empty() ? config_.client_url : n.external_url;
+    if (!config_.client.empty()) msg["client"] = config_.client;
+    if (!client_url.empty()) msg["client_url"] = client_url;
+  }
+  return EncodeJson(msg);
+}
+
 SendResult PagerDutyNotifier::Send(const Notification& n) {
-  return PostJson(http_, clock_, config_.url, Render(n), config_.timeout);
+  std::string body = config_.service_key.empty() ? Render(n) : RenderV1(n);
+  return PostJson(http_, clock_, config_.url, std::move(body), config_.timeout);
 }
 
 }  // namespace tocsin

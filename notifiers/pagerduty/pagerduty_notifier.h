@@ -6,7 +6,11 @@
 // subject truncated to 1024 runes; severity comes from the config or the `severity` label
 // mapped to critical|error|warning|info; custom_details carries the firing and resolved
 // alerts; an event above 512000 bytes loses its custom_details as in Alertmanager. The routing
-// key never appears in logs or details. Borrows HttpClient and Clock. One worker at a time.
+// key never appears in logs or details. With a `service_key` the event is Events API v1's
+// (Alertmanager's notifyV1): event_type trigger|resolve, incident_key = the same hash,
+// description, details {firing, resolved, num_firing, num_resolved} as the text Alertmanager's
+// default templates render, client and client_url on triggers only. Borrows HttpClient and Clock.
+// One worker at a time.
 #pragma once
 
 #include <string>
@@ -31,6 +35,7 @@ class PagerDutyNotifier final : public Notifier {
 
   // The request body (exposed for tests).
   std::string Render(const Notification& n) const;
+  std::string RenderV1(const Notification& n) const;
   // critical|error|warning|info for this notification.
   std::string Severity(const Notification& n) const;
 

@@ -165,6 +165,40 @@ TEST(NotifiersSubject, AlertmanagerDefault) {
   EXPECT_EQ(Subject(n), "[RESOLVED] HighLatency (prod api critical)");
 }
 
+// Alertmanager's notifyV1 shape for a `service_key`: v1 endpoint, event_type, incident_key,
+// details rendered as the default templates' text.
+TEST(NotifiersPagerDuty, ServiceKeySendsEventsApiV1) {
+  testing::RecordingHttpClient http;
+  FakeClock clock(1714564800000);
+  PagerDutyConfig c;
+  c.service_key.value = "<team-X-key>";
+  c.url = kPagerDutyV1Url;
+  PagerDutyNotifier pd(c, http, clock);
+  Notification n = TwoAlertGroup();
+  ASSERT_EQ(pd.Send(n).outcome, SendResult::Outcome::kOk);
+  ASSERT_EQ(http.requests().size(), 1u);
+  EXPECT_EQ(http.requests()[0].url, kPagerDutyV1Url);
+  json ev = json::parse(http.requests()[0].body);
+  EXPECT_EQ(ev["service_key"], "<team-X-key>");
+  EXPECT_EQ(ev["event_type"], "trigger");
+  EXPECT_EQ(ev["incident_key"], Sha256Hex(n.group_key));
+  EXPECT_EQ(ev["description"], "[FIRING:1] HighLatency (prod)");
+  EXPECT_EQ(ev["client"], "tocsin");
+  EXPECT_EQ(ev["details"]["num_firing"], "1");
+  EXPECT_EQ(ev["details"]["num_resolved"], "1");
+  std::string firing = ev["details"]["firing"];
+  EXPECT_TRUE(firing.starts_with("Labels:\n - alertname = HighLatency\n")) << firing;
+  EXPECT_NE(firing.find("Annotations:\n - summary = "), std::string::npos) << firing;
+  EXPECT_NE(firing.find("\nSource: http"), std::string::npos) << firing;
+  EXPECT_FALSE(ev.contains("routing_key"));
+  EXPECT_FALSE(ev.contains("payload"));
+  for (Alert& a : n.alerts) a.ends_at = a.ends_at == 0 ? 1714564700000 : a.ends_at;
+  ASSERT_EQ(pd.Send(n).outcome, SendResult::Outcome::kOk);
+  json resolve = json::parse(http.requests()[1].body);
+  EXPECT_EQ(resolve["event_type"], "resolve");
+  EXPECT_FALSE(resolve.contains("client"));
+}
+
 TEST(NotifiersPagerDuty, TriggerEvent) {
   testing::RecordingHttpClient http;
   FakeClock clock(1714564800000);

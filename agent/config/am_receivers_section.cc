@@ -1,0 +1,229 @@
+// Alertmanager's receivers and global defaults (config/notifiers.go, config.go's
+// Config.UnmarshalYAML): the integrations tocsin delivers to (pagerduty, slack, webhook, and
+// tocsin's log), Alertmanager's defaults propagated from `global` as Alertmanager does, and every
+// other integration recognised and refused by name.
+#include <string>
+
+#include "agent/config/am_schema.h"
+#include "agent/core/host_port.h"
+
+namespace tocsin {
+namespace {
+
+// Integrations Alertmanager 0.25 (and msteams_configs, 0.26) has that tocsin does not deliver to.
+constexpr std::string_view kUnimplementedIntegrations[] = {
+    "discord_configs",   "email_configs", "opsgenie_configs", "wechat_configs", "pushover_configs",
+    "victorops_configs", "sns_configs",   "telegram_configs", "webex_configs",  "msteams_configs"};
+
+Status MustBePdSeverity(const std::string& s) {
+  if (s == "critical" || s == "error" || s == "warning" || s == "info") return Status::Ok();
+  return InvalidArgument("\"" + s + "\" must be one of critical, error, warning, info");
+}
+
+// Until notification templates are rendered, a field that holds a template action would be
+// sent as its source text: refuse it rather than send "{{ .CommonLabels.x }}" to a pager.
+Status MustBeLiteral(const std::string& s) {
+  if (s.find("{{") == std::string::npos) return Status::Ok();
+  return InvalidArgument("templates in this field are not implemented by tocsin yet");
+}
+
+Status MustBeNonNegativeNumber(const std::string& s) {
+  char* end = nullptr;
+  double v = std::strtod(s.c_str(), &end);
+  if (s.empty() || end != s.c_str() + s.size() || !(v >= 0)) {
+    return InvalidArgument("\"" + s + "\" must be a non-negative number");
+  }
+  return Status::Ok();
+}
+
+void BindNumber(MapReader& r, std::string_view key, double* out) {
+  std::string raw;
+  if (r.String(key, &raw, MustBeNonNegativeNumber)) *out = std::strtod(raw.c_str(), nullptr);
+}
+
+void BindRateLimit(MapReader& r, RateLimitConfig& rate) {
+  r.Section("rate_limit", [&](MapReader& s) {
+    BindNumber(s, "per_second", &rate.per_second);
+    BindNumber(s, "burst", &rate.burst);
+    if (rate.burst < 1) s.ErrorAtKey("burst", "must be at least 1");
+  });
+}
+
+// `key` inline or `key_file`; both at once is Alertmanager's "at most one of" error. Returns
+// true when either was given.
+bool BindSecret(MapReader& r, std::string_view key, std::string_view file_key, SecretString* out) {
+  std::string inline_value;
+  bool has_inline = r.String(key, &inline_value);
+  Secret from_file;
+  bool has_file = r.SecretFile(file_key, &from_file);
+  if (has_inline && has_file) {
+    r.ErrorAtKey(file_key, "at most one of " + std::string(key) + " & " + std::string(file_key) +
+                               " must be configured");
+  }
+  if (has_inline) {
+    out->value = inline_value;
+    out->source_file.clear();
+  } else if (has_file) {
+    out->value = from_file.value;
+    out->source_file = from_file.source_file;
+  }
+  return has_inline || has_file;
+}
+
+// Keys tocsin adds to Alertmanager's integration schemas; refused in an alertmanager.yml so
+// that the file stays valid for amtool and Alertmanager.
+void BindTocsinExtensions(MapReader& r, AmDialect dialect, std::chrono::milliseconds* timeout,
+                          RateLimitConfig* rate) {
+  if (dialect == AmDialect::kAlertmanagerFile) return;
+  r.Duration("timeout", timeout, MustBePositive);
+  BindRateLimit(r, *rate);
+}
+
+void BindPagerDuty(MapReader& r, PagerDutyConfig& c, const AmGlobalConfig& global,
+                   AmDialect dialect) {
+  c.url = global.pagerduty_url;
+  r.Bool("send_resolved", &c.send_resolved);
+  bool routing = BindSecret(r, "routing_key", "routing_key_file", &c.routing_key);
+  bool service = BindSecret(r, "service_key", "service_key_file", &c.service_key);
+  RejectUnimplemented(r, {"http_config", "details", "images", "links"});
+  r.String("description", &c.description, MustBeLiteral);
+  bool explicit_url = r.String("url", &c.url, MustBeHttpUrl);
+  if (service && !explicit_url) c.url = kPagerDutyV1Url;
+  if (routing && service) {
+    r.ErrorAtKey("service_key", "at most one of routing_key and service_key must be configured");
+  }
+  if (service) {
+    // Alertmanager accepts any v1 service key text.
+  } else if (!routing &&
+             (r.Take("routing_key_file") != nullptr || r.Take("service_key_file") != nullptr)) {
+    // An unreadable key file was already reported.
+  } else if (!routing) {
+    r.ErrorAtKey("", "missing service or routing key in PagerDuty config");
+  } else if (dialect == AmDialect::kTocsinInline && c.routing_key.value.size() != 32) {
+    r.ErrorAtKey(c.routing_key.source_file.empty() ? "routing_key" : "routing_key_file",
+                 "the integration key must be 32 characters (PagerDuty Events v2)");
+  }
+  r.String("client", &c.client, MustBeLiteral);
+  r.String("client_url", &c.client_url, MustBeLiteral);
+  r.String("source", &c.source, MustBeLiteral);
+  r.String("severity", &c.severity, [](const std::string& s) {
+    Status literal = MustBeLiteral(s);
+    return literal.ok() ? MustBePdSeverity(s) : literal;
+  });
+  r.String("component", &c.component, MustBeLiteral);
+  r.String("group", &c.group, MustBeLiteral);
+  r.String("class", &c.class_name, MustBeLiteral);
+  if (dialect == AmDialect::kTocsinInline) {
+    r.String("severity_label", &c.severity_label, MustBeLabelName);
+    std::map<std::string, std::string> severity_map;
+    if (r.StringMap("severity_map", &severity_map)) {
+      for (const auto& [k, v] : severity_map) {
+        if (!MustBePdSeverity(v).ok()) {
+          r.ErrorAtKey("severity_map", "value for \"" + k + "\": " + MustBePdSeverity(v).message());
+        }
+      }
+      c.severity_map = severity_map;
+    }
+    r.String("default_severity", &c.default_severity, MustBePdSeverity);
+  }
+  BindTocsinExtensions(r, dialect, &c.timeout, &c.rate_limit);
+}
+
+void BindSlack(MapReader& r, SlackConfig& c, const AmGlobalConfig& global, AmDialect dialect) {
+  r.Bool("send_resolved", &c.send_resolved);
+  if (!BindSecret(r, "api_url", "api_url_file", &c.api_url)) {
+    if (global.slack_api_url.empty()) {
+      r.ErrorAtKey("", "no global Slack API URL set either inline or in a file");
+    }
+    c.api_url = global.slack_api_url;
+  }
+  if (!c.api_url.empty() && !MustBeHttpUrl(c.api_url.value).ok()) {
+    r.ErrorAtKey(c.api_url.source_file.empty() ? "api_url" : "api_url_file",
+                 "must be an http:// or https:// URL");
+  }
+  r.String("channel", &c.channel, MustBeLiteral);
+  r.String("username", &c.username, MustBeLiteral);
+  r.String("icon_emoji", &c.icon_emoji, MustBeLiteral);
+  r.String("icon_url", &c.icon_url, MustBeLiteral);
+  r.String("title_link", &c.title_link, MustBeLiteral);
+  r.Bool("link_names", &c.link_names);
+  RejectUnimplemented(
+      r, {"http_config", "color", "title", "pretext", "text", "fields", "short_fields", "footer",
+          "fallback", "callback_id", "image_url", "thumb_url", "mrkdwn_in", "actions"});
+  BindTocsinExtensions(r, dialect, &c.timeout, &c.rate_limit);
+}
+
+void BindWebhook(MapReader& r, WebhookConfig& c, AmDialect dialect) {
+  r.Bool("send_resolved", &c.send_resolved);
+  bool inline_url = r.String("url", &c.url.value, MustBeHttpUrl);
+  if (dialect == AmDialect::kTocsinInline) {
+    Secret from_file;
+    if (r.SecretFile("url_file", &from_file)) {
+      if (inline_url) r.ErrorAtKey("url_file", "url and url_file are mutually exclusive");
+      c.url.value = from_file.value;
+      c.url.source_file = from_file.source_file;
+    }
+  }
+  if (c.url.empty()) r.ErrorAtKey("url", "one of url or url_file is required");
+  r.UInt("max_alerts", &c.max_alerts);
+  RejectUnimplemented(r, {"http_config"});
+  BindTocsinExtensions(r, dialect, &c.timeout, &c.rate_limit);
+}
+
+}  // namespace
+
+void BindAmGlobal(MapReader& r, AmGlobalConfig& g) {
+  std::chrono::milliseconds resolve{0};
+  if (r.Duration("resolve_timeout", &resolve, MustBePositive)) g.resolve_timeout = resolve;
+  BindSecret(r, "slack_api_url", "slack_api_url_file", &g.slack_api_url);
+  r.String("pagerduty_url", &g.pagerduty_url, MustBeHttpUrl);
+  r.String("opsgenie_api_url", &g.opsgenie_api_url, MustBeHttpUrl);
+  BindSecret(r, "opsgenie_api_key", "opsgenie_api_key_file", &g.opsgenie_api_key);
+  r.String("smtp_from", &g.smtp.from);
+  r.String("smtp_hello", &g.smtp.hello);
+  r.String("smtp_smarthost", &g.smtp.smarthost,
+           [](const std::string& s) { return s.empty() ? Status::Ok() : MustBeTarget(s); });
+  r.String("smtp_auth_username", &g.smtp.auth_username);
+  BindSecret(r, "smtp_auth_password", "smtp_auth_password_file", &g.smtp.auth_password);
+  std::string secret;
+  if (r.String("smtp_auth_secret", &secret)) g.smtp.auth_secret.value = secret;
+  r.String("smtp_auth_identity", &g.smtp.auth_identity);
+  r.Bool("smtp_require_tls", &g.smtp.require_tls);
+  // Defaults for integrations tocsin does not deliver to: they change nothing unless a
+  // receiver of that kind exists, and such a receiver is itself refused. Checked as
+  // Alertmanager checks them, then unused.
+  std::string unused;
+  for (const char* url_key :
+       {"wechat_api_url", "victorops_api_url", "telegram_api_url", "webex_api_url"}) {
+    r.String(url_key, &unused, MustBeHttpUrl);
+  }
+  r.String("wechat_api_secret", &unused);
+  r.String("wechat_api_corp_id", &unused);
+  SecretString unused_secret;
+  BindSecret(r, "victorops_api_key", "victorops_api_key_file", &unused_secret);
+  RejectUnimplemented(r, {"http_config"});
+}
+
+void BindAmReceiver(MapReader& r, ReceiverConfig& c, const AmGlobalConfig& global,
+                    AmDialect dialect) {
+  if (!r.String("name", &c.name) || c.name.empty()) {
+    r.ErrorAtKey("name", "missing name in receiver");
+  }
+  r.List<PagerDutyConfig>(
+      "pagerduty_configs", &c.pagerduty_configs,
+      [&](MapReader& s, PagerDutyConfig& p) { BindPagerDuty(s, p, global, dialect); });
+  r.List<SlackConfig>("slack_configs", &c.slack_configs,
+                      [&](MapReader& s, SlackConfig& sc) { BindSlack(s, sc, global, dialect); });
+  r.List<WebhookConfig>("webhook_configs", &c.webhook_configs,
+                        [&](MapReader& s, WebhookConfig& w) { BindWebhook(s, w, dialect); });
+  if (dialect == AmDialect::kTocsinInline) {
+    r.List<LogReceiverConfig>(
+        "log_configs", &c.log_configs,
+        [](MapReader& s, LogReceiverConfig& l) { s.Bool("send_resolved", &l.send_resolved); });
+  }
+  for (std::string_view key : kUnimplementedIntegrations) RejectUnimplemented(r, {key});
+}
+
+void BindHttpClientConfig(MapReader&, HttpClientConfig&) {}
+
+}  // namespace tocsin

@@ -67,7 +67,7 @@ class SocketActivationTest(unittest.TestCase):
         self.assertIn("tocsin_build_info", body)
         with self.assertRaises(ConnectionRefusedError):
             socket.create_connection(("127.0.0.1", agent.port), timeout=5).close()
-        self.assertIn(f"socket activation: serving HTTP on the socket systemd passed in "
+        self.assertIn(f"socket activation: serving on the socket systemd passed in "
                       f"(127.0.0.1:{self.port})", agent.logs())
         self.assertEqual(agent.stop(), 0, agent.logs())
 

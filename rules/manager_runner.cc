@@ -384,6 +384,14 @@ void Manager::Runner::Loop() {
     // The slot that just came, on the wall clock as it reads now (half an interval of slack:
     // the two clocks may disagree by a few milliseconds).
     TimestampMs slot = NextSlot(clock.NowMs() + iv / 2) - iv;
+    // The monotonic deadline may come a millisecond or two before the wall clock reaches the
+    // slot. Evaluating then would stamp a resolved alert's endsAt in the future, so the
+    // hand-off would still see it firing; wait the difference out (once, bounded).
+    if (int64_t ahead = slot - clock.NowMs(); ahead > 0 && ahead <= iv / 2) {
+      std::unique_lock lock(wake_mu_);
+      if (stop_) return;
+      wake_.wait_for(lock, milliseconds(ahead));
+    }
     Guarded("rules", [&] { EvalAt(slot, false); });
     // Slots that passed while evaluating are missed (Prometheus's iterations_missed).
     int64_t late = mono_ms() - deadline;

@@ -218,6 +218,9 @@ def run_mode(mode, flips, scrape_interval, eval_interval, pagerduty=False, group
         samples = counter_sum(agent, "tocsin_store_samples_appended_total") - samples0
         usage = {"evals_per_s": evals / elapsed, "cpu_us_per_sample": cpu * 1e6 / samples,
                  "cpu_percent": 100 * cpu / elapsed}
+    except AssertionError:
+        sys.stderr.write("agent log tail:\n" + "\n".join(agent.logs().splitlines()[-15:]) + "\n")
+        raise
     finally:
         agent.close()
         target.server.shutdown()

@@ -22,7 +22,9 @@ deb=${TOCSIN_DEB:-$src/build/package/tocsin_${version}_${arch}.deb}
 if [[ -z "${TOCSIN_DEB:-}" ]]; then
   stale=""
   if [[ -f "$deb" ]]; then
-    stale=$(git ls-files -z | xargs -0 -I{} find {} -maxdepth 0 -newer "$deb" 2>/dev/null | head -1)
+    # `|| true`: head closing the pipe early makes xargs exit 125 (pipefail).
+    stale=$(git ls-files -z | xargs -0 -I{} find {} -maxdepth 0 -newer "$deb" 2>/dev/null |
+      head -1 || true)
   fi
   if [[ ! -f "$deb" || -n "$stale" ]]; then
     command -v dpkg-buildpackage >/dev/null || { echo "dpkg-dev not installed" >&2; exit 77; }

@@ -39,6 +39,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import snappy
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from http_fake_base import FakeState  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROTO_DIR = os.path.join(HERE, "..", "..", "remote", "proto")
 LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
@@ -61,24 +64,13 @@ def value_repr(v):
     return v
 
 
-class State:
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.requests = []
-        self.violations = []
-        self.faults = []
-        self.last_ts = {}  # series key -> newest accepted timestamp
+class State(FakeState):
+    """The fakes' shared request log and fault queue, plus the spec checks' own state."""
 
-    def next_fault(self):
-        with self.lock:
-            while self.faults:
-                f = self.faults[0]
-                if f.get("count", 1) <= 0:
-                    self.faults.pop(0)
-                    continue
-                f["count"] = f.get("count", 1) - 1
-                return dict(f)
-            return None
+    def __init__(self):
+        super().__init__()
+        self.violations = []
+        self.last_ts = {}  # series key -> newest accepted timestamp
 
 
 def check(pb, headers, raw, state):

@@ -334,6 +334,24 @@ TEST_F(ManagerTest, WallClockSteppedBackAnHourKeepsTheSchedule) {
   m->Stop();
 }
 
+// A manager on the system clock whose store's commits reach OnCommit, wired as the daemon does.
+struct WiredManager {
+  explicit WiredManager(std::string state_dir = "")
+      : manager(ManagerDeps{.engine = &engine,
+                            .store = &store,
+                            .clock = &SystemClock::Instance(),
+                            .state_dir = std::move(state_dir),
+                            .notify = sink.Fn(),
+                            .log_handoff = false}) {
+    store.SetCommitListener(
+        [this](std::string_view s, const CommitNames& names) { manager.OnCommit(s, names); });
+  }
+  SeriesStore store{StoreOptions{}};
+  promql::Engine engine;
+  Sink sink;
+  Manager manager;
+};
+
 // Event-driven evaluation adds evaluations right after commits; it must not change what the
 // alerts do, only when within an interval they do it. The same input (x sampled at 5 s past
 // every 10 s slot, above 0 from 35 s to 105 s) through interval evaluation alone and through
@@ -423,17 +441,10 @@ TEST(ManagerThreads, EventDrivenEvaluationFollowsACommit) {
   WriteFile(dir.path() + "/r.yml",
             "groups:\n  - name: g\n    interval: 1h\n    rules:\n      - alert: Up\n"
             "        expr: flip == 2\n");
-  SeriesStore store(StoreOptions{});
-  promql::Engine engine;
-  Sink sink;
-  Manager m(ManagerDeps{.engine = &engine,
-                        .store = &store,
-                        .clock = &SystemClock::Instance(),
-                        .state_dir = "",
-                        .notify = sink.Fn(),
-                        .log_handoff = false});
-  store.SetCommitListener(
-      [&m](std::string_view s, const CommitNames& names) { m.OnCommit(s, names); });
+  WiredManager w;
+  auto& store = w.store;
+  auto& sink = w.sink;
+  Manager& m = w.manager;
   ManagerSettings s;
   s.rule_files = {dir.path() + "/r.yml"};
   s.event_driven = true;
@@ -489,17 +500,10 @@ TEST(ManagerThreads, CommitWakesOnlyTheGroupsReadingItsMetricsAndRecordingRulesP
       - alert: Always
         expr: vector(1)
 )");
-  SeriesStore store(StoreOptions{});
-  promql::Engine engine;
-  Sink sink;
-  Manager m(ManagerDeps{.engine = &engine,
-                        .store = &store,
-                        .clock = &SystemClock::Instance(),
-                        .state_dir = "",
-                        .notify = sink.Fn(),
-                        .log_handoff = false});
-  store.SetCommitListener(
-      [&m](std::string_view s, const CommitNames& names) { m.OnCommit(s, names); });
+  WiredManager w;
+  auto& store = w.store;
+  auto& sink = w.sink;
+  Manager& m = w.manager;
   ManagerSettings s;
   s.rule_files = {dir.path() + "/r.yml"};
   ASSERT_TRUE(s.event_driven) << "event-driven evaluation is the default";
@@ -540,17 +544,10 @@ TEST(ManagerThreads, ReloadSnapshotAndCommitsConcurrently) {
   WriteFile(rules,
             "groups:\n  - name: g\n    interval: 50ms\n    rules:\n      - alert: Up\n"
             "        expr: flip > 0\n      - record: r\n        expr: flip * 2\n");
-  SeriesStore store(StoreOptions{});
-  promql::Engine engine;
-  Sink sink;
-  Manager m(ManagerDeps{.engine = &engine,
-                        .store = &store,
-                        .clock = &SystemClock::Instance(),
-                        .state_dir = state.path(),
-                        .notify = sink.Fn(),
-                        .log_handoff = false});
-  store.SetCommitListener(
-      [&m](std::string_view s, const CommitNames& names) { m.OnCommit(s, names); });
+  WiredManager w{state.path()};
+  auto& store = w.store;
+  auto& sink = w.sink;
+  Manager& m = w.manager;
   ManagerSettings s;
   s.rule_files = {rules};
   s.event_driven = true;

@@ -61,6 +61,18 @@ void AddCounters(DispatcherStats& to, const DispatcherStats& from, bool add_miss
   }
 }
 
+// A reloaded dispatcher recovers what its predecessor left queued and counts it as accepted
+// again; the retired baseline already holds it, so it comes off there (per identity) to keep
+// accepted = delivered + superseded + dropped + queued across reloads.
+void UncountRecovered(DispatcherStats& retired, const DispatcherStats& recovered) {
+  for (const IntegrationStats& r : recovered.integrations) {
+    auto it = std::find_if(retired.integrations.begin(), retired.integrations.end(),
+                           [&r](const IntegrationStats& t) { return SameIntegration(t, r); });
+    if (it == retired.integrations.end()) continue;
+    it->notifications_total -= std::min(it->notifications_total, r.notifications_total);
+  }
+}
+
 }  // namespace
 
 AlertDelivery::AlertDelivery(const Clock& clock, HttpClient& http, std::string state_dir)
@@ -82,6 +94,7 @@ void AlertDelivery::Install(const AlertingConfig& config,
                             const std::map<std::string, std::string>& labels) {
   std::unique_lock lock(mu_);
   DispatcherState carried;
+  const bool reloading = current_ != nullptr;
   if (current_) {
     current_->Stop();
     carried = current_->ExportState();
@@ -98,6 +111,7 @@ void AlertDelivery::Install(const AlertingConfig& config,
     return;
   }
   current_ = std::move(next).value();
+  if (reloading) UncountRecovered(retired_, current_->Stats());
   current_->ImportState(std::move(carried));
   current_->Start();
 }

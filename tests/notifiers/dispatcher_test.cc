@@ -510,5 +510,44 @@ TEST(NotifiersDispatcherReload, ResolveAfterAReloadIsSentAndCountersCarryOver) {
   delivery.Stop();
 }
 
+// Found by the soak test: a notification still queued at a reload was counted as accepted by
+// the replaced dispatcher and again when the new one recovered it from disk.
+TEST(NotifiersDispatcherReload, AQueuedNotificationIsAcceptedOnceAcrossAReload) {
+  FakeClock clock(kT0);
+  testing::RecordingHttpClient http;
+  http.Script(testing::Status(500, "down"));
+  AlertDelivery delivery(clock, http, testing::TempDir("reload-queued"));
+  auto install = [&] {
+    auto swap = delivery.Prepare(OneHook(), {});
+    ASSERT_TRUE(swap.ok()) << swap.status().ToString();
+    (*swap)();
+  };
+  auto wait_for = [&](auto done) {
+    DispatcherStats st;
+    for (int i = 0; i < 2000; ++i) {  // bounded, up to ~10 s
+      st = delivery.Stats();
+      if (st.integrations.size() == 1 && done(st.integrations[0])) break;
+      clock.Advance(1s);
+      std::this_thread::sleep_for(5ms);
+    }
+    return st;
+  };
+  install();
+  delivery.AsNotifyFn()({MakeAlert({{"alertname", "A"}}, kT0, 0)});
+  DispatcherStats st = wait_for([](const IntegrationStats& s) { return s.failed_total == 1; });
+  ASSERT_EQ(st.integrations.size(), 1u);
+  EXPECT_EQ(st.integrations[0].queue_length, 1u);
+
+  install();  // a reload while the notification waits for its retry
+  st = wait_for([](const IntegrationStats& s) { return s.delivered_total == 1; });
+  ASSERT_EQ(st.integrations.size(), 1u);
+  const IntegrationStats& s = st.integrations[0];
+  EXPECT_EQ(s.delivered_total, 1u);
+  EXPECT_EQ(s.notifications_total, 1u);
+  EXPECT_EQ(s.notifications_total,
+            s.delivered_total + s.superseded_total + s.dropped_total + s.queue_length);
+  delivery.Stop();
+}
+
 }  // namespace
 }  // namespace tocsin

@@ -61,7 +61,7 @@ void AddCounters(DispatcherStats& to, const DispatcherStats& from, bool add_miss
   }
 }
 
-// A reloaded dispatcher recovers what its predecessor left queued and counts it as accepted
+// A reloaded dispatcher recovers what an earlier one left queued and counts it as accepted
 // again; the retired baseline already holds it, so it comes off there (per identity) to keep
 // accepted = delivered + superseded + dropped + queued across reloads.
 void UncountRecovered(DispatcherStats& retired, const DispatcherStats& recovered) {
@@ -94,7 +94,6 @@ void AlertDelivery::Install(const AlertingConfig& config,
                             const std::map<std::string, std::string>& labels) {
   std::unique_lock lock(mu_);
   DispatcherState carried;
-  const bool reloading = current_ != nullptr;
   if (current_) {
     current_->Stop();
     carried = current_->ExportState();
@@ -111,7 +110,7 @@ void AlertDelivery::Install(const AlertingConfig& config,
     return;
   }
   current_ = std::move(next).value();
-  if (reloading) UncountRecovered(retired_, current_->Stats());
+  UncountRecovered(retired_, current_->Stats());  // no-op at start: nothing retired yet
   current_->ImportState(std::move(carried));
   current_->Start();
 }

@@ -387,10 +387,10 @@ void Manager::Runner::Loop() {
     // The monotonic deadline may come a millisecond or two before the wall clock reaches the
     // slot. Evaluating then would stamp a resolved alert's endsAt in the future, so the
     // hand-off would still see it firing; wait the difference out (once, bounded).
+    // A commit's wake-up must not cut this wait short, only a stop.
     if (int64_t ahead = slot - clock.NowMs(); ahead > 0 && ahead <= iv / 2) {
       std::unique_lock lock(wake_mu_);
-      if (stop_) return;
-      wake_.wait_for(lock, milliseconds(ahead));
+      if (wake_.wait_for(lock, milliseconds(ahead), [this] { return stop_; })) return;
     }
     Guarded("rules", [&] { EvalAt(slot, false); });
     // Slots that passed while evaluating are missed (Prometheus's iterations_missed).

@@ -458,19 +458,21 @@ TEST(NotifiersDispatcherDisk, RecoveryCollapsesNotificationsOfOneGroup) {
 namespace tocsin {
 namespace {
 
+// Installs OneHook() the way a reload does: validate, then swap the dispatcher.
+void InstallOneHook(AlertDelivery& delivery) {
+  auto swap = delivery.Prepare(OneHook(), {});
+  ASSERT_TRUE(swap.ok()) << swap.status().ToString();
+  (*swap)();
+}
+
 // A reload rebuilds the dispatcher; the alerts and the notification log go over to the new one,
-// so a resolve after the reload is still sent (found by the soak test: it never came).
-// A reload replaces the dispatcher: the resolve still goes out, and the counters carry on from
-// where the replaced dispatcher left them (a counter never goes back on a reload).
+// so a resolve after the reload is still sent (found by the soak test: it never came), and the
+// counters carry on from where the replaced dispatcher left them (never going back on a reload).
 TEST(NotifiersDispatcherReload, ResolveAfterAReloadIsSentAndCountersCarryOver) {
   FakeClock clock(kT0);
   testing::RecordingHttpClient http;
   AlertDelivery delivery(clock, http, testing::TempDir("reload-nflog"));
-  auto install = [&] {
-    auto swap = delivery.Prepare(OneHook(), {});
-    ASSERT_TRUE(swap.ok()) << swap.status().ToString();
-    (*swap)();
-  };
+  auto install = [&] { InstallOneHook(delivery); };
   auto wait_bodies = [&](size_t n) {
     for (int i = 0; i < 2000 && http.Bodies().size() < n; ++i) {  // bounded, up to ~10 s
       clock.Advance(1s);
@@ -517,11 +519,7 @@ TEST(NotifiersDispatcherReload, AQueuedNotificationIsAcceptedOnceAcrossAReload) 
   testing::RecordingHttpClient http;
   http.Script(testing::Status(500, "down"));
   AlertDelivery delivery(clock, http, testing::TempDir("reload-queued"));
-  auto install = [&] {
-    auto swap = delivery.Prepare(OneHook(), {});
-    ASSERT_TRUE(swap.ok()) << swap.status().ToString();
-    (*swap)();
-  };
+  auto install = [&] { InstallOneHook(delivery); };
   auto wait_for = [&](auto done) {
     DispatcherStats st;
     for (int i = 0; i < 2000; ++i) {  // bounded, up to ~10 s

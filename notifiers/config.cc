@@ -6,6 +6,15 @@ namespace tocsin {
 
 std::ostream& operator<<(std::ostream& os, const SecretString&) { return os << "<secret>"; }
 
+SlackConfig TocsinSlackConfig() {
+  SlackConfig c;
+  c.username.clear();
+  c.title_link = R"({{ template "tocsin.slack.titlelink" . }})";
+  c.text = R"({{ template "tocsin.slack.text" . }})";
+  c.fallback = R"({{ template "tocsin.slack.fallback" . }})";
+  return c;
+}
+
 AlertingConfig DefaultAlertingConfig() {
   AlertingConfig config;
   config.route.receiver = kDefaultReceiverName;

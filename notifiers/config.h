@@ -137,14 +137,36 @@ struct PagerDutyConfig {
   RateLimitConfig rate_limit{2, 20};  // ~120 events/min per routing key
 };
 
+// One of Slack's attachment fields; title and value are templates.
+struct SlackFieldConfig {
+  std::string title;
+  std::string value;
+  std::optional<bool> short_field;  // unset: SlackConfig::short_fields
+};
+
+// The text fields are notification templates (notifiers/template); the defaults are
+// Alertmanager's (config/notifiers.go DefaultSlackConfig). TocsinSlackConfig() gives the
+// defaults of tocsin's inline dialect.
 struct SlackConfig {
   bool send_resolved = false;
   SecretString api_url;  // the incoming webhook URL
   std::string channel;
-  std::string username;
-  std::string icon_emoji;
-  std::string icon_url;
-  std::string title_link;
+  std::string username = R"({{ template "slack.default.username" . }})";
+  std::string color = R"({{ if eq .Status "firing" }}danger{{ else }}good{{ end }})";
+  std::string title = R"({{ template "slack.default.title" . }})";
+  std::string title_link = R"({{ template "slack.default.titlelink" . }})";
+  std::string pretext = R"({{ template "slack.default.pretext" . }})";
+  std::string text = R"({{ template "slack.default.text" . }})";
+  std::vector<SlackFieldConfig> fields;
+  bool short_fields = false;
+  std::string footer = R"({{ template "slack.default.footer" . }})";
+  std::string fallback = R"({{ template "slack.default.fallback" . }})";
+  std::string callback_id = R"({{ template "slack.default.callbackid" . }})";
+  std::string icon_emoji = R"({{ template "slack.default.iconemoji" . }})";
+  std::string icon_url = R"({{ template "slack.default.iconurl" . }})";
+  std::string image_url;
+  std::string thumb_url;
+  std::vector<std::string> mrkdwn_in;  // empty: fallback, pretext, text
   bool link_names = false;
   std::chrono::milliseconds timeout = std::chrono::seconds(10);
   RateLimitConfig rate_limit{1, 1};  // Slack: at most one message per second per webhook
@@ -189,7 +211,19 @@ struct DeliveryConfig {
   std::chrono::milliseconds breaker_cooldown = std::chrono::seconds(5);
 };
 
+// One file of `templates:` (a glob's match), read at config load.
+struct TemplateFileConfig {
+  std::string path;
+  std::string text;
+};
+
+// tocsin's inline `alerting:` dialect: no "Alertmanager" username, a link to tocsin's own
+// alert list, and one escaped line per alert as the text.
+SlackConfig TocsinSlackConfig();
+
 struct AlertingConfig {
+  // Alertmanager's `templates:`, in order; their {{define}}s join the default set.
+  std::vector<TemplateFileConfig> templates;
   RouteConfig route;  // receiver defaults to the log receiver
   std::vector<InhibitRuleConfig> inhibit_rules;
   std::vector<ReceiverConfig> receivers;

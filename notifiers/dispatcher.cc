@@ -91,6 +91,8 @@ Status Dispatcher::Init(const AlertingConfig& config) {
                                                        config.alertmanager_queue_capacity,
                                                        config.alertmanager_batch_size, http_);
 
+  auto templates = NotificationTemplates::Load(config.templates);
+  if (!templates.ok()) return templates.status().WithContext("alerting.templates");
   for (const ReceiverConfig& r : config.receivers) {
     std::vector<std::unique_ptr<Notifier>> notifiers;
     std::string where = "alerting.receivers." + r.name;
@@ -102,7 +104,7 @@ Status Dispatcher::Init(const AlertingConfig& config) {
     }
     for (const SlackConfig& c : r.slack_configs) {
       if (c.api_url.empty()) return InvalidArgument(where + ": slack api_url missing");
-      notifiers.push_back(std::make_unique<SlackNotifier>(c, http_, clock_));
+      notifiers.push_back(std::make_unique<SlackNotifier>(c, http_, clock_, *templates));
     }
     for (const WebhookConfig& c : r.webhook_configs) {
       if (c.url.empty()) return InvalidArgument(where + ": webhook url missing");

@@ -23,7 +23,10 @@ ALLOWED = {
     "agent/store": (["agent/core"], []),
     "agent/promql": (["agent/core", "agent/store"], []),
     # The loader fills each stage's leaf config structs; it includes no stage's code.
-    "agent/config": (["agent/core"], ["notifiers/config.h"]),
+    # The loader checks notification templates (`templates:` files, templated fields) as
+    # Alertmanager does at load, so a broken template fails the load, not the first page.
+    "agent/config": (["agent/core"], ["notifiers/config.h",
+                                      "notifiers/template/template_check.h"]),
     # The scheduler runs collectors through their interface; the daemon applies a Config.
     "agent/runtime": (["agent/core", "agent/store"],
                       ["collectors/collector.h", "agent/config/config.h"]),
@@ -37,7 +40,11 @@ ALLOWED = {
                     "agent/config/datastore_collectors_config.h",
                     "agent/config/system_collector_config.h"]),
     "rules": (["agent/core", "agent/store", "agent/promql"], ["agent/config/yaml.h"]),
-    "notifiers": (["agent/core", "agent/http_client"], []),
+    # Notification templates run on the Go template engine that alert templates use.
+    "notifiers": (["agent/core", "agent/http_client"],
+                  ["rules/template/ast.h", "rules/template/value.h", "rules/template/methods.h",
+                   "rules/template/go_time.h", "rules/template/parser.h",
+                   "rules/template/render.h"]),
     # remote_write reads committed samples through the store's SampleTap seam, sends with the
     # HTTP client, and reads its own leaf config struct.
     "remote": (["agent/core", "agent/store", "agent/http_client"],

@@ -59,7 +59,7 @@ bool BindAmDocument(MapReader& r, AlertingConfig& alerting, AmDialect dialect,
     r.ErrorAtKey("route", "no routes provided");
   }
   r.List<InhibitRuleConfig>("inhibit_rules", &alerting.inhibit_rules, BindAmInhibitRule);
-  RejectUnimplemented(r, {"templates"});
+  BindAmTemplates(r, alerting.templates);
   return has_route;
 }
 

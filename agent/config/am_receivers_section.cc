@@ -6,6 +6,7 @@
 
 #include "agent/config/am_schema.h"
 #include "agent/core/host_port.h"
+#include "notifiers/template/template_check.h"
 
 namespace tocsin {
 namespace {
@@ -20,12 +21,15 @@ Status MustBePdSeverity(const std::string& s) {
   return InvalidArgument("\"" + s + "\" must be one of critical, error, warning, info");
 }
 
-// Until notification templates are rendered, a field that holds a template action would be
+// Until these fields are rendered as templates, a field that holds a template action would be
 // sent as its source text: refuse it rather than send "{{ .CommonLabels.x }}" to a pager.
 Status MustBeLiteral(const std::string& s) {
   if (s.find("{{") == std::string::npos) return Status::Ok();
   return InvalidArgument("templates in this field are not implemented by tocsin yet");
 }
+
+// A notification template field: it must parse (with Alertmanager's functions).
+Status MustBeTemplate(const std::string& s) { return CheckNotificationTemplate(s); }
 
 Status MustBeNonNegativeNumber(const std::string& s) {
   char* end = nullptr;
@@ -129,7 +133,19 @@ void BindPagerDuty(MapReader& r, PagerDutyConfig& c, const AmGlobalConfig& globa
   BindTocsinExtensions(r, dialect, &c.timeout, &c.rate_limit);
 }
 
+void BindSlackField(MapReader& r, SlackFieldConfig& f) {
+  if (!r.String("title", &f.title, MustBeTemplate) || f.title.empty()) {
+    r.ErrorAtKey("title", "missing title in Slack field configuration");
+  }
+  if (!r.String("value", &f.value, MustBeTemplate) || f.value.empty()) {
+    r.ErrorAtKey("value", "missing value in Slack field configuration");
+  }
+  bool short_field = false;
+  if (r.Bool("short", &short_field)) f.short_field = short_field;
+}
+
 void BindSlack(MapReader& r, SlackConfig& c, const AmGlobalConfig& global, AmDialect dialect) {
+  if (dialect == AmDialect::kTocsinInline) c = TocsinSlackConfig();
   r.Bool("send_resolved", &c.send_resolved);
   if (!BindSecret(r, "api_url", "api_url_file", &c.api_url)) {
     if (global.slack_api_url.empty()) {
@@ -141,15 +157,28 @@ void BindSlack(MapReader& r, SlackConfig& c, const AmGlobalConfig& global, AmDia
     r.ErrorAtKey(c.api_url.source_file.empty() ? "api_url" : "api_url_file",
                  "must be an http:// or https:// URL");
   }
-  r.String("channel", &c.channel, MustBeLiteral);
-  r.String("username", &c.username, MustBeLiteral);
-  r.String("icon_emoji", &c.icon_emoji, MustBeLiteral);
-  r.String("icon_url", &c.icon_url, MustBeLiteral);
-  r.String("title_link", &c.title_link, MustBeLiteral);
+  for (auto [key, field] : std::initializer_list<std::pair<std::string_view, std::string*>>{
+           {"channel", &c.channel},
+           {"username", &c.username},
+           {"color", &c.color},
+           {"title", &c.title},
+           {"title_link", &c.title_link},
+           {"pretext", &c.pretext},
+           {"text", &c.text},
+           {"footer", &c.footer},
+           {"fallback", &c.fallback},
+           {"callback_id", &c.callback_id},
+           {"icon_emoji", &c.icon_emoji},
+           {"icon_url", &c.icon_url},
+           {"image_url", &c.image_url},
+           {"thumb_url", &c.thumb_url}}) {
+    r.String(key, field, MustBeTemplate);
+  }
+  r.List<SlackFieldConfig>("fields", &c.fields, BindSlackField);
+  r.Bool("short_fields", &c.short_fields);
+  r.StringList("mrkdwn_in", &c.mrkdwn_in);
   r.Bool("link_names", &c.link_names);
-  RejectUnimplemented(
-      r, {"http_config", "color", "title", "pretext", "text", "fields", "short_fields", "footer",
-          "fallback", "callback_id", "image_url", "thumb_url", "mrkdwn_in", "actions"});
+  RejectUnimplemented(r, {"http_config", "actions"});
   BindTocsinExtensions(r, dialect, &c.timeout, &c.rate_limit);
 }
 

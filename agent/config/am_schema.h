@@ -49,6 +49,10 @@ void BindAmTimeIntervals(MapReader& r, std::string_view key,
                          std::map<std::string, std::vector<TimeIntervalConfig>>& out);
 void BindAmReceiver(MapReader& r, ReceiverConfig& receiver, const AmGlobalConfig& global,
                     AmDialect dialect);
+// `templates:` globs (relative to the config's directory), each match read and parsed as
+// Alertmanager does at load; a glob that matches nothing is allowed (as Alertmanager's
+// FromGlobs). A template error names the file and line.
+void BindAmTemplates(MapReader& r, std::vector<TemplateFileConfig>& out);
 // The http_config block (prometheus/common's HTTPClientConfig).
 void BindHttpClientConfig(MapReader& r, HttpClientConfig& http);
 

@@ -4,31 +4,11 @@
 
 #include "agent/core/json.h"
 #include "notifiers/outcome.h"
+#include "notifiers/template/template_data.h"
 
 namespace tocsin {
 
 using nlohmann::json;
-
-std::string SlackEscape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 namespace {
 
@@ -44,88 +24,76 @@ std::string TruncateEscaped(const std::string& s, size_t max) {
   return out;
 }
 
-std::string AlertLine(const Alert& a) {
-  std::string line =
-      std::string(a.ends_at == 0 ? "" : "[resolved] ") + "*" + SlackEscape(a.Name()) + "*";
-  for (const char* key : {"summary", "description", "message"}) {
-    auto it = a.annotations.find(key);
-    if (it != a.annotations.end() && !it->second.empty()) {
-      line += " - " + SlackEscape(it->second);
-      break;
-    }
-  }
-  std::string labels;
-  for (const Label& l : a.labels) {
-    if (l.name == "alertname") continue;
-    if (!labels.empty()) labels += ", ";
-    labels += SlackEscape(l.name) + "=" + SlackEscape(l.value);
-  }
-  if (!labels.empty()) line += "\n    " + labels;
-  return line;
-}
-
 }  // namespace
 
-SlackNotifier::SlackNotifier(SlackConfig config, HttpClient& http, const Clock& clock)
-    : config_(std::move(config)), http_(http), clock_(clock) {}
+SlackNotifier::SlackNotifier(SlackConfig config, HttpClient& http, const Clock& clock,
+                             std::shared_ptr<const NotificationTemplates> templates)
+    : config_(std::move(config)), http_(http), clock_(clock), templates_(std::move(templates)) {}
 
-std::string SlackNotifier::Render(const Notification& n) const {
-  std::string title = TruncateRunes(SlackEscape(Subject(n)), kSlackMaxTitleRunes);
-  std::string title_link = config_.title_link;
-  if (title_link.empty() && !n.external_url.empty()) {
-    title_link = n.external_url + "/alerts";
-  }
-  // The alert list; stops with a "… and N more" line before the text limit.
-  std::string text;
-  size_t shown = 0;
-  for (const Alert& a : n.alerts) {
-    std::string line = AlertLine(a);
-    std::string more = "\n\u2026 and " + std::to_string(n.alerts.size() - shown) + " more";
-    if (text.size() + line.size() + 1 + more.size() > kSlackMaxTextChars) {
-      if (shown == 0) {
-        text = TruncateEscaped(line, kSlackMaxTextChars - more.size());
-        ++shown;
-      }
-      if (shown < n.alerts.size()) {
-        text += "\n\u2026 and " + std::to_string(n.alerts.size() - shown) + " more";
-      }
-      break;
+Result<std::string> SlackNotifier::Render(const Notification& n) const {
+  const rules::tmpl::Value data = NotificationTemplateData(n);
+  Status failed;
+  // notify.TmplText: the first failure is kept and the message is not sent.
+  auto expand = [&](const std::string& text) -> std::string {
+    auto r = templates_->Expand(text, data);
+    if (r.ok()) return std::move(r).value();
+    if (failed.ok()) failed = r.status();
+    return "";
+  };
+  // Go's omitempty: an empty string is left out.
+  auto set_nonempty = [](json& obj, const char* key, std::string value) {
+    if (!value.empty()) obj[key] = std::move(value);
+  };
+  json attachment = json::object();
+  set_nonempty(attachment, "title", TruncateRunes(expand(config_.title), kSlackMaxTitleRunes));
+  set_nonempty(attachment, "title_link", expand(config_.title_link));
+  set_nonempty(attachment, "pretext", expand(config_.pretext));
+  attachment["text"] = expand(config_.text);
+  attachment["fallback"] = expand(config_.fallback);
+  attachment["callback_id"] = expand(config_.callback_id);
+  set_nonempty(attachment, "image_url", expand(config_.image_url));
+  set_nonempty(attachment, "thumb_url", expand(config_.thumb_url));
+  attachment["footer"] = expand(config_.footer);
+  set_nonempty(attachment, "color", expand(config_.color));
+  attachment["mrkdwn_in"] = config_.mrkdwn_in.empty()
+                                ? std::vector<std::string>{"fallback", "pretext", "text"}
+                                : config_.mrkdwn_in;
+  if (!config_.fields.empty()) {
+    json fields = json::array();
+    for (const SlackFieldConfig& f : config_.fields) {
+      json field = json::object();
+      set_nonempty(field, "title", expand(f.title));
+      set_nonempty(field, "value", expand(f.value));
+      field["short"] = f.short_field.value_or(config_.short_fields);
+      fields.push_back(std::move(field));
     }
-    if (!text.empty()) text += '\n';
-    text += line;
-    ++shown;
+    attachment["fields"] = std::move(fields);
   }
-  json fields = json::array();
-  Labels common = n.CommonLabels();
-  for (const Label& l : SortedPairs(common)) {
-    if (n.group_labels.Has(l.name) || fields.size() >= kSlackMaxFields) continue;
-    fields.push_back({{"title", TruncateEscaped(SlackEscape(l.name), kSlackMaxFieldChars)},
-                      {"value", TruncateEscaped(SlackEscape(l.value), kSlackMaxFieldChars)},
-                      {"short", true}});
-  }
-  json attachment{{"title", title},
-                  {"text", text},
-                  {"fallback", title + (title_link.empty() ? "" : " | " + title_link)},
-                  {"color", n.Firing() ? "danger" : "good"},
-                  {"mrkdwn_in", {"fallback", "pretext", "text"}}};
-  if (!title_link.empty()) attachment["title_link"] = title_link;
-  if (!fields.empty()) attachment["fields"] = fields;
-  json msg{{"attachments", json::array({attachment})}};
-  if (!config_.channel.empty()) msg["channel"] = config_.channel;
-  if (!config_.username.empty()) msg["username"] = config_.username;
-  if (!config_.icon_emoji.empty()) msg["icon_emoji"] = config_.icon_emoji;
-  if (!config_.icon_url.empty()) msg["icon_url"] = config_.icon_url;
+  json msg = json::object();
+  set_nonempty(msg, "channel", expand(config_.channel));
+  set_nonempty(msg, "username", expand(config_.username));
+  set_nonempty(msg, "icon_emoji", expand(config_.icon_emoji));
+  set_nonempty(msg, "icon_url", expand(config_.icon_url));
   if (config_.link_names) msg["link_names"] = true;
+  if (!failed.ok()) return failed;
+  msg["attachments"] = json::array({attachment});
   std::string body = EncodeJson(msg);
   if (body.size() > kSlackMaxBodyBytes) {
     msg["attachments"][0].erase("fields");
+    body = EncodeJson(msg);
+  }
+  if (body.size() > kSlackMaxBodyBytes) {
+    std::string text = msg["attachments"][0]["text"];
+    msg["attachments"][0]["text"] = TruncateEscaped(text, kSlackMaxTextChars);
     body = EncodeJson(msg);
   }
   return body;
 }
 
 SendResult SlackNotifier::Send(const Notification& n) {
-  return PostJson(http_, clock_, config_.api_url.value, Render(n), config_.timeout);
+  Result<std::string> body = Render(n);
+  if (!body.ok()) return SendResult::Drop("slack: " + body.status().message());
+  return PostJson(http_, clock_, config_.api_url.value, std::move(body).value(), config_.timeout);
 }
 
 }  // namespace tocsin

@@ -114,6 +114,7 @@ Result<Value> Len(const FuncCall& c) {
   if (v.kind == Value::Kind::kString) return Value::Int(static_cast<int64_t>(v.s.size()));
   if (v.kind == Value::Kind::kLabels) return Value::Int(static_cast<int64_t>(v.labels->size()));
   if (v.kind == Value::Kind::kVector) return Value::Int(static_cast<int64_t>(v.vec->size()));
+  if (v.kind == Value::Kind::kList) return Value::Int(static_cast<int64_t>(v.list->size()));
   return c.Error(std::string("len of type ") + v.GoType());
 }
 
@@ -135,6 +136,13 @@ Result<Value> Index(const FuncCall& c) {
         return c.Error("error calling index: index out of range: " + std::to_string(key.i));
       }
       v = Value::Sample((*v.vec)[key.i]);
+    } else if (v.kind == Value::Kind::kList) {
+      if (key.kind != Value::Kind::kInt)
+        return c.Error("cannot index slice/array with type " + std::string(key.GoType()));
+      if (key.i < 0 || key.i >= static_cast<int64_t>(v.list->size())) {
+        return c.Error("index out of range: " + std::to_string(key.i));
+      }
+      v = (*v.list)[key.i];
     } else {
       return c.Error(std::string("can't index item of type ") + v.GoType());
     }
@@ -199,6 +207,23 @@ Result<Value> ToLower(const FuncCall& c) {
 Result<Value> Title(const FuncCall& c) {
   TOCSIN_RETURN_IF_ERROR(c.Want(1));
   TOCSIN_ASSIGN_OR_RETURN(std::string s, c.String(0));
+  if (c.ctx.dialect == FuncDialect::kAlertmanager) {
+    // cases.Title: each word's first letter upper-cased and the rest lower-cased; an
+    // apostrophe inside a word ("don't") does not start a new one.
+    bool start = true;
+    for (size_t k = 0; k < s.size(); ++k) {
+      auto u = static_cast<unsigned char>(s[k]);
+      bool letter = u >= 0x80 || std::isalnum(u);
+      if (letter) {
+        if (u < 0x80) s[k] = static_cast<char>(start ? std::toupper(u) : std::tolower(u));
+        start = false;
+      } else if (!(s[k] == '\'' && !start && k + 1 < s.size() &&
+                   std::isalpha(static_cast<unsigned char>(s[k + 1])))) {
+        start = true;
+      }
+    }
+    return Value::Str(s);
+  }
   bool start = true;
   for (char& ch : s) {
     auto u = static_cast<unsigned char>(ch);
@@ -269,6 +294,71 @@ Result<Value> UrlQueryEscapeFn(const FuncCall& c) {
   TOCSIN_RETURN_IF_ERROR(c.Want(1));
   TOCSIN_ASSIGN_OR_RETURN(std::string s, c.String(0));
   return Value::Str(UrlQueryEscape(s));
+}
+
+// Go's evalArgs for html/urlquery/js: a lone string as is, anything else through fmt.Sprint.
+std::string EscaperInput(const FuncCall& c) {
+  if (c.args.size() == 1 && c.args[0].kind == Value::Kind::kString) return c.args[0].s;
+  return PrintArgs(c.args, false);
+}
+
+Result<Value> UrlQuery(const FuncCall& c) { return Value::Str(UrlQueryEscape(EscaperInput(c))); }
+
+// template.HTMLEscapeString.
+Result<Value> HtmlEscape(const FuncCall& c) {
+  std::string out;
+  for (char ch : EscaperInput(c)) {
+    switch (ch) {
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      case '"':
+        out += "&#34;";
+        break;
+      case '\0':
+        out += "\uFFFD";
+        break;
+      default:
+        out += ch;
+    }
+  }
+  return Value::Str(out);
+}
+
+// ---- Alertmanager: string slices ----
+
+// join(sep, []string): strings.Join with the arguments swapped for piping.
+Result<Value> Join(const FuncCall& c) {
+  TOCSIN_RETURN_IF_ERROR(c.Want(2));
+  TOCSIN_ASSIGN_OR_RETURN(std::string sep, c.String(0));
+  const Value& list = c.args[1];
+  if (list.kind != Value::Kind::kList || !list.HasType(Value::kStringSliceType)) {
+    return c.Error(std::string("wrong type for value; expected []string; got ") + list.GoType());
+  }
+  std::string out;
+  for (size_t k = 0; k < list.list->size(); ++k) {
+    if (k > 0) out += sep;
+    out += (*list.list)[k].s;
+  }
+  return Value::Str(out);
+}
+
+Result<Value> StringSlice(const FuncCall& c) {
+  std::vector<std::string> items;
+  for (size_t k = 0; k < c.args.size(); ++k) {
+    TOCSIN_ASSIGN_OR_RETURN(std::string s, c.String(k));
+    items.push_back(std::move(s));
+  }
+  return Value::StringList(items);
 }
 
 // ---- Prometheus: queries, samples and labels ----
@@ -345,60 +435,63 @@ Result<Value> ExternalUrl(const FuncCall& c) {
 
 constexpr FuncSet kB = FuncSet::kBuiltin;
 constexpr FuncSet kP = FuncSet::kPrometheus;
+constexpr FuncSet kA = FuncSet::kAlertmanagerOnly;
 
 // Sorted by name (byte order) for the binary search; checked below. A null implementation is
 // accepted by the parser but fails at render time with `function "x" not supported`.
 constexpr std::array kFunctions = {
-    TemplateFunction{"and", kB, &And},
-    TemplateFunction{"args", kP, nullptr},
-    TemplateFunction{"call", kB, nullptr},
-    TemplateFunction{"eq", kB, &Eq},
-    TemplateFunction{"externalURL", kP, &ExternalUrl},
-    TemplateFunction{"first", kP, &First},
-    TemplateFunction{"ge", kB, &Ge},
-    TemplateFunction{"graphLink", kP, nullptr},
-    TemplateFunction{"gt", kB, &Gt},
-    TemplateFunction{"html", kB, nullptr},
-    TemplateFunction{"humanize", kP, &HumanizeWith<Humanize>},
-    TemplateFunction{"humanize1024", kP, &HumanizeWith<Humanize1024>},
-    TemplateFunction{"humanizeDuration", kP, &HumanizeWith<HumanizeDuration>},
-    TemplateFunction{"humanizePercentage", kP, &HumanizeWith<HumanizePercentage>},
-    TemplateFunction{"humanizeTimestamp", kP, &HumanizeWith<HumanizeTimestamp>},
-    TemplateFunction{"index", kB, &Index},
-    TemplateFunction{"js", kB, nullptr},
-    TemplateFunction{"label", kP, &LabelFn},
-    TemplateFunction{"le", kB, &Le},
-    TemplateFunction{"len", kB, &Len},
-    TemplateFunction{"lt", kB, &Lt},
-    TemplateFunction{"match", kP, &Match},
-    TemplateFunction{"ne", kB, &Ne},
-    TemplateFunction{"not", kB, &Not},
-    TemplateFunction{"now", kP, &Now},
-    TemplateFunction{"or", kB, &Or},
-    TemplateFunction{"parseDuration", kP, &ParseDurationFn},
-    TemplateFunction{"pathPrefix", kP, nullptr},
-    TemplateFunction{"print", kB, &Print},
-    TemplateFunction{"printf", kB, &Printf},
-    TemplateFunction{"println", kB, &Println},
-    TemplateFunction{"query", kP, &Query},
-    TemplateFunction{"reReplaceAll", kP, &ReReplaceAll},
-    TemplateFunction{"safeHtml", kP, &SafeHtml},
-    TemplateFunction{"slice", kB, nullptr},
-    TemplateFunction{"sortByLabel", kP, &SortByLabel},
-    TemplateFunction{"stripDomain", kP, &StripDomain},
-    TemplateFunction{"stripPort", kP, &StripPort},
-    TemplateFunction{"strvalue", kP, &StrValue},
-    TemplateFunction{"tableLink", kP, nullptr},
-    TemplateFunction{"title", kP, &Title},
+    TemplateFunction{"and", kB, &And, true},
+    TemplateFunction{"args", kP, nullptr, false},
+    TemplateFunction{"call", kB, nullptr, true},
+    TemplateFunction{"eq", kB, &Eq, true},
+    TemplateFunction{"externalURL", kP, &ExternalUrl, false},
+    TemplateFunction{"first", kP, &First, false},
+    TemplateFunction{"ge", kB, &Ge, true},
+    TemplateFunction{"graphLink", kP, nullptr, false},
+    TemplateFunction{"gt", kB, &Gt, true},
+    TemplateFunction{"html", kB, &HtmlEscape, true},
+    TemplateFunction{"humanize", kP, &HumanizeWith<Humanize>, false},
+    TemplateFunction{"humanize1024", kP, &HumanizeWith<Humanize1024>, false},
+    TemplateFunction{"humanizeDuration", kP, &HumanizeWith<HumanizeDuration>, false},
+    TemplateFunction{"humanizePercentage", kP, &HumanizeWith<HumanizePercentage>, false},
+    TemplateFunction{"humanizeTimestamp", kP, &HumanizeWith<HumanizeTimestamp>, false},
+    TemplateFunction{"index", kB, &Index, true},
+    TemplateFunction{"join", kA, &Join, true},
+    TemplateFunction{"js", kB, nullptr, true},
+    TemplateFunction{"label", kP, &LabelFn, false},
+    TemplateFunction{"le", kB, &Le, true},
+    TemplateFunction{"len", kB, &Len, true},
+    TemplateFunction{"lt", kB, &Lt, true},
+    TemplateFunction{"match", kP, &Match, true},
+    TemplateFunction{"ne", kB, &Ne, true},
+    TemplateFunction{"not", kB, &Not, true},
+    TemplateFunction{"now", kP, &Now, false},
+    TemplateFunction{"or", kB, &Or, true},
+    TemplateFunction{"parseDuration", kP, &ParseDurationFn, false},
+    TemplateFunction{"pathPrefix", kP, nullptr, false},
+    TemplateFunction{"print", kB, &Print, true},
+    TemplateFunction{"printf", kB, &Printf, true},
+    TemplateFunction{"println", kB, &Println, true},
+    TemplateFunction{"query", kP, &Query, false},
+    TemplateFunction{"reReplaceAll", kP, &ReReplaceAll, true},
+    TemplateFunction{"safeHtml", kP, &SafeHtml, true},
+    TemplateFunction{"slice", kB, nullptr, true},
+    TemplateFunction{"sortByLabel", kP, &SortByLabel, false},
+    TemplateFunction{"stringSlice", kA, &StringSlice, true},
+    TemplateFunction{"stripDomain", kP, &StripDomain, false},
+    TemplateFunction{"stripPort", kP, &StripPort, false},
+    TemplateFunction{"strvalue", kP, &StrValue, false},
+    TemplateFunction{"tableLink", kP, nullptr, false},
+    TemplateFunction{"title", kP, &Title, true},
     // Prometheus registers `tmpl` for console templates only; alert templates reject it.
-    TemplateFunction{"tmpl", FuncSet::kConsoleOnly, nullptr},
-    TemplateFunction{"toDuration", kP, nullptr},
-    TemplateFunction{"toLower", kP, &ToLower},
-    TemplateFunction{"toTime", kP, nullptr},
-    TemplateFunction{"toUpper", kP, &ToUpper},
-    TemplateFunction{"urlQueryEscape", kP, &UrlQueryEscapeFn},
-    TemplateFunction{"urlquery", kB, nullptr},
-    TemplateFunction{"value", kP, &ValueFn},
+    TemplateFunction{"tmpl", FuncSet::kConsoleOnly, nullptr, false},
+    TemplateFunction{"toDuration", kP, nullptr, false},
+    TemplateFunction{"toLower", kP, &ToLower, true},
+    TemplateFunction{"toTime", kP, nullptr, false},
+    TemplateFunction{"toUpper", kP, &ToUpper, true},
+    TemplateFunction{"urlQueryEscape", kP, &UrlQueryEscapeFn, false},
+    TemplateFunction{"urlquery", kB, &UrlQuery, true},
+    TemplateFunction{"value", kP, &ValueFn, false},
 };
 
 constexpr bool StrictlySorted() {
@@ -450,6 +543,13 @@ const TemplateFunction* FindTemplateFunction(std::string_view name) {
 
 bool IsBuiltinFunction(std::string_view name) { return InSet(name, FuncSet::kBuiltin); }
 bool IsPrometheusFunction(std::string_view name) { return InSet(name, FuncSet::kPrometheus); }
+
+bool IsTemplateFunction(std::string_view name, FuncDialect dialect) {
+  const TemplateFunction* f = FindTemplateFunction(name);
+  if (f == nullptr) return false;
+  if (dialect == FuncDialect::kAlertmanager) return f->alertmanager;
+  return f->set == FuncSet::kBuiltin || f->set == FuncSet::kPrometheus;
+}
 
 Result<Value> CallTemplateFunction(const std::string& name, const std::vector<Value>& args,
                                    const FuncContext& ctx) {

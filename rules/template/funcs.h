@@ -26,7 +26,13 @@ namespace tocsin::rules::tmpl {
 using TemplateQueryFn =
     std::function<Result<std::vector<TemplateSample>>(const std::string& expr, TimestampMs t)>;
 
+// Whose template this is: Prometheus's alert templates and Alertmanager's notification
+// templates have different function sets (and `title` differs: strings.Title there,
+// cases.Title here).
+enum class FuncDialect { kPrometheus, kAlertmanager };
+
 struct FuncContext {
+  FuncDialect dialect = FuncDialect::kPrometheus;
   TemplateQueryFn query;  // unset: `query` fails
   TimestampMs eval_time = 0;
   std::string external_url;
@@ -53,9 +59,10 @@ struct FuncCall {
 using TemplateFn = Result<Value> (*)(const FuncCall& call);
 
 enum class FuncSet {
-  kBuiltin,      // Go 1.19 text/template builtins
-  kPrometheus,   // Prometheus's alert-template funcMap (2.x and 3.x)
-  kConsoleOnly,  // console templates only: listed so the parser rejects it as Prometheus does
+  kBuiltin,           // Go 1.19 text/template builtins
+  kPrometheus,        // Prometheus's alert-template funcMap (2.x and 3.x)
+  kConsoleOnly,       // console templates only: listed so the parser rejects it as Prometheus does
+  kAlertmanagerOnly,  // Alertmanager 0.25's DefaultFuncs that Prometheus lacks (join, ...)
 };
 
 struct TemplateFunction {
@@ -66,6 +73,8 @@ struct TemplateFunction {
   // itself today; one it must (e.g. a short-circuiting and/or) would also be null here and be
   // intercepted in render.cc.
   TemplateFn fn;
+  // Also in Alertmanager 0.25's DefaultFuncs (template/template.go); builtins always are.
+  bool alertmanager;
 };
 
 // The whole table, sorted by name.
@@ -75,10 +84,9 @@ const TemplateFunction* FindTemplateFunction(std::string_view name);
 
 bool IsBuiltinFunction(std::string_view name);     // and, or, not, len, index, printf, eq, ...
 bool IsPrometheusFunction(std::string_view name);  // query, humanize, toUpper, ...
-// What the parser accepts: builtins and Prometheus's funcMap (not the console-only names).
-inline bool IsTemplateFunction(std::string_view name) {
-  return IsBuiltinFunction(name) || IsPrometheusFunction(name);
-}
+// What the parser accepts: builtins and the dialect's funcMap (Prometheus: not the
+// console-only names).
+bool IsTemplateFunction(std::string_view name, FuncDialect dialect = FuncDialect::kPrometheus);
 
 // Calls `name` with `args` (the piped value, if any, is the last argument). Errors carry Go's
 // text ("error calling humanize: ...", "wrong number of args for x: want 1 got 2"); a name with

@@ -6,6 +6,7 @@
 #include <ctime>
 
 #include "agent/core/go_format.h"
+#include "rules/template/go_time.h"
 
 namespace tocsin::rules::tmpl {
 namespace {
@@ -91,11 +92,16 @@ const char* Value::GoType() const {
     case Kind::kBool:
       return "bool";
     case Kind::kLabels:
-      return "map[string]string";
+      return type_name ? type_name : "map[string]string";
     case Kind::kVector:
       return "template.queryResult";
     case Kind::kSample:
       return "*template.sample";
+    case Kind::kList:
+    case Kind::kStruct:
+      return type_name;
+    case Kind::kTime:
+      return "time.Time";
   }
   return "?";
 }
@@ -117,6 +123,11 @@ bool Value::Truth() const {
     case Kind::kVector:
       return vec && !vec->empty();
     case Kind::kSample:
+      return true;
+    case Kind::kList:
+      return !list->empty();
+    case Kind::kStruct:  // Go: a struct is always true
+    case Kind::kTime:
       return true;
   }
   return false;
@@ -156,6 +167,24 @@ std::string Value::Print() const {
       }
       return out + "]";
     }
+    case Kind::kList: {
+      std::string out = "[";
+      for (size_t k = 0; k < list->size(); ++k) {
+        if (k > 0) out += ' ';
+        out += (*list)[k].Print();
+      }
+      return out + "]";
+    }
+    case Kind::kStruct: {
+      std::string out = "{";
+      for (size_t k = 0; k < fields->members.size(); ++k) {
+        if (k > 0) out += ' ';
+        out += fields->members[k].second.Print();
+      }
+      return out + "}";
+    }
+    case Kind::kTime:
+      return GoTimeString(i);
   }
   return "";
 }

@@ -118,7 +118,12 @@ class Parser {
     std::string def_name;
     if (!GoUnquote(name.val, def_name)) Errorf("invalid syntax");
     Expect(ItemType::kRightDelim, context);
+    // A definition is a template of its own: only $ is in scope (Prometheus's $labels & co.
+    // are assignments at the top of the alert template, not globals).
+    std::vector<std::string> outer_vars{"$"};
+    outer_vars.swap(vars_);
     auto [list, end] = ItemList(tree);
+    outer_vars.swap(vars_);
     if (!IsEnd(*end)) Errorf("unexpected " + MarkerString(*end) + " in " + context);
     tree.defines[def_name] = std::move(list);
   }
@@ -399,7 +404,7 @@ class Parser {
     const Item& token = NextNonSpace();
     switch (token.type) {
       case ItemType::kIdentifier:
-        if (options_.check_functions && !IsTemplateFunction(token.val)) {
+        if (options_.check_functions && !IsTemplateFunction(token.val, options_.dialect)) {
           Errorf("function " + GoQuote(token.val) + " not defined");
         }
         return std::make_unique<IdentifierNode>(token.line, token.val);

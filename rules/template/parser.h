@@ -11,6 +11,7 @@
 
 #include "agent/core/status.h"
 #include "rules/template/ast.h"
+#include "rules/template/funcs.h"
 
 namespace tocsin::rules::tmpl {
 
@@ -19,6 +20,7 @@ struct ParseOptions {
   std::vector<std::string> predefined_vars;
   // Reject calls of functions that IsTemplateFunction (funcs.h) does not accept.
   bool check_functions = true;
+  FuncDialect dialect = FuncDialect::kPrometheus;
 };
 
 Result<Tree> Parse(std::string_view text, std::string_view name, const ParseOptions& options);

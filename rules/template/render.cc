@@ -2,6 +2,7 @@
 
 #include "agent/core/go_format.h"
 #include "agent/core/utf8.h"
+#include "rules/template/methods.h"
 #include "rules/template/value.h"
 
 namespace tocsin::rules::tmpl {
@@ -19,38 +20,26 @@ constexpr size_t kMaxOutput = 1 << 20;
 
 class Renderer {
  public:
-  Renderer(const Tree& tree, const AlertTemplateData& data) : tree_(tree), data_(data) {
-    ctx_.query = data.query;
-    ctx_.eval_time = data.eval_time;
-    ctx_.external_url = data.external_url;
-    vars_.push_back({"$", Value()});
-    vars_.push_back({"$labels", Value::BorrowedMap(data.labels)});
-    vars_.push_back({"$externalLabels", Value::BorrowedMap(data.external_labels)});
-    vars_.push_back({"$externalURL", Value::Str(data.external_url)});
-    vars_.push_back({"$value", Value::Float(data.value)});
+  Renderer(const Tree& tree, const ExecInput& in) : tree_(tree), in_(in) {
+    vars_.push_back({"$", in.data});
+    for (const auto& v : in.vars) vars_.push_back(v);
   }
 
   std::string Run() {
-    Walk(*tree_.root, Value(), true);
+    Walk(*tree_.root, in_.data);
     return std::move(out_);
   }
 
  private:
   [[noreturn]] void Fail(const std::string& msg) { throw RenderError{line_, msg}; }
 
-  // The root data is Prometheus's struct {Labels, ExternalLabels, ExternalURL, Value}: it is
-  // the only kNil dot that is "root" (tracked by the `root` flag).
-  Value FieldOf(const Value& v, const std::string& name, bool root) {
-    if (root) {
-      if (name == "Labels") return Value::BorrowedMap(data_.labels);
-      if (name == "ExternalLabels") return Value::BorrowedMap(data_.external_labels);
-      if (name == "ExternalURL") return Value::Str(data_.external_url);
-      if (name == "Value") return Value::Float(data_.value);
-      Fail("can't evaluate field " + name +
-           " in type struct { Labels map[string]string; "
-           "ExternalLabels map[string]string; ExternalURL string; Value interface {} }");
-    }
+  // text/template's evalField: a method first, then a struct field, then a map key.
+  Value FieldOf(const Value& v, const std::string& name) {
+    if (HasMethod(v, name)) return Invoke(v, name, {});
     switch (v.kind) {
+      case Value::Kind::kStruct:
+        if (const Value* m = v.Member(name)) return *m;
+        Fail("can't evaluate field " + name + " in type " + v.GoType());
       case Value::Kind::kLabels:
         return Value::Str(std::string(v.labels->Get(name)));  // missingkey=zero
       case Value::Kind::kSample:
@@ -64,16 +53,48 @@ class Renderer {
     }
   }
 
+  Value Invoke(const Value& recv, const std::string& name, const std::vector<Value>& args) {
+    auto r = CallMethod(recv, name, args);
+    if (!r.ok()) Fail(r.status().message());
+    return std::move(r).value();
+  }
+
+  // The receiver of a field chain's last name and that name, for a call with arguments
+  // (`.CommonLabels.Remove .GroupLabels.Names`); false when the chain is a single variable.
+  bool ChainReceiver(const Node& n, const Value& dot, Value* recv, std::string* method) {
+    std::vector<std::string> names;
+    Value base;
+    if (n.type == NodeType::kField) {
+      names = static_cast<const FieldNode&>(n).idents;
+      base = dot;
+    } else if (n.type == NodeType::kVariable) {
+      const auto& var = static_cast<const VariableNode&>(n);
+      if (var.idents.size() < 2) return false;
+      base = Lookup(var.idents[0]);
+      names.assign(var.idents.begin() + 1, var.idents.end());
+    } else if (n.type == NodeType::kChain) {
+      const auto& c = static_cast<const ChainNode&>(n);
+      base = EvalArg(*c.node, dot);
+      names = c.fields;
+    } else {
+      return false;
+    }
+    for (size_t k = 0; k + 1 < names.size(); ++k) base = FieldOf(base, names[k]);
+    *recv = std::move(base);
+    *method = names.back();
+    return true;
+  }
+
   void Emit(const std::string& s) {
     out_ += s;
     if (out_.size() > kMaxOutput) Fail("output exceeds " + std::to_string(kMaxOutput) + " bytes");
   }
 
-  void Walk(const Node& n, const Value& dot, bool root) {
+  void Walk(const Node& n, const Value& dot) {
     line_ = n.line;
     switch (n.type) {
       case NodeType::kList:
-        for (const auto& c : static_cast<const ListNode&>(n).nodes) Walk(*c, dot, root);
+        for (const auto& c : static_cast<const ListNode&>(n).nodes) Walk(*c, dot);
         return;
       case NodeType::kText:
         Emit(static_cast<const TextNode&>(n).text);
@@ -82,7 +103,7 @@ class Renderer {
         return;
       case NodeType::kAction: {
         const auto& a = static_cast<const ActionNode&>(n);
-        Value v = EvalPipe(*a.pipe, dot, root);
+        Value v = EvalPipe(*a.pipe, dot);
         if (a.pipe->decls.empty()) Emit(v.Print());
         return;
       }
@@ -90,21 +111,21 @@ class Renderer {
       case NodeType::kWith: {
         const auto& b = static_cast<const BranchNode&>(n);
         size_t mark = vars_.size();
-        Value v = EvalPipe(*b.pipe, dot, root);
+        Value v = EvalPipe(*b.pipe, dot);
         if (v.Truth()) {
           if (n.type == NodeType::kWith) {
-            Walk(*b.list, v, false);
+            Walk(*b.list, v);
           } else {
-            Walk(*b.list, dot, root);
+            Walk(*b.list, dot);
           }
         } else if (b.else_list) {
-          Walk(*b.else_list, dot, root);
+          Walk(*b.else_list, dot);
         }
         vars_.resize(mark);
         return;
       }
       case NodeType::kRange:
-        Range(static_cast<const BranchNode&>(n), dot, root);
+        Range(static_cast<const BranchNode&>(n), dot);
         return;
       case NodeType::kBreak:
         throw Break{};
@@ -112,13 +133,16 @@ class Renderer {
         throw Continue{};
       case NodeType::kTemplate: {
         const auto& t = static_cast<const TemplateNode&>(n);
-        auto it = tree_.defines.find(t.name);
-        if (it == tree_.defines.end()) Fail("no such template \"" + t.name + "\"");
+        const ListNode* body = FindDefine(t.name);
+        if (body == nullptr) Fail("no such template \"" + t.name + "\"");
         if (++depth_ > 100) Fail("exceeded maximum template depth (100)");
-        Value arg = t.pipe ? EvalPipe(*t.pipe, dot, root) : Value();
-        size_t mark = vars_.size();
-        Walk(*it->second, arg, false);
-        vars_.resize(mark);
+        Value arg = t.pipe ? EvalPipe(*t.pipe, dot) : Value();
+        // A called template starts with only $ (= its argument) in scope, as in Go.
+        std::vector<std::pair<std::string, Value>> saved;
+        saved.swap(vars_);
+        vars_.push_back({"$", arg});
+        Walk(*body, arg);
+        vars_.swap(saved);
         --depth_;
         return;
       }
@@ -127,9 +151,9 @@ class Renderer {
     }
   }
 
-  void Range(const BranchNode& b, const Value& dot, bool root) {
+  void Range(const BranchNode& b, const Value& dot) {
     size_t mark = vars_.size();
-    Value v = EvalPipe(*b.pipe, dot, root);
+    Value v = EvalPipe(*b.pipe, dot);
     vars_.resize(mark);
     auto body = [&](const Value& key, const Value& elem) -> bool {
       if (b.pipe->decls.size() == 1) vars_.push_back({b.pipe->decls[0], elem});
@@ -139,7 +163,7 @@ class Renderer {
       }
       bool stop = false;
       try {
-        Walk(*b.list, elem, false);
+        Walk(*b.list, elem);
       } catch (const Break&) {
         stop = true;
       } catch (const Continue&) {
@@ -161,6 +185,12 @@ class Renderer {
           if (!body(Value::Int(static_cast<int64_t>(i)), Value::Sample((*v.vec)[i]))) break;
         }
         break;
+      case Value::Kind::kList:
+        for (size_t i = 0; i < v.list->size(); ++i) {
+          ++count;
+          if (!body(Value::Int(static_cast<int64_t>(i)), (*v.list)[i])) break;
+        }
+        break;
       case Value::Kind::kNil:
         break;
       case Value::Kind::kInt:
@@ -172,14 +202,14 @@ class Renderer {
       default:
         Fail(std::string("range can't iterate over ") + v.Print());
     }
-    if (count == 0 && b.else_list) Walk(*b.else_list, dot, root);
+    if (count == 0 && b.else_list) Walk(*b.else_list, dot);
   }
 
-  Value EvalPipe(const PipeNode& pipe, const Value& dot, bool root) {
+  Value EvalPipe(const PipeNode& pipe, const Value& dot) {
     Value v;
     bool has = false;
     for (const auto& cmd : pipe.cmds) {
-      v = EvalCommand(*cmd, dot, root, has ? &v : nullptr);
+      v = EvalCommand(*cmd, dot, has ? &v : nullptr);
       has = true;
     }
     for (const auto& d : pipe.decls) {
@@ -197,14 +227,9 @@ class Renderer {
     return v;
   }
 
-  Value EvalArg(const Node& n, const Value& dot, bool root) {
+  Value EvalArg(const Node& n, const Value& dot) {
     switch (n.type) {
       case NodeType::kDot:
-        if (root) {  // the data struct, as fmt prints it
-          return Value::Str("{" + Value::BorrowedMap(data_.labels).Print() + " " +
-                            Value::BorrowedMap(data_.external_labels).Print() + " " +
-                            data_.external_url + " " + FormatGoFloatG(data_.value) + "}");
-        }
         return dot;
       case NodeType::kNil:
         Fail("nil is not a command");
@@ -226,29 +251,21 @@ class Renderer {
       case NodeType::kField: {
         const auto& f = static_cast<const FieldNode&>(n);
         Value v = dot;
-        bool r = root;
-        for (const auto& id : f.idents) {
-          v = FieldOf(v, id, r);
-          r = false;
-        }
+        for (const auto& id : f.idents) v = FieldOf(v, id);
         return v;
       }
       case NodeType::kVariable: {
         const auto& var = static_cast<const VariableNode&>(n);
         Value v = Lookup(var.idents[0]);
-        bool r = var.idents[0] == "$";
-        for (size_t i = 1; i < var.idents.size(); ++i) {
-          v = FieldOf(v, var.idents[i], r);
-          r = false;
-        }
+        for (size_t i = 1; i < var.idents.size(); ++i) v = FieldOf(v, var.idents[i]);
         return v;
       }
       case NodeType::kPipe:
-        return EvalPipe(static_cast<const PipeNode&>(n), dot, root);
+        return EvalPipe(static_cast<const PipeNode&>(n), dot);
       case NodeType::kChain: {
         const auto& c = static_cast<const ChainNode&>(n);
-        Value v = EvalArg(*c.node, dot, root);
-        for (const auto& f : c.fields) v = FieldOf(v, f, false);
+        Value v = EvalArg(*c.node, dot);
+        for (const auto& f : c.fields) v = FieldOf(v, f);
         return v;
       }
       case NodeType::kIdentifier:
@@ -265,30 +282,48 @@ class Renderer {
     Fail("undefined variable: " + name);
   }
 
-  Value EvalCommand(const CommandNode& cmd, const Value& dot, bool root, const Value* final) {
+  Value EvalCommand(const CommandNode& cmd, const Value& dot, const Value* final) {
     const Node& first = *cmd.args[0];
+    auto args = [&] {
+      std::vector<Value> out;
+      for (size_t i = 1; i < cmd.args.size(); ++i) out.push_back(EvalArg(*cmd.args[i], dot));
+      if (final) out.push_back(*final);
+      return out;
+    };
     if (first.type == NodeType::kIdentifier) {
-      std::vector<Value> args;
-      for (size_t i = 1; i < cmd.args.size(); ++i) args.push_back(EvalArg(*cmd.args[i], dot, root));
-      if (final) args.push_back(*final);
-      return Call(static_cast<const IdentifierNode&>(first).name, args);
+      return Call(static_cast<const IdentifierNode&>(first).name, args());
+    }
+    Value recv;
+    std::string method;
+    if ((cmd.args.size() > 1 || final) && ChainReceiver(first, dot, &recv, &method) &&
+        HasMethod(recv, method)) {
+      return Invoke(recv, method, args());
     }
     if (cmd.args.size() > 1 || final) {
       Fail("can't give argument to non-function " +
            std::string(first.type == NodeType::kVariable ? "variable" : "value"));
     }
-    return EvalArg(first, dot, root);
+    return EvalArg(first, dot);
   }
 
   Value Call(const std::string& fn, const std::vector<Value>& args) {
-    auto r = CallTemplateFunction(fn, args, ctx_);
+    auto r = CallTemplateFunction(fn, args, in_.ctx);
     if (!r.ok()) Fail(r.status().message());
     return std::move(r).value();
   }
 
+  const ListNode* FindDefine(const std::string& name) const {
+    if (auto it = tree_.defines.find(name); it != tree_.defines.end()) return it->second.get();
+    if (in_.shared_defines != nullptr) {
+      if (auto it = in_.shared_defines->find(name); it != in_.shared_defines->end()) {
+        return it->second.get();
+      }
+    }
+    return nullptr;
+  }
+
   const Tree& tree_;
-  const AlertTemplateData& data_;
-  FuncContext ctx_;
+  const ExecInput& in_;
   std::vector<std::pair<std::string, Value>> vars_;
   std::string out_;
   int line_ = 1;
@@ -299,7 +334,7 @@ class Renderer {
 
 std::string GoFormatFloatV(double v) { return FormatGoFloatG(v); }
 
-Result<std::string> Render(const Tree& tree, const AlertTemplateData& data) {
+Result<std::string> Execute(const Tree& tree, const ExecInput& in) {
   auto prefix = [&](int line) {
     return "template: " + tree.name + ":" + std::to_string(line) + ": executing \"" + tree.name +
            "\": ";
@@ -307,7 +342,7 @@ Result<std::string> Render(const Tree& tree, const AlertTemplateData& data) {
   try {
     // Templates slice strings byte-wise (e.g. `slice`/`reReplaceAll` on label values), which
     // can cut a rune; what leaves here is valid UTF-8.
-    Result<std::string> out = Renderer(tree, data).Run();
+    Result<std::string> out = Renderer(tree, in).Run();
     if (out.ok()) SanitizeUtf8InPlace(*out);
     return out;
   } catch (const RenderError& e) {
@@ -317,6 +352,27 @@ Result<std::string> Render(const Tree& tree, const AlertTemplateData& data) {
   } catch (const Continue&) {
     return InvalidArgument(prefix(1) + "continue outside range");
   }
+}
+
+Result<std::string> Render(const Tree& tree, const AlertTemplateData& data) {
+  ExecInput in;
+  Value labels = Value::BorrowedMap(data.labels);
+  Value external_labels = Value::BorrowedMap(data.external_labels);
+  in.data = Value::Struct(
+      "struct { Labels map[string]string; ExternalLabels map[string]string; "
+      "ExternalURL string; Value interface {} }",
+      {{"Labels", labels},
+       {"ExternalLabels", external_labels},
+       {"ExternalURL", Value::Str(data.external_url)},
+       {"Value", Value::Float(data.value)}});
+  in.vars = {{"$labels", labels},
+             {"$externalLabels", external_labels},
+             {"$externalURL", Value::Str(data.external_url)},
+             {"$value", Value::Float(data.value)}};
+  in.ctx.query = data.query;
+  in.ctx.eval_time = data.eval_time;
+  in.ctx.external_url = data.external_url;
+  return Execute(tree, in);
 }
 
 }  // namespace tocsin::rules::tmpl

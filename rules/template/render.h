@@ -1,22 +1,30 @@
-// Template executor: runs a parsed alert template (ast.h) the way Go's text/template executes
-// Prometheus's alert templates (Option("missingkey=zero")), with the data Prometheus gives them:
+// Template executor: runs a parsed template (ast.h) the way Go's text/template executes it
+// (Option("missingkey=zero")). Render() gives it the data Prometheus gives alert templates:
 // $labels/.Labels, $externalLabels/.ExternalLabels, $externalURL/.ExternalURL, $value/.Value,
 // and the functions of funcs.h (including `query`, run through an injected function).
+// Execute() runs it on any data, e.g. Alertmanager's notification data (notifiers/template),
+// with methods (methods.h) and templates defined in other files.
 //
 // Errors come back as a Status whose message follows Go's shape
 // ("template: __alert_X:1: executing \"__alert_X\": error calling first: ..."); callers render
 // them as "<error expanding template: ...>" as Prometheus does.
 //
-// Render() is a pure function of its inputs (plus what `query` reads); thread-safe.
+// Render() and Execute() are pure functions of their inputs (plus what `query` reads);
+// thread-safe.
 #pragma once
 
+#include <map>
+#include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "agent/core/clock.h"
 #include "agent/core/labels.h"
 #include "agent/core/status.h"
 #include "rules/template/ast.h"
 #include "rules/template/funcs.h"
+#include "rules/template/value.h"
 
 namespace tocsin::rules::tmpl {
 
@@ -30,6 +38,18 @@ struct AlertTemplateData {
 };
 
 Result<std::string> Render(const Tree& tree, const AlertTemplateData& data);
+
+// The general form: what a template runs on. Borrows everything it points to.
+struct ExecInput {
+  Value data;                                       // dot, and $
+  std::vector<std::pair<std::string, Value>> vars;  // other variables in scope at the top
+  FuncContext ctx;
+  // Templates defined outside `tree` that {{template "x"}} may call (Alertmanager's template
+  // files and default set); a definition in `tree` itself wins.
+  const std::map<std::string, std::unique_ptr<ListNode>, std::less<>>* shared_defines = nullptr;
+};
+
+Result<std::string> Execute(const Tree& tree, const ExecInput& in);
 
 // Go's fmt %v for a float64 (see agent/core/go_format.h FormatGoFloatG).
 std::string GoFormatFloatV(double v);

@@ -2,10 +2,7 @@
 // its own storage and a minimal config. tocsin forwards alerts through `alerting.alertmanagers`;
 // Alertmanager's API shows them with the right labels, startsAt and endsAt; a resolved alert
 // leaves its active list.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 
 #include <filesystem>
 #include <fstream>
@@ -20,20 +17,6 @@ using nlohmann::json;
 using namespace std::chrono_literals;
 
 constexpr const char* kAlertmanagerBinary = "/usr/bin/prometheus-alertmanager";
-
-int FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  int port = ntohs(addr.sin_port);
-  ::close(fd);
-  return port;
-}
 
 json GetAlerts(CurlHttpClient& http, int port) {
   HttpRequest r;
@@ -57,7 +40,7 @@ TEST(NotifiersAlertmanager, RealAlertmanagerReceivesForwardedAlerts) {
   std::string dir = testing::TempDir("alertmanager");
   std::ofstream(dir + "/alertmanager.yml") << "route:\n  receiver: blackhole\n"
                                               "receivers:\n  - name: blackhole\n";
-  int port = FreePort();
+  int port = testing::FreePort();
   testing::Child am(
       {kAlertmanagerBinary, "--config.file=" + dir + "/alertmanager.yml",
        "--storage.path=" + dir + "/data", "--web.listen-address=127.0.0.1:" + std::to_string(port),

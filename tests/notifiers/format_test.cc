@@ -10,6 +10,7 @@
 #include "notifiers/pagerduty/pagerduty_notifier.h"
 #include "notifiers/sha256.h"
 #include "notifiers/slack/slack_notifier.h"
+#include "notifiers/template/notification_templates.h"
 #include "notifiers/webhook/webhook_notifier.h"
 #include "tests/notifiers/test_util.h"
 
@@ -292,45 +293,115 @@ TEST(NotifiersPagerDuty, ResolveSeverityMappingAndLimits) {
             std::string::npos);
 }
 
-TEST(NotifiersSlack, DefaultMessageEscapedAndBounded) {
+// Alertmanager's DefaultSlackConfig through its default templates (config/notifiers.go,
+// template/default.tmpl).
+TEST(NotifiersSlack, AlertmanagerDefaultMessage) {
   testing::RecordingHttpClient http;
   FakeClock clock(0);
   SlackConfig c;
   c.api_url.value = "https://hooks.slack.com/services/T1/B2/secret";
-  c.channel = "#ops";
   SlackNotifier slack(c, http, clock);
   EXPECT_FALSE(slack.SendResolved());
   EXPECT_EQ(slack.RateLimit().per_second, 1);
   Notification n = TwoAlertGroup();
-  n.alerts[0].annotations["summary"] = "p99 > 2s & <rising>";
-  json msg = json::parse(slack.Render(n));
-  EXPECT_EQ(msg["channel"], "#ops");
+  json msg = json::parse(*slack.Render(n));
+  EXPECT_EQ(msg["username"], "Alertmanager");
+  EXPECT_FALSE(msg.contains("channel"));
   ASSERT_EQ(msg["attachments"].size(), 1u);
   const json& a = msg["attachments"][0];
   EXPECT_EQ(a["title"], "[FIRING:1] HighLatency (prod)");
+  EXPECT_EQ(a["title_link"], "http://tocsin.example:9469/#/alerts?receiver=oncall");
+  EXPECT_EQ(a["fallback"],
+            "[FIRING:1] HighLatency (prod) | http://tocsin.example:9469/#/alerts?receiver=oncall");
+  EXPECT_EQ(a["text"], "");
+  EXPECT_EQ(a["footer"], "");
+  EXPECT_EQ(a["callback_id"], "");
   EXPECT_EQ(a["color"], "danger");
-  EXPECT_EQ(a["title_link"], "http://tocsin.example:9469/alerts");
-  std::string text = a["text"];
-  EXPECT_NE(text.find("p99 &gt; 2s &amp; &lt;rising&gt;"), std::string::npos) << text;
-  EXPECT_EQ(text.find("<rising>"), std::string::npos);
-  ASSERT_TRUE(a.contains("fields"));
-  EXPECT_EQ(a["fields"][0]["title"], "env");
-  EXPECT_EQ(a["fields"][0]["value"], "prod");
+  EXPECT_EQ(a["mrkdwn_in"], json::array({"fallback", "pretext", "text"}));
+  EXPECT_FALSE(a.contains("fields"));
+  EXPECT_FALSE(a.contains("pretext"));
   n.alerts[0].ends_at = 1;
-  EXPECT_EQ(json::parse(slack.Render(n))["attachments"][0]["color"], "good");
+  json resolved = json::parse(*slack.Render(n));
+  EXPECT_EQ(resolved["attachments"][0]["color"], "good");
+  EXPECT_EQ(resolved["attachments"][0]["title"], "[RESOLVED] HighLatency (prod)");
+  n.receiver = "team.a+b";  // regexp-quoted, then URL-escaped, as Alertmanager does
+  EXPECT_EQ(json::parse(*slack.Render(n))["attachments"][0]["title_link"],
+            "http://tocsin.example:9469/#/alerts?receiver=team%5C.a%5C%2Bb");
+}
+
+TEST(NotifiersSlack, CustomTemplatesAndFields) {
+  testing::RecordingHttpClient http;
+  FakeClock clock(0);
+  auto templates = NotificationTemplates::Load(
+      {{"/etc/am/slack.tmpl",
+        R"({{ define "team.title" }}{{ .CommonLabels.alertname }} on {{ .CommonLabels.env }}{{ end }})"
+        R"({{ define "team.text" }}{{ range .Alerts.Firing }}{{ .Labels.job }} since )"
+        R"({{ .StartsAt.Format "15:04" }}
+{{ end }}{{ end }})"}});
+  ASSERT_TRUE(templates.ok()) << templates.status().message();
+  SlackConfig c;
+  c.api_url.value = "https://hooks.slack.com/services/T1/B2/secret";
+  c.title = R"({{ template "team.title" . }})";
+  c.text = R"({{ template "team.text" . }})";
+  c.channel = R"(#{{ .CommonLabels.env }}-alerts)";
+  c.fields = {{"Severity", R"({{ .CommonLabels.severity | toUpper }})", std::nullopt},
+              {"Jobs", R"({{ range .Alerts }}{{ .Labels.job }} {{ end }})", true}};
+  c.short_fields = false;
+  SlackNotifier slack(c, http, clock, *templates);
+  Notification n = TwoAlertGroup();
+  json msg = json::parse(*slack.Render(n));
+  EXPECT_EQ(msg["channel"], "#prod-alerts");
+  const json& a = msg["attachments"][0];
+  EXPECT_EQ(a["title"], "HighLatency on prod");
+  EXPECT_EQ(a["text"], "api since 11:58\n");
+  ASSERT_EQ(a["fields"].size(), 2u);
+  EXPECT_EQ(a["fields"][0], json({{"title", "Severity"}, {"short", false}}));  // "" omitted
+  EXPECT_EQ(a["fields"][1], json({{"title", "Jobs"}, {"value", "api db "}, {"short", true}}));
+
+  // A template that fails to expand drops the notification with Go's message.
+  c.title = R"({{ template "missing" . }})";
+  SlackNotifier broken(c, http, clock, *templates);
+  auto body = broken.Render(n);
+  ASSERT_FALSE(body.ok());
+  EXPECT_NE(body.status().message().find("no such template \"missing\""), std::string::npos)
+      << body.status().message();
+  EXPECT_EQ(broken.Send(n).outcome, SendResult::Outcome::kDrop);
+}
+
+// tocsin's inline dialect: a link to its own alert list and one escaped line per alert.
+TEST(NotifiersSlack, TocsinDefaultMessageEscapedAndBounded) {
+  testing::RecordingHttpClient http;
+  FakeClock clock(0);
+  SlackConfig c = TocsinSlackConfig();
+  c.api_url.value = "https://hooks.slack.com/services/T1/B2/secret";
+  c.channel = "#ops";
+  SlackNotifier slack(c, http, clock);
+  Notification n = TwoAlertGroup();
+  n.alerts[0].annotations["summary"] = "p99 > 2s & <rising>";
+  json msg = json::parse(*slack.Render(n));
+  EXPECT_EQ(msg["channel"], "#ops");
+  EXPECT_FALSE(msg.contains("username"));
+  const json& a = msg["attachments"][0];
+  EXPECT_EQ(a["title"], "[FIRING:1] HighLatency (prod)");
+  EXPECT_EQ(a["title_link"], "http://tocsin.example:9469/alerts");
+  EXPECT_EQ(a["fallback"], "[FIRING:1] HighLatency (prod) | http://tocsin.example:9469/alerts");
+  EXPECT_EQ(a["text"],
+            "*HighLatency* - p99 &gt; 2s &amp; &lt;rising&gt;\n"
+            "    env=prod, job=api, severity=critical\n"
+            "[resolved] *HighLatency* - summary of HighLatency\n"
+            "    env=prod, job=db, severity=warning");
 
   Notification big = TwoAlertGroup();
   for (int i = 0; i < 500; ++i) {
     big.alerts.push_back(MakeAlert(
         {{"alertname", "HighLatency"}, {"i", std::to_string(i)}, {"x", std::string(100, '<')}}, 1));
   }
-  std::string body = slack.Render(big);
+  std::string body = *slack.Render(big);
   EXPECT_LT(body.size(), kSlackMaxBodyBytes);
-  json m2 = json::parse(body);
-  std::string t2 = m2["attachments"][0]["text"];
-  EXPECT_LE(t2.size(), kSlackMaxTextChars);
-  EXPECT_NE(t2.find("more"), std::string::npos);
-  EXPECT_LE(m2["attachments"][0].value("fields", json::array()).size(), kSlackMaxFields);
+  std::string t2 = json::parse(body)["attachments"][0]["text"];
+  EXPECT_LE(t2.size(), kSlackMaxTextChars + 3);  // + the UTF-8 ellipsis
+  EXPECT_TRUE(t2.ends_with("\u2026")) << t2.substr(t2.size() - 20);
+  EXPECT_EQ(t2.find("<"), std::string::npos);
 }
 
 TEST(NotifiersWebhook, Version4Message) {

@@ -2,7 +2,10 @@
 // for the Python fakes / real Alertmanager, bounded polling, and alert builders.
 #pragma once
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -78,6 +81,21 @@ inline HttpResponse Status(int status, std::string body = "", std::string retry_
 inline bool WaitFor(const std::function<bool()>& cond,
                     std::chrono::milliseconds limit = std::chrono::seconds(30)) {
   return Eventually(cond, limit, std::chrono::milliseconds(20));
+}
+
+// A loopback TCP port that was free a moment ago (for servers that take a port, not 0).
+inline int FreePort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  int port = ntohs(addr.sin_port);
+  ::close(fd);
+  return port;
 }
 
 inline std::string TempDir(const std::string& name) {

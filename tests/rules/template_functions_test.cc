@@ -15,8 +15,7 @@ namespace {
 // Accepted by the parser (Prometheus has them) but not implemented: a render that reaches one
 // fails with `function "x" not supported`. Implementing one means deleting it here.
 const std::set<std::string> kUnsupported = {
-    "args",  "call",      "graphLink",  "html",   "js",       "pathPrefix",
-    "slice", "tableLink", "toDuration", "toTime", "urlquery",
+    "args", "call", "graphLink", "js", "pathPrefix", "slice", "tableLink", "toDuration", "toTime",
 };
 
 std::string ParseError(const std::string& text) {
@@ -41,10 +40,16 @@ TEST(TemplateFunctions, EveryAcceptedNameIsCallableOrExplicitlyUnsupported) {
     std::string name(f.name);
     EXPECT_EQ(IsBuiltinFunction(name), f.set == FuncSet::kBuiltin) << name;
     EXPECT_EQ(IsPrometheusFunction(name), f.set == FuncSet::kPrometheus) << name;
-    EXPECT_EQ(IsTemplateFunction(name), f.set != FuncSet::kConsoleOnly) << name;
-    if (!IsTemplateFunction(name)) continue;
-
-    EXPECT_EQ(ParseError("{{ " + name + " }}").find("not defined"), std::string::npos) << name;
+    EXPECT_EQ(IsTemplateFunction(name), f.set == FuncSet::kBuiltin || f.set == FuncSet::kPrometheus)
+        << name;
+    EXPECT_EQ(IsTemplateFunction(name, FuncDialect::kAlertmanager), f.alertmanager) << name;
+    if (f.set == FuncSet::kBuiltin) {
+      EXPECT_TRUE(f.alertmanager) << name;
+    }
+    if (!IsTemplateFunction(name) && !f.alertmanager) continue;
+    if (IsTemplateFunction(name)) {
+      EXPECT_EQ(ParseError("{{ " + name + " }}").find("not defined"), std::string::npos) << name;
+    }
     const std::string unsupported = "function \"" + name + "\" not supported";
     for (const auto& args : {std::vector<Value>{}, std::vector<Value>{Value::Str("x")}}) {
       auto r = CallTemplateFunction(name, args, ctx);

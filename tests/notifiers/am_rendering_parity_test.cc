@@ -1,0 +1,287 @@
+// Rendering parity with the real Alertmanager (Debian's prometheus-alertmanager 0.25): one
+// alertmanager.yml, with Alertmanager's default templates for one receiver and a `templates:`
+// file of custom ones for another, is run by Alertmanager against the local Slack fake; tocsin
+// loads the same file through `alerting.config_file` and renders the same groups. The Slack
+// messages must be equal as JSON, field by field, firing and resolved; only the Slack URL (a
+// per-receiver secret) differs.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "agent/config/loader.h"
+#include "agent/core/rfc3339.h"
+#include "agent/http_client/http_client.h"
+#include "notifiers/slack/slack_notifier.h"
+#include "notifiers/template/notification_templates.h"
+#include "tests/notifiers/test_util.h"
+
+namespace tocsin {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kAlertmanagerBinary = "/usr/bin/prometheus-alertmanager";
+constexpr const char* kExternalUrl = "http://am.example:9093";
+
+// Custom templates exercising the data and the functions users reach for: ranges over
+// .Alerts.Firing/.Resolved, SortedPairs, Remove, join, toUpper/toLower/title, match,
+// reReplaceAll, stringSlice, index, len, printf, urlquery, StartsAt.Format and trim markers.
+constexpr const char* kCustomTemplates = R"tmpl(
+{{ define "team.title" }}[{{ .Status | toUpper }}] {{ .CommonLabels.alertname }} on {{ .CommonLabels.env | title }}{{ end }}
+{{ define "team.text" -}}
+{{ range .Alerts.Firing }}* {{ .Labels.instance }} since {{ .StartsAt.Format "2006-01-02 15:04:05 MST" }}: {{ .Annotations.summary }}
+{{ end -}}
+{{ range .Alerts.Resolved }}* resolved {{ .Labels.instance }} {{ .StartsAt }} ({{ .Fingerprint }})
+{{ end -}}
+{{ with .CommonLabels.Remove (stringSlice "alertname" "env") }}common: {{ .SortedPairs.Names | join "," }}={{ .Values | join "," }}{{ end }}
+{{ if match "^api" .CommonLabels.job }}api job {{ .CommonLabels.job | reReplaceAll "api-(.*)" "$1" | toLower }}{{ end }}
+first: {{ (index .Alerts 0).Labels.instance }} of {{ len .Alerts }}; {{ printf "%d/%d" (len .Alerts.Firing) (len .Alerts.Resolved) }}
+receiver={{ .Receiver | urlquery }} group={{ range .GroupLabels.SortedPairs }}{{ .Name }}:{{ .Value }} {{ end }}
+{{- end }}
+{{ define "team.username" }}{{ template "__alertmanager" . }} for {{ .Receiver }}{{ end }}
+)tmpl";
+
+std::string AlertmanagerYaml(const std::string& slack_base, const std::string& templates_glob) {
+  return "global:\n"
+         "  slack_api_url: " +
+         slack_base +
+         "/services/TAM/BAM/defaults\n"
+         "templates: ['" +
+         templates_glob +
+         "']\n"
+         "route:\n"
+         "  receiver: defaults\n"
+         "  group_by: [alertname]\n"
+         "  group_wait: 0s\n"
+         "  group_interval: 1s\n"
+         "  repeat_interval: 1h\n"
+         "  routes:\n"
+         "    - matchers: ['team=\"payments\"']\n"
+         "      receiver: team.payments\n"
+         "receivers:\n"
+         "  - name: defaults\n"
+         "    slack_configs:\n"
+         "      - send_resolved: true\n"
+         "  - name: team.payments\n"
+         "    slack_configs:\n"
+         "      - api_url: " +
+         slack_base +
+         "/services/TAM/BAM/payments\n"
+         "        send_resolved: true\n"
+         "        channel: '#{{ .CommonLabels.env }}-alerts'\n"
+         "        username: '{{ template \"team.username\" . }}'\n"
+         "        icon_emoji: ':rotating_light:'\n"
+         "        color: '{{ if eq .Status \"firing\" }}#D63232{{ else }}good{{ end }}'\n"
+         "        title: '{{ template \"team.title\" . }}'\n"
+         "        title_link: 'https://runbooks.example/{{ .CommonLabels.alertname }}'\n"
+         "        pretext: '{{ len .Alerts.Firing }} firing'\n"
+         "        text: '{{ template \"team.text\" . }}'\n"
+         "        footer: 'env {{ .CommonLabels.env }}'\n"
+         "        short_fields: true\n"
+         "        fields:\n"
+         "          - title: Severity\n"
+         "            value: '{{ .CommonLabels.severity | toUpper }}'\n"
+         "          - title: Instances\n"
+         "            value: '{{ range .Alerts }}{{ .Labels.instance }} {{ end }}'\n"
+         "            short: false\n";
+}
+
+struct TestAlert {
+  Labels labels;
+  std::map<std::string, std::string> annotations;
+};
+
+// What Alertmanager's API takes: labels, annotations, startsAt, endsAt (resolved) and
+// generatorURL.
+json PostBody(const std::vector<TestAlert>& alerts, TimestampMs starts_at, TimestampMs ends_at) {
+  json out = json::array();
+  for (const TestAlert& a : alerts) {
+    json labels = json::object();
+    for (const Label& l : a.labels) labels[l.name] = l.value;
+    json one{{"labels", labels},
+             {"annotations", a.annotations},
+             {"startsAt", FormatRfc3339(starts_at)},
+             {"generatorURL", "http://prometheus.example:9090/graph?g0.expr=up"}};
+    if (ends_at != 0) one["endsAt"] = FormatRfc3339(ends_at);
+    out.push_back(one);
+  }
+  return out;
+}
+
+// The same group as tocsin's dispatcher hands it to a notifier.
+Notification Group(const std::string& receiver, const std::vector<TestAlert>& alerts,
+                   TimestampMs starts_at, TimestampMs ends_at) {
+  Notification n;
+  n.receiver = receiver;
+  n.group_labels = Labels{{"alertname", std::string(alerts.front().labels.Get("alertname"))}};
+  n.external_url = kExternalUrl;
+  for (const TestAlert& a : alerts) {
+    Alert alert;
+    alert.labels = a.labels;
+    alert.annotations = a.annotations;
+    alert.starts_at = starts_at;
+    alert.ends_at = ends_at;
+    alert.generator_url = "http://prometheus.example:9090/graph?g0.expr=up";
+    n.alerts.push_back(alert);
+  }
+  return n;
+}
+
+class AlertmanagerRenderingParity : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(std::filesystem::exists(kAlertmanagerBinary))
+        << "install the Debian package prometheus-alertmanager";
+    ASSERT_TRUE(slack_.Start()) << "slack_fake.py did not start";
+    dir_ = testing::TempDir("am-render");
+    std::filesystem::create_directories(dir_ + "/templates");
+    std::ofstream(dir_ + "/templates/team.tmpl") << kCustomTemplates;
+    config_file_ = dir_ + "/alertmanager.yml";
+    std::ofstream(config_file_) << AlertmanagerYaml(slack_.Url(""), dir_ + "/templates/*.tmpl");
+    port_ = testing::FreePort();
+    am_.Start(
+        {kAlertmanagerBinary, "--config.file=" + config_file_, "--storage.path=" + dir_ + "/data",
+         "--web.listen-address=127.0.0.1:" + std::to_string(port_),
+         std::string("--web.external-url=") + kExternalUrl,
+         "--cluster.listen-address=", "--log.level=warn"},
+        dir_ + "/alertmanager.log");
+    ASSERT_TRUE(testing::WaitFor([&] {
+      HttpRequest r;
+      r.method = "GET";
+      r.url = "http://127.0.0.1:" + std::to_string(port_) + "/-/ready";
+      return http_.Do(r).status == 200;
+    })) << testing::ReadFileOrEmpty(dir_ + "/alertmanager.log");
+
+    Result<Config> config =
+        LoadConfigString("alerting:\n  config_file: " + config_file_ + "\n", dir_ + "/tocsin.yml");
+    ASSERT_TRUE(config.ok()) << config.status().ToString();
+    alerting_ = config->alerting;
+    auto templates = NotificationTemplates::Load(alerting_.templates);
+    ASSERT_TRUE(templates.ok()) << templates.status().message();
+    templates_ = *templates;
+  }
+
+  void Post(const std::vector<TestAlert>& alerts, TimestampMs starts_at, TimestampMs ends_at) {
+    HttpRequest r;
+    r.url = "http://127.0.0.1:" + std::to_string(port_) + "/api/v2/alerts";
+    r.headers.push_back({"Content-Type", "application/json"});
+    r.body = PostBody(alerts, starts_at, ends_at).dump();
+    ASSERT_EQ(http_.Do(r).status, 200);
+  }
+
+  // The `index`th message Alertmanager sent to `path`, waiting for it.
+  json Sent(const std::string& path, size_t index) {
+    json found;
+    bool ok = testing::WaitFor([&] {
+      size_t seen = 0;
+      for (const json& req : slack_.Received(http_)) {
+        if (req.value("path", "") != path) continue;
+        if (seen++ == index) {
+          found = req["json"];
+          return true;
+        }
+      }
+      return false;
+    });
+    EXPECT_TRUE(ok) << "no message " << index << " to " << path << "\n"
+                    << testing::ReadFileOrEmpty(dir_ + "/alertmanager.log");
+    return found;
+  }
+
+  json Rendered(const std::string& receiver, const Notification& n) {
+    const ReceiverConfig* rc = nullptr;
+    for (const ReceiverConfig& r : alerting_.receivers) {
+      if (r.name == receiver) rc = &r;
+    }
+    EXPECT_NE(rc, nullptr) << receiver;
+    if (rc == nullptr || rc->slack_configs.empty()) return json();
+    testing::RecordingHttpClient unused;
+    FakeClock clock(0);
+    SlackNotifier slack(rc->slack_configs[0], unused, clock, templates_);
+    auto body = slack.Render(n);
+    EXPECT_TRUE(body.ok()) << body.status().message();
+    return body.ok() ? json::parse(*body) : json();
+  }
+
+  testing::FakeServer slack_{"slack_fake.py"};
+  testing::Child am_;
+  CurlHttpClient http_;
+  std::string dir_, config_file_;
+  int port_ = 0;
+  AlertingConfig alerting_;
+  std::shared_ptr<const NotificationTemplates> templates_;
+};
+
+// Whole seconds, so that Alertmanager's parse and format round-trip exactly.
+TimestampMs WholeSecondsAgo(int seconds) {
+  return (std::chrono::duration_cast<std::chrono::seconds>(
+              std::chrono::system_clock::now().time_since_epoch())
+              .count() -
+          seconds) *
+         1000;
+}
+
+TEST_F(AlertmanagerRenderingParity, DefaultTemplatesFiringAndResolved) {
+  std::vector<TestAlert> alerts = {
+      {Labels{{"alertname", "DiskFull"},
+              {"env", "prod"},
+              {"instance", "db-1:9100"},
+              {"severity", "critical"}},
+       {{"summary", "disk / is 97% full"}, {"runbook_url", "https://runbooks.example/disk"}}},
+      {Labels{{"alertname", "DiskFull"},
+              {"env", "prod"},
+              {"instance", "db-2:9100"},
+              {"severity", "critical"}},
+       {{"summary", "disk /var is 99% full"}}},
+  };
+  TimestampMs starts = WholeSecondsAgo(120);
+  Post(alerts, starts, 0);
+  json am_firing = Sent("/services/TAM/BAM/defaults", 0);
+  EXPECT_EQ(Rendered("defaults", Group("defaults", alerts, starts, 0)), am_firing);
+  EXPECT_EQ(am_firing["attachments"][0]["title"], "[FIRING:2] DiskFull (prod critical)");
+
+  TimestampMs ends = WholeSecondsAgo(1);
+  Post(alerts, starts, ends);
+  json am_resolved = Sent("/services/TAM/BAM/defaults", 1);
+  EXPECT_EQ(Rendered("defaults", Group("defaults", alerts, starts, ends)), am_resolved);
+  EXPECT_EQ(am_resolved["attachments"][0]["color"], "good");
+}
+
+TEST_F(AlertmanagerRenderingParity, CustomTemplatesFieldsAndFunctions) {
+  std::vector<TestAlert> alerts = {
+      {Labels{{"alertname", "ApiErrors"},
+              {"env", "staging"},
+              {"instance", "api-1:8080"},
+              {"job", "api-Checkout"},
+              {"severity", "warning"},
+              {"team", "payments"}},
+       {{"summary", "5xx ratio 7%"}}},
+      {Labels{{"alertname", "ApiErrors"},
+              {"env", "staging"},
+              {"instance", "api-2:8080"},
+              {"job", "api-Checkout"},
+              {"severity", "warning"},
+              {"team", "payments"}},
+       {{"summary", "5xx ratio 9%"}}},
+  };
+  TimestampMs starts = WholeSecondsAgo(300);
+  Post(alerts, starts, 0);
+  json am_firing = Sent("/services/TAM/BAM/payments", 0);
+  json ours = Rendered("team.payments", Group("team.payments", alerts, starts, 0));
+  EXPECT_EQ(ours, am_firing) << "tocsin:\n"
+                             << ours.dump(2) << "\nalertmanager:\n"
+                             << am_firing.dump(2);
+  EXPECT_EQ(am_firing["username"], "Alertmanager for team\\.payments");
+
+  TimestampMs ends = WholeSecondsAgo(1);
+  Post(alerts, starts, ends);
+  json am_resolved = Sent("/services/TAM/BAM/payments", 1);
+  ours = Rendered("team.payments", Group("team.payments", alerts, starts, ends));
+  EXPECT_EQ(ours, am_resolved) << "tocsin:\n"
+                               << ours.dump(2) << "\nalertmanager:\n"
+                               << am_resolved.dump(2);
+}
+
+}  // namespace
+}  // namespace tocsin

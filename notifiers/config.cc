@@ -15,6 +15,14 @@ SlackConfig TocsinSlackConfig() {
   return c;
 }
 
+PagerDutyConfig TocsinPagerDutyConfig() {
+  PagerDutyConfig c;
+  c.client = "tocsin";
+  c.client_url = "{{ .ExternalURL }}";
+  c.send_timestamp = true;
+  return c;
+}
+
 AlertingConfig DefaultAlertingConfig() {
   AlertingConfig config;
   config.route.receiver = kDefaultReceiverName;

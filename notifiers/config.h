@@ -111,6 +111,16 @@ inline constexpr const char* kPagerDutyDefaultUrl = "https://events.pagerduty.co
 inline constexpr const char* kPagerDutyV1Url =
     "https://events.pagerduty.com/generic/2010-04-15/create_event.json";
 
+struct PagerDutyImageConfig {
+  std::string src, alt, href;  // templates
+};
+struct PagerDutyLinkConfig {
+  std::string href, text;  // templates
+};
+
+// The text fields are notification templates; the defaults are Alertmanager's
+// (DefaultPagerdutyConfig, DefaultPagerdutyDetails). TocsinPagerDutyConfig() gives the inline
+// dialect's.
 struct PagerDutyConfig {
   bool send_resolved = true;
   SecretString routing_key;  // Events API v2 integration key (32 characters)
@@ -118,21 +128,33 @@ struct PagerDutyConfig {
   // (service_key, event_type, incident_key, description, details, client, client_url) and go
   // to `url`, which then defaults to kPagerDutyV1Url. Exactly one of the two keys is set.
   SecretString service_key;
-  std::string description;                 // empty: the default subject ("[FIRING:1] ...")
+  std::string description = R"({{ template "pagerduty.default.description" .}})";
   std::string url = kPagerDutyDefaultUrl;  // EU: https://events.eu.pagerduty.com/v2/enqueue
-  std::string client = "tocsin";
-  std::string client_url;
-  std::string source;    // empty: the `instance` label, else the client name
-  std::string severity;  // fixed severity; empty: from severity_label via severity_map
+  std::string client = R"({{ template "pagerduty.default.client" . }})";
+  std::string client_url = R"({{ template "pagerduty.default.clientURL" . }})";
+  std::string source;  // expands empty: this host's name, else the client
+  // A fixed severity (template); empty: from severity_label via severity_map.
+  std::string severity;
   std::string severity_label = "severity";
   // Label value -> PagerDuty severity. Values not listed that are already one of
   // critical|error|warning|info pass through; anything else becomes default_severity.
   std::map<std::string, std::string> severity_map = {
       {"page", "critical"}, {"err", "error"}, {"warn", "warning"}, {"none", "info"}};
   std::string default_severity = "error";  // Alertmanager's default
-  std::string component;                   // empty: omitted
+  std::string component;                   // template; empty: omitted
   std::string group;
   std::string class_name;  // YAML `class`
+  // custom_details (v2) / details (v1): name -> template.
+  std::map<std::string, std::string> details = {
+      {"firing", R"({{ template "pagerduty.default.instances" .Alerts.Firing }})"},
+      {"resolved", R"({{ template "pagerduty.default.instances" .Alerts.Resolved }})"},
+      {"num_firing", R"({{ .Alerts.Firing | len }})"},
+      {"num_resolved", R"({{ .Alerts.Resolved | len }})"}};
+  std::vector<PagerDutyImageConfig> images;
+  std::vector<PagerDutyLinkConfig> links;
+  // payload.timestamp = the notification's creation time (tocsin: a page delivered late from
+  // the durable queue still shows when it happened). Alertmanager sends none.
+  bool send_timestamp = false;
   std::chrono::milliseconds timeout = std::chrono::seconds(10);
   RateLimitConfig rate_limit{2, 20};  // ~120 events/min per routing key
 };
@@ -220,6 +242,9 @@ struct TemplateFileConfig {
 // tocsin's inline `alerting:` dialect: no "Alertmanager" username, a link to tocsin's own
 // alert list, and one escaped line per alert as the text.
 SlackConfig TocsinSlackConfig();
+// tocsin's inline dialect: client "tocsin" linking to tocsin's external URL, the event's
+// timestamp, and severity from the alerts' `severity` label.
+PagerDutyConfig TocsinPagerDutyConfig();
 
 struct AlertingConfig {
   // Alertmanager's `templates:`, in order; their {{define}}s join the default set.

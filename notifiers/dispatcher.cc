@@ -100,7 +100,7 @@ Status Dispatcher::Init(const AlertingConfig& config) {
       if (c.routing_key.empty() == c.service_key.empty()) {
         return InvalidArgument(where + ": pagerduty needs exactly one of routing_key, service_key");
       }
-      notifiers.push_back(std::make_unique<PagerDutyNotifier>(c, http_, clock_));
+      notifiers.push_back(std::make_unique<PagerDutyNotifier>(c, http_, clock_, *templates));
     }
     for (const SlackConfig& c : r.slack_configs) {
       if (c.api_url.empty()) return InvalidArgument(where + ": slack api_url missing");

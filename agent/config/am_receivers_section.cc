@@ -21,13 +21,6 @@ Status MustBePdSeverity(const std::string& s) {
   return InvalidArgument("\"" + s + "\" must be one of critical, error, warning, info");
 }
 
-// Until these fields are rendered as templates, a field that holds a template action would be
-// sent as its source text: refuse it rather than send "{{ .CommonLabels.x }}" to a pager.
-Status MustBeLiteral(const std::string& s) {
-  if (s.find("{{") == std::string::npos) return Status::Ok();
-  return InvalidArgument("templates in this field are not implemented by tocsin yet");
-}
-
 // A notification template field: it must parse (with Alertmanager's functions).
 Status MustBeTemplate(const std::string& s) { return CheckNotificationTemplate(s); }
 
@@ -85,12 +78,13 @@ void BindTocsinExtensions(MapReader& r, AmDialect dialect, std::chrono::millisec
 
 void BindPagerDuty(MapReader& r, PagerDutyConfig& c, const AmGlobalConfig& global,
                    AmDialect dialect) {
+  if (dialect == AmDialect::kTocsinInline) c = TocsinPagerDutyConfig();
   c.url = global.pagerduty_url;
   r.Bool("send_resolved", &c.send_resolved);
   bool routing = BindSecret(r, "routing_key", "routing_key_file", &c.routing_key);
   bool service = BindSecret(r, "service_key", "service_key_file", &c.service_key);
-  RejectUnimplemented(r, {"http_config", "details", "images", "links"});
-  r.String("description", &c.description, MustBeLiteral);
+  RejectUnimplemented(r, {"http_config"});
+  r.String("description", &c.description, MustBeTemplate);
   bool explicit_url = r.String("url", &c.url, MustBeHttpUrl);
   if (service && !explicit_url) c.url = kPagerDutyV1Url;
   if (routing && service) {
@@ -107,16 +101,37 @@ void BindPagerDuty(MapReader& r, PagerDutyConfig& c, const AmGlobalConfig& globa
     r.ErrorAtKey(c.routing_key.source_file.empty() ? "routing_key" : "routing_key_file",
                  "the integration key must be 32 characters (PagerDuty Events v2)");
   }
-  r.String("client", &c.client, MustBeLiteral);
-  r.String("client_url", &c.client_url, MustBeLiteral);
-  r.String("source", &c.source, MustBeLiteral);
-  r.String("severity", &c.severity, [](const std::string& s) {
-    Status literal = MustBeLiteral(s);
-    return literal.ok() ? MustBePdSeverity(s) : literal;
+  r.String("client", &c.client, MustBeTemplate);
+  r.String("client_url", &c.client_url, MustBeTemplate);
+  r.String("source", &c.source, MustBeTemplate);
+  // Alertmanager: the source defaults to the client; a fixed severity defaults to "error".
+  if (dialect == AmDialect::kAlertmanagerFile && c.source.empty()) c.source = c.client;
+  bool has_severity = r.String("severity", &c.severity, [](const std::string& s) {
+    Status parsed = MustBeTemplate(s);
+    if (!parsed.ok() || s.find("{{") != std::string::npos) return parsed;
+    return MustBePdSeverity(s);
   });
-  r.String("component", &c.component, MustBeLiteral);
-  r.String("group", &c.group, MustBeLiteral);
-  r.String("class", &c.class_name, MustBeLiteral);
+  if (dialect == AmDialect::kAlertmanagerFile && !has_severity) c.severity = "error";
+  r.String("component", &c.component, MustBeTemplate);
+  r.String("group", &c.group, MustBeTemplate);
+  r.String("class", &c.class_name, MustBeTemplate);
+  std::map<std::string, std::string> details;
+  if (r.StringMap("details", &details)) {
+    for (auto& [k, v] : details) {
+      Status parsed = MustBeTemplate(v);
+      if (!parsed.ok()) r.ErrorAtKey("details", "\"" + k + "\": " + parsed.message());
+      c.details[k] = v;  // Alertmanager keeps its four defaults unless replaced
+    }
+  }
+  r.List<PagerDutyImageConfig>("images", &c.images, [](MapReader& s, PagerDutyImageConfig& i) {
+    s.String("src", &i.src, MustBeTemplate);
+    s.String("alt", &i.alt, MustBeTemplate);
+    s.String("href", &i.href, MustBeTemplate);
+  });
+  r.List<PagerDutyLinkConfig>("links", &c.links, [](MapReader& s, PagerDutyLinkConfig& l) {
+    s.String("href", &l.href, MustBeTemplate);
+    s.String("text", &l.text, MustBeTemplate);
+  });
   if (dialect == AmDialect::kTocsinInline) {
     r.String("severity_label", &c.severity_label, MustBeLabelName);
     std::map<std::string, std::string> severity_map;

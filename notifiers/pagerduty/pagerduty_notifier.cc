@@ -6,6 +6,7 @@
 
 #include "agent/core/json.h"
 #include "notifiers/outcome.h"
+#include "notifiers/template/template_data.h"
 
 namespace tocsin {
 
@@ -21,37 +22,22 @@ int Rank(std::string_view severity) {
   return 0;
 }
 
-// Alertmanager's default template "__text_alert_list" (pagerduty.default.instances) over the
-// alerts with the given status.
-std::string TextAlertList(const Notification& n, bool firing) {
-  std::string out;
-  for (const Alert& a : n.alerts) {
-    if ((a.ends_at == 0) != firing) continue;
-    out += "Labels:\n";
-    for (const Label& l : SortedPairs(a.labels)) out += " - " + l.name + " = " + l.value + "\n";
-    out += "Annotations:\n";
-    for (const auto& [k, v] : a.annotations) out += " - " + k + " = " + v + "\n";
-    out += "Source: " + a.generator_url + "\n";
-  }
-  return out;
-}
-
 }  // namespace
 
-PagerDutyNotifier::PagerDutyNotifier(PagerDutyConfig config, HttpClient& http, const Clock& clock)
-    : config_(std::move(config)), http_(http), clock_(clock) {
+PagerDutyNotifier::PagerDutyNotifier(PagerDutyConfig config, HttpClient& http, const Clock& clock,
+                                     std::shared_ptr<const NotificationTemplates> templates)
+    : config_(std::move(config)), http_(http), clock_(clock), templates_(std::move(templates)) {
   char host[256] = {};
   if (::gethostname(host, sizeof host - 1) == 0) hostname_ = host;
 }
 
-std::string PagerDutyNotifier::Severity(const Notification& n) const {
+std::string PagerDutyNotifier::SeverityFromLabels(const Notification& n) const {
   auto map_one = [this](std::string_view value) -> std::string {
     auto it = config_.severity_map.find(std::string(value));
     if (it != config_.severity_map.end()) return it->second;
     if (Rank(value) > 0) return std::string(value);
     return "";
   };
-  if (!config_.severity.empty()) return config_.severity;
   // The most severe mapped value among the alerts that fire (all alerts when resolving).
   std::string best;
   for (const Alert& a : n.alerts) {
@@ -62,63 +48,91 @@ std::string PagerDutyNotifier::Severity(const Notification& n) const {
   return best.empty() ? config_.default_severity : best;
 }
 
-std::string PagerDutyNotifier::Render(const Notification& n) const {
-  json firing = json::array(), resolved = json::array();
-  for (const Alert& a : n.alerts) (a.ends_at == 0 ? firing : resolved).push_back(AlertToJson(a));
-  json payload{{"summary", TruncateRunes(Subject(n), kPagerDutyMaxSummaryRunes)},
-               {"source", !config_.source.empty() ? config_.source
-                          : !hostname_.empty()    ? hostname_
-                                                  : config_.client},
-               {"severity", Severity(n)},
-               {"timestamp", FormatRfc3339(n.created_at)},
-               {"custom_details",
-                {{"firing", std::move(firing)},
-                 {"resolved", std::move(resolved)},
-                 {"num_firing", n.NumFiring()},
-                 {"num_resolved", n.NumResolved()}}}};
-  if (!config_.component.empty()) payload["component"] = config_.component;
-  if (!config_.group.empty()) payload["group"] = config_.group;
-  if (!config_.class_name.empty()) payload["class"] = config_.class_name;
-  json msg{{"routing_key", config_.routing_key.value},
-           {"dedup_key", n.GroupKeyHash()},
-           {"event_action", n.Firing() ? "trigger" : "resolve"},
-           {"payload", std::move(payload)}};
-  if (!config_.client.empty()) msg["client"] = config_.client;
-  std::string client_url = !config_.client_url.empty() ? config_.client_url : n.external_url;
-  if (!client_url.empty()) msg["client_url"] = client_url;
+Result<std::string> PagerDutyNotifier::Render(const Notification& n) const {
+  const rules::tmpl::Value data = NotificationTemplateData(n);
+  Status failed;
+  // notify.TmplText: the first failure is kept and the event is not sent.
+  auto expand = [&](const std::string& text) -> std::string {
+    auto r = templates_->Expand(text, data);
+    if (r.ok()) return std::move(r).value();
+    if (failed.ok()) failed = r.status();
+    return "";
+  };
+  auto set_nonempty = [](json& obj, const char* key, std::string value) {
+    if (!value.empty()) obj[key] = std::move(value);
+  };
+  json details = json::object();
+  for (const auto& [name, text] : config_.details) {
+    auto r = templates_->Expand(text, data);
+    if (!r.ok()) return r.status().WithContext("details \"" + name + "\"");
+    details[name] = std::move(r).value();
+  }
+  const bool v1 = !config_.service_key.empty();
+  json msg = json::object();
+  std::string summary = TruncateRunes(expand(config_.description), kPagerDutyMaxSummaryRunes);
+  if (v1) {
+    msg["service_key"] = config_.service_key.value;
+    msg["event_type"] = n.Firing() ? "trigger" : "resolve";
+    msg["incident_key"] = n.GroupKeyHash();
+    set_nonempty(msg, "description", summary);
+    if (!details.empty()) msg["details"] = details;
+    if (n.Firing()) {
+      set_nonempty(msg, "client", expand(config_.client));
+      set_nonempty(msg, "client_url", expand(config_.client_url));
+    }
+    msg["payload"] = nullptr;  // Go's nil *pagerDutyPayload
+    msg["event_action"] = "";
+  } else {
+    std::string source = expand(config_.source);
+    if (source.empty()) source = !hostname_.empty() ? hostname_ : expand(config_.client);
+    json payload{
+        {"summary", summary},
+        {"source", source},
+        {"severity", config_.severity.empty() ? SeverityFromLabels(n) : expand(config_.severity)}};
+    if (config_.send_timestamp) payload["timestamp"] = FormatRfc3339(n.created_at);
+    set_nonempty(payload, "class", expand(config_.class_name));
+    set_nonempty(payload, "component", expand(config_.component));
+    set_nonempty(payload, "group", expand(config_.group));
+    if (!details.empty()) payload["custom_details"] = details;
+    msg["routing_key"] = config_.routing_key.value;
+    msg["dedup_key"] = n.GroupKeyHash();
+    msg["event_action"] = n.Firing() ? "trigger" : "resolve";
+    msg["payload"] = std::move(payload);
+    set_nonempty(msg, "client", expand(config_.client));
+    set_nonempty(msg, "client_url", expand(config_.client_url));
+    json images = json::array(), links = json::array();
+    for (const PagerDutyImageConfig& i : config_.images) {
+      json image{{"src", expand(i.src)}, {"alt", expand(i.alt)}, {"href", expand(i.href)}};
+      if (!image["src"].get<std::string>().empty()) images.push_back(std::move(image));
+    }
+    for (const PagerDutyLinkConfig& l : config_.links) {
+      json link{{"href", expand(l.href)}, {"text", expand(l.text)}};
+      if (!link["href"].get<std::string>().empty()) links.push_back(std::move(link));
+    }
+    if (!images.empty()) msg["images"] = std::move(images);
+    if (!links.empty()) msg["links"] = std::move(links);
+  }
+  if (!failed.ok()) return failed;
   std::string body = EncodeJson(msg);
   if (body.size() > kPagerDutyMaxEventBytes) {
-    msg["payload"]["custom_details"] = {
+    json removed = {
         {"error",
          "Custom details have been removed because the original event exceeds the maximum size "
          "of 512KB"}};
+    if (v1) {
+      msg["details"] = removed;
+    } else {
+      msg["payload"]["custom_details"] = removed;
+    }
     body = EncodeJson(msg);
   }
   return body;
 }
 
-std::string PagerDutyNotifier::RenderV1(const Notification& n) const {
-  std::string description = config_.description.empty() ? Subject(n) : config_.description;
-  json msg{{"service_key", config_.service_key.value},
-           {"event_type", n.Firing() ? "trigger" : "resolve"},
-           {"incident_key", n.GroupKeyHash()},
-           {"description", TruncateRunes(description, kPagerDutyMaxSummaryRunes)},
-           {"details",
-            {{"firing", TextAlertList(n, true)},
-             {"resolved", TextAlertList(n, false)},
-             {"num_firing", std::to_string(n.NumFiring())},
-             {"num_resolved", std::to_string(n.NumResolved())}}}};
-  if (n.Firing()) {
-    std::string client_url = !config_.client_url.empty() ? config_.client_url : n.external_url;
-    if (!config_.client.empty()) msg["client"] = config_.client;
-    if (!client_url.empty()) msg["client_url"] = client_url;
-  }
-  return EncodeJson(msg);
-}
-
 SendResult PagerDutyNotifier::Send(const Notification& n) {
-  std::string body = config_.service_key.empty() ? Render(n) : RenderV1(n);
-  return PostJson(http_, clock_, config_.url, std::move(body), config_.timeout);
+  Result<std::string> body = Render(n);
+  if (!body.ok()) return SendResult::Drop("pagerduty: " + body.status().message());
+  return PostJson(http_, clock_, config_.url, std::move(body).value(), config_.timeout);
 }
 
 }  // namespace tocsin

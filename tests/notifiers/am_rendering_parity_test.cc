@@ -12,6 +12,7 @@
 #include "agent/config/loader.h"
 #include "agent/core/rfc3339.h"
 #include "agent/http_client/http_client.h"
+#include "notifiers/pagerduty/pagerduty_notifier.h"
 #include "notifiers/slack/slack_notifier.h"
 #include "notifiers/template/notification_templates.h"
 #include "tests/notifiers/test_util.h"
@@ -42,7 +43,11 @@ receiver={{ .Receiver | urlquery }} group={{ range .GroupLabels.SortedPairs }}{{
 {{ define "team.username" }}{{ template "__alertmanager" . }} for {{ .Receiver }}{{ end }}
 )tmpl";
 
-std::string AlertmanagerYaml(const std::string& slack_base, const std::string& templates_glob) {
+constexpr const char* kPdDefaultKey = "0123456789abcdef0123456789abcdea";
+constexpr const char* kPdCustomKey = "0123456789abcdef0123456789abcdeb";
+
+std::string AlertmanagerYaml(const std::string& slack_base, const std::string& pd_base,
+                             const std::string& templates_glob) {
   return "global:\n"
          "  slack_api_url: " +
          slack_base +
@@ -59,6 +64,10 @@ std::string AlertmanagerYaml(const std::string& slack_base, const std::string& t
          "  routes:\n"
          "    - matchers: ['team=\"payments\"']\n"
          "      receiver: team.payments\n"
+         "    - matchers: ['pager=\"default\"']\n"
+         "      receiver: pd.defaults\n"
+         "    - matchers: ['pager=\"custom\"']\n"
+         "      receiver: pd.custom\n"
          "receivers:\n"
          "  - name: defaults\n"
          "    slack_configs:\n"
@@ -84,7 +93,41 @@ std::string AlertmanagerYaml(const std::string& slack_base, const std::string& t
          "            value: '{{ .CommonLabels.severity | toUpper }}'\n"
          "          - title: Instances\n"
          "            value: '{{ range .Alerts }}{{ .Labels.instance }} {{ end }}'\n"
-         "            short: false\n";
+         "            short: false\n"
+         "  - name: pd.defaults\n"
+         "    pagerduty_configs:\n"
+         "      - routing_key: " +
+         std::string(kPdDefaultKey) +
+         "\n"
+         "        url: " +
+         pd_base +
+         "/v2/enqueue\n"
+         "  - name: pd.custom\n"
+         "    pagerduty_configs:\n"
+         "      - routing_key: " +
+         std::string(kPdCustomKey) +
+         "\n"
+         "        url: " +
+         pd_base +
+         "/v2/enqueue\n"
+         "        description: '{{ .CommonLabels.alertname }}: {{ .CommonAnnotations.summary }}'\n"
+         "        severity: '{{ if eq .CommonLabels.severity \"page\" }}critical{{ else "
+         "}}warning{{ end }}'\n"
+         "        client: 'Ops {{ template \"__alertmanager\" . }}'\n"
+         "        class: '{{ .CommonLabels.job }}'\n"
+         "        component: storage\n"
+         "        group: '{{ .CommonLabels.env }}'\n"
+         "        details:\n"
+         "          firing: '{{ template \"team.text\" . }}'\n"
+         "          runbook: 'https://runbooks.example/{{ .CommonLabels.alertname }}'\n"
+         "        links:\n"
+         "          - href: 'https://grafana.example/d/{{ .CommonLabels.job }}'\n"
+         "            text: dashboard\n"
+         "          - href: '{{ .CommonLabels.missing }}'\n"
+         "            text: dropped for its empty href\n"
+         "        images:\n"
+         "          - src: 'https://grafana.example/render/{{ .CommonLabels.alertname }}.png'\n"
+         "            alt: graph\n";
 }
 
 struct TestAlert {
@@ -109,12 +152,16 @@ json PostBody(const std::vector<TestAlert>& alerts, TimestampMs starts_at, Times
   return out;
 }
 
-// The same group as tocsin's dispatcher hands it to a notifier.
-Notification Group(const std::string& receiver, const std::vector<TestAlert>& alerts,
-                   TimestampMs starts_at, TimestampMs ends_at) {
+// The same group as tocsin's dispatcher hands it to a notifier; `route` is the matcher of the
+// child route that picked it, for the group key.
+Notification Group(const std::string& receiver, const std::string& route,
+                   const std::vector<TestAlert>& alerts, TimestampMs starts_at,
+                   TimestampMs ends_at) {
   Notification n;
   n.receiver = receiver;
-  n.group_labels = Labels{{"alertname", std::string(alerts.front().labels.Get("alertname"))}};
+  std::string alertname(alerts.front().labels.Get("alertname"));
+  n.group_labels = Labels{{"alertname", alertname}};
+  n.group_key = "{}/{" + route + "}:{alertname=\"" + alertname + "\"}";
   n.external_url = kExternalUrl;
   for (const TestAlert& a : alerts) {
     Alert alert;
@@ -134,11 +181,13 @@ class AlertmanagerRenderingParity : public ::testing::Test {
     ASSERT_TRUE(std::filesystem::exists(kAlertmanagerBinary))
         << "install the Debian package prometheus-alertmanager";
     ASSERT_TRUE(slack_.Start()) << "slack_fake.py did not start";
+    ASSERT_TRUE(pagerduty_.Start()) << "pagerduty_fake.py did not start";
     dir_ = testing::TempDir("am-render");
     std::filesystem::create_directories(dir_ + "/templates");
     std::ofstream(dir_ + "/templates/team.tmpl") << kCustomTemplates;
     config_file_ = dir_ + "/alertmanager.yml";
-    std::ofstream(config_file_) << AlertmanagerYaml(slack_.Url(""), dir_ + "/templates/*.tmpl");
+    std::ofstream(config_file_) << AlertmanagerYaml(slack_.Url(""), pagerduty_.Url(""),
+                                                    dir_ + "/templates/*.tmpl");
     port_ = testing::FreePort();
     am_.Start(
         {kAlertmanagerBinary, "--config.file=" + config_file_, "--storage.path=" + dir_ + "/data",
@@ -170,13 +219,14 @@ class AlertmanagerRenderingParity : public ::testing::Test {
     ASSERT_EQ(http_.Do(r).status, 200);
   }
 
-  // The `index`th message Alertmanager sent to `path`, waiting for it.
-  json Sent(const std::string& path, size_t index) {
+  // The `index`th message Alertmanager sent to `fake` that `match` accepts, waiting for it.
+  json Sent(testing::FakeServer& fake, const std::function<bool(const json&)>& match,
+            size_t index) {
     json found;
     bool ok = testing::WaitFor([&] {
       size_t seen = 0;
-      for (const json& req : slack_.Received(http_)) {
-        if (req.value("path", "") != path) continue;
+      for (const json& req : fake.Received(http_)) {
+        if (!match(req)) continue;
         if (seen++ == index) {
           found = req["json"];
           return true;
@@ -184,27 +234,52 @@ class AlertmanagerRenderingParity : public ::testing::Test {
       }
       return false;
     });
-    EXPECT_TRUE(ok) << "no message " << index << " to " << path << "\n"
+    EXPECT_TRUE(ok) << "no message " << index << "\n"
                     << testing::ReadFileOrEmpty(dir_ + "/alertmanager.log");
     return found;
   }
+  json SentToSlack(const std::string& path, size_t index) {
+    return Sent(
+        slack_, [&](const json& req) { return req.value("path", "") == path; }, index);
+  }
+  json SentToPagerDuty(const std::string& routing_key, size_t index) {
+    return Sent(
+        pagerduty_,
+        [&](const json& req) { return req["json"].value("routing_key", "") == routing_key; },
+        index);
+  }
 
-  json Rendered(const std::string& receiver, const Notification& n) {
-    const ReceiverConfig* rc = nullptr;
+  const ReceiverConfig* Receiver(const std::string& name) {
     for (const ReceiverConfig& r : alerting_.receivers) {
-      if (r.name == receiver) rc = &r;
+      if (r.name == name) return &r;
     }
-    EXPECT_NE(rc, nullptr) << receiver;
-    if (rc == nullptr || rc->slack_configs.empty()) return json();
-    testing::RecordingHttpClient unused;
-    FakeClock clock(0);
-    SlackNotifier slack(rc->slack_configs[0], unused, clock, templates_);
-    auto body = slack.Render(n);
+    ADD_FAILURE() << "no receiver " << name;
+    return nullptr;
+  }
+
+  json Parsed(const Result<std::string>& body) {
     EXPECT_TRUE(body.ok()) << body.status().message();
     return body.ok() ? json::parse(*body) : json();
   }
 
+  json RenderedSlack(const Notification& n) {
+    const ReceiverConfig* rc = Receiver(n.receiver);
+    if (rc == nullptr || rc->slack_configs.empty()) return json();
+    testing::RecordingHttpClient unused;
+    FakeClock clock(0);
+    return Parsed(SlackNotifier(rc->slack_configs[0], unused, clock, templates_).Render(n));
+  }
+
+  json RenderedPagerDuty(const Notification& n) {
+    const ReceiverConfig* rc = Receiver(n.receiver);
+    if (rc == nullptr || rc->pagerduty_configs.empty()) return json();
+    testing::RecordingHttpClient unused;
+    FakeClock clock(0);
+    return Parsed(PagerDutyNotifier(rc->pagerduty_configs[0], unused, clock, templates_).Render(n));
+  }
+
   testing::FakeServer slack_{"slack_fake.py"};
+  testing::FakeServer pagerduty_{"pagerduty_fake.py"};
   testing::Child am_;
   CurlHttpClient http_;
   std::string dir_, config_file_;
@@ -237,14 +312,14 @@ TEST_F(AlertmanagerRenderingParity, DefaultTemplatesFiringAndResolved) {
   };
   TimestampMs starts = WholeSecondsAgo(120);
   Post(alerts, starts, 0);
-  json am_firing = Sent("/services/TAM/BAM/defaults", 0);
-  EXPECT_EQ(Rendered("defaults", Group("defaults", alerts, starts, 0)), am_firing);
+  json am_firing = SentToSlack("/services/TAM/BAM/defaults", 0);
+  EXPECT_EQ(RenderedSlack(Group("defaults", "", alerts, starts, 0)), am_firing);
   EXPECT_EQ(am_firing["attachments"][0]["title"], "[FIRING:2] DiskFull (prod critical)");
 
   TimestampMs ends = WholeSecondsAgo(1);
   Post(alerts, starts, ends);
-  json am_resolved = Sent("/services/TAM/BAM/defaults", 1);
-  EXPECT_EQ(Rendered("defaults", Group("defaults", alerts, starts, ends)), am_resolved);
+  json am_resolved = SentToSlack("/services/TAM/BAM/defaults", 1);
+  EXPECT_EQ(RenderedSlack(Group("defaults", "", alerts, starts, ends)), am_resolved);
   EXPECT_EQ(am_resolved["attachments"][0]["color"], "good");
 }
 
@@ -267,8 +342,8 @@ TEST_F(AlertmanagerRenderingParity, CustomTemplatesFieldsAndFunctions) {
   };
   TimestampMs starts = WholeSecondsAgo(300);
   Post(alerts, starts, 0);
-  json am_firing = Sent("/services/TAM/BAM/payments", 0);
-  json ours = Rendered("team.payments", Group("team.payments", alerts, starts, 0));
+  json am_firing = SentToSlack("/services/TAM/BAM/payments", 0);
+  json ours = RenderedSlack(Group("team.payments", "", alerts, starts, 0));
   EXPECT_EQ(ours, am_firing) << "tocsin:\n"
                              << ours.dump(2) << "\nalertmanager:\n"
                              << am_firing.dump(2);
@@ -276,11 +351,65 @@ TEST_F(AlertmanagerRenderingParity, CustomTemplatesFieldsAndFunctions) {
 
   TimestampMs ends = WholeSecondsAgo(1);
   Post(alerts, starts, ends);
-  json am_resolved = Sent("/services/TAM/BAM/payments", 1);
-  ours = Rendered("team.payments", Group("team.payments", alerts, starts, ends));
+  json am_resolved = SentToSlack("/services/TAM/BAM/payments", 1);
+  ours = RenderedSlack(Group("team.payments", "", alerts, starts, ends));
   EXPECT_EQ(ours, am_resolved) << "tocsin:\n"
                                << ours.dump(2) << "\nalertmanager:\n"
                                << am_resolved.dump(2);
+}
+
+// Events API v2 events, equal as JSON: dedup_key (the group key's hash), summary, source,
+// severity, class/component/group, custom_details, links and images.
+TEST_F(AlertmanagerRenderingParity, PagerDutyDefaultAndCustomEvents) {
+  std::vector<TestAlert> defaults = {
+      {Labels{{"alertname", "NodeDown"},
+              {"instance", "node-7:9100"},
+              {"pager", "default"},
+              {"severity", "page"}},
+       {{"summary", "node-7 unreachable"}, {"description", "no scrape for 5m"}}},
+  };
+  std::vector<TestAlert> custom = {
+      {Labels{{"alertname", "VolumeFull"},
+              {"env", "prod"},
+              {"instance", "st-1:9100"},
+              {"job", "storage"},
+              {"pager", "custom"},
+              {"severity", "page"}},
+       {{"summary", "volume 98% full"}}},
+      {Labels{{"alertname", "VolumeFull"},
+              {"env", "prod"},
+              {"instance", "st-2:9100"},
+              {"job", "storage"},
+              {"pager", "custom"},
+              {"severity", "page"}},
+       {{"summary", "volume 98% full"}}},
+  };
+  TimestampMs starts = WholeSecondsAgo(60);
+  Post(defaults, starts, 0);
+  Post(custom, starts, 0);
+  json am_default = SentToPagerDuty(kPdDefaultKey, 0);
+  json ours = RenderedPagerDuty(Group("pd.defaults", "pager=\"default\"", defaults, starts, 0));
+  EXPECT_EQ(ours, am_default) << "tocsin:\n"
+                              << ours.dump(2) << "\nalertmanager:\n"
+                              << am_default.dump(2);
+  EXPECT_EQ(am_default["payload"]["summary"], "[FIRING:1] NodeDown (node-7:9100 default page)");
+
+  json am_custom = SentToPagerDuty(kPdCustomKey, 0);
+  ours = RenderedPagerDuty(Group("pd.custom", "pager=\"custom\"", custom, starts, 0));
+  EXPECT_EQ(ours, am_custom) << "tocsin:\n"
+                             << ours.dump(2) << "\nalertmanager:\n"
+                             << am_custom.dump(2);
+  EXPECT_EQ(am_custom["payload"]["severity"], "critical");
+  EXPECT_EQ(am_custom["links"].size(), 1u);  // the empty href was dropped
+
+  TimestampMs ends = WholeSecondsAgo(1);
+  Post(custom, starts, ends);
+  json am_resolved = SentToPagerDuty(kPdCustomKey, 1);
+  ours = RenderedPagerDuty(Group("pd.custom", "pager=\"custom\"", custom, starts, ends));
+  EXPECT_EQ(ours, am_resolved) << "tocsin:\n"
+                               << ours.dump(2) << "\nalertmanager:\n"
+                               << am_resolved.dump(2);
+  EXPECT_EQ(am_resolved["event_action"], "resolve");
 }
 
 }  // namespace

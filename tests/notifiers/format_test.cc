@@ -171,7 +171,7 @@ TEST(NotifiersSubject, AlertmanagerDefault) {
 TEST(NotifiersPagerDuty, ServiceKeySendsEventsApiV1) {
   testing::RecordingHttpClient http;
   FakeClock clock(1714564800000);
-  PagerDutyConfig c;
+  PagerDutyConfig c = TocsinPagerDutyConfig();
   c.service_key.value = "<team-X-key>";
   c.url = kPagerDutyV1Url;
   PagerDutyNotifier pd(c, http, clock);
@@ -192,7 +192,9 @@ TEST(NotifiersPagerDuty, ServiceKeySendsEventsApiV1) {
   EXPECT_NE(firing.find("Annotations:\n - summary = "), std::string::npos) << firing;
   EXPECT_NE(firing.find("\nSource: http"), std::string::npos) << firing;
   EXPECT_FALSE(ev.contains("routing_key"));
-  EXPECT_FALSE(ev.contains("payload"));
+  // Go's pagerDutyMessage always has these two (no omitempty): null and "".
+  EXPECT_TRUE(ev["payload"].is_null());
+  EXPECT_EQ(ev["event_action"], "");
   for (Alert& a : n.alerts) a.ends_at = a.ends_at == 0 ? 1714564700000 : a.ends_at;
   ASSERT_EQ(pd.Send(n).outcome, SendResult::Outcome::kOk);
   json resolve = json::parse(http.requests()[1].body);
@@ -203,13 +205,15 @@ TEST(NotifiersPagerDuty, ServiceKeySendsEventsApiV1) {
 TEST(NotifiersPagerDuty, TriggerEvent) {
   testing::RecordingHttpClient http;
   FakeClock clock(1714564800000);
-  PagerDutyConfig c;
+  PagerDutyConfig c = TocsinPagerDutyConfig();
   c.routing_key.value = testing::kRoutingKey;
   c.url = "https://events.eu.pagerduty.com/v2/enqueue";
   c.component = "api";
-  c.group = "prod";
+  c.group = "{{ .CommonLabels.env }}";
   c.class_name = "latency";
-  c.client_url = "http://tocsin.example:9469/alerts";
+  c.client_url = "{{ .ExternalURL }}/alerts";
+  c.links = {{"https://runbooks.example/{{ .CommonLabels.alertname }}", "runbook"},
+             {"{{ .CommonLabels.nothing }}", "dropped: empty href"}};
   PagerDutyNotifier pd(c, http, clock);
   Notification n = TwoAlertGroup();
   ASSERT_EQ(pd.Send(n).outcome, SendResult::Outcome::kOk);
@@ -227,10 +231,40 @@ TEST(NotifiersPagerDuty, TriggerEvent) {
   EXPECT_EQ(ev["payload"]["group"], "prod");
   EXPECT_EQ(ev["payload"]["class"], "latency");
   EXPECT_FALSE(ev["payload"]["source"].get<std::string>().empty());
-  EXPECT_EQ(ev["payload"]["custom_details"]["num_firing"], 1);
-  EXPECT_EQ(ev["payload"]["custom_details"]["num_resolved"], 1);
-  EXPECT_EQ(ev["payload"]["custom_details"]["firing"][0]["labels"]["job"], "api");
-  EXPECT_EQ(ev["payload"]["custom_details"]["resolved"][0]["labels"]["job"], "db");
+  EXPECT_EQ(ev["payload"]["timestamp"], "2024-05-01T12:00:00.000Z");
+  EXPECT_EQ(ev["payload"]["custom_details"]["num_firing"], "1");
+  EXPECT_EQ(ev["payload"]["custom_details"]["num_resolved"], "1");
+  std::string firing = ev["payload"]["custom_details"]["firing"];
+  EXPECT_NE(firing.find(" - job = api\n"), std::string::npos) << firing;
+  std::string resolved = ev["payload"]["custom_details"]["resolved"];
+  EXPECT_NE(resolved.find(" - job = db\n"), std::string::npos) << resolved;
+  EXPECT_EQ(ev["links"],
+            json::array({{{"href", "https://runbooks.example/HighLatency"}, {"text", "runbook"}}}));
+  EXPECT_FALSE(ev.contains("images"));
+}
+
+// Alertmanager's DefaultPagerdutyConfig: client "Alertmanager" linking to its UI, the source
+// defaulting to the client, no timestamp.
+TEST(NotifiersPagerDuty, AlertmanagerDefaultEvent) {
+  testing::RecordingHttpClient http;
+  FakeClock clock(1714564800000);
+  PagerDutyConfig c;
+  c.routing_key.value = testing::kRoutingKey;
+  c.source = c.client;
+  c.severity = R"({{ if eq .CommonLabels.env "prod" }}critical{{ else }}info{{ end }})";
+  PagerDutyNotifier pd(c, http, clock);
+  json ev = json::parse(*pd.Render(TwoAlertGroup()));
+  EXPECT_EQ(ev["client"], "Alertmanager");
+  EXPECT_EQ(ev["client_url"], "http://tocsin.example:9469/#/alerts?receiver=oncall");
+  EXPECT_EQ(ev["payload"]["source"], "Alertmanager");
+  EXPECT_EQ(ev["payload"]["severity"], "critical");
+  EXPECT_FALSE(ev["payload"].contains("timestamp"));
+  EXPECT_FALSE(ev["payload"].contains("component"));
+
+  c.details["broken"] = "{{ template \"nope\" . }}";
+  PagerDutyNotifier broken(c, http, clock);
+  EXPECT_FALSE(broken.Render(TwoAlertGroup()).ok());
+  EXPECT_EQ(broken.Send(TwoAlertGroup()).outcome, SendResult::Outcome::kDrop);
 }
 
 TEST(NotifiersPagerDuty, ResolveSeverityMappingAndLimits) {
@@ -241,7 +275,7 @@ TEST(NotifiersPagerDuty, ResolveSeverityMappingAndLimits) {
   PagerDutyNotifier pd(c, http, clock);
   Notification n = TwoAlertGroup();
   n.alerts[0].ends_at = n.created_at - 1;
-  json ev = json::parse(pd.Render(n));
+  json ev = json::parse(*pd.Render(n));
   EXPECT_EQ(ev["event_action"], "resolve");
   EXPECT_EQ(ev["dedup_key"].get<std::string>().size(), 64u);
 
@@ -260,20 +294,23 @@ TEST(NotifiersPagerDuty, ResolveSeverityMappingAndLimits) {
     Notification one;
     one.group_key = "{}:{}";
     one.alerts.push_back(MakeAlert({{"alertname", "A"}, {"severity", k.label}}, 1));
-    EXPECT_EQ(pd.Severity(one), k.want) << k.label;
+    EXPECT_EQ(pd.SeverityFromLabels(one), k.want) << k.label;
   }
   PagerDutyConfig fixed = c;
   fixed.severity = "warning";
-  EXPECT_EQ(PagerDutyNotifier(fixed, http, clock).Severity(TwoAlertGroup()), "warning");
+  EXPECT_EQ(
+      json::parse(
+          *PagerDutyNotifier(fixed, http, clock).Render(TwoAlertGroup()))["payload"]["severity"],
+      "warning");
 
   // Summary: at most 1024 runes, counted as characters not bytes.
   Notification long_n = TwoAlertGroup();
   long_n.group_labels = Labels{{"alertname", std::string(3000, 'x')}};
-  json ev2 = json::parse(pd.Render(long_n));
+  json ev2 = json::parse(*pd.Render(long_n));
   std::string summary = ev2["payload"]["summary"];
   EXPECT_EQ(summary.size(), 1023u + 3u);  // 1023 ASCII + "…" (3 bytes)
   long_n.group_labels = Labels{{"alertname", "\u00e9" + std::string(1100, 'y')}};
-  summary = json::parse(pd.Render(long_n))["payload"]["summary"];
+  summary = json::parse(*pd.Render(long_n))["payload"]["summary"];
   size_t runes = 0;
   for (unsigned char ch : summary) runes += (ch & 0xC0) != 0x80 ? 1 : 0;
   EXPECT_EQ(runes, kPagerDutyMaxSummaryRunes);
@@ -286,7 +323,7 @@ TEST(NotifiersPagerDuty, ResolveSeverityMappingAndLimits) {
     a.annotations["description"] = std::string(2000, 'd');
     big.alerts.push_back(a);
   }
-  std::string body = pd.Render(big);
+  std::string body = *pd.Render(big);
   EXPECT_LE(body.size(), kPagerDutyMaxEventBytes);
   json ev3 = json::parse(body);
   EXPECT_NE(ev3["payload"]["custom_details"]["error"].get<std::string>().find("removed"),

@@ -155,6 +155,7 @@ struct PagerDutyConfig {
   // payload.timestamp = the notification's creation time (tocsin: a page delivered late from
   // the durable queue still shows when it happened). Alertmanager sends none.
   bool send_timestamp = false;
+  HttpClientConfig http_config;  // its own, else global.http_config
   std::chrono::milliseconds timeout = std::chrono::seconds(10);
   RateLimitConfig rate_limit{2, 20};  // ~120 events/min per routing key
 };
@@ -190,6 +191,7 @@ struct SlackConfig {
   std::string thumb_url;
   std::vector<std::string> mrkdwn_in;  // empty: fallback, pretext, text
   bool link_names = false;
+  HttpClientConfig http_config;  // its own, else global.http_config
   std::chrono::milliseconds timeout = std::chrono::seconds(10);
   RateLimitConfig rate_limit{1, 1};  // Slack: at most one message per second per webhook
 };
@@ -197,7 +199,8 @@ struct SlackConfig {
 struct WebhookConfig {
   bool send_resolved = true;
   SecretString url;
-  size_t max_alerts = 0;  // 0 = all
+  size_t max_alerts = 0;         // 0 = all
+  HttpClientConfig http_config;  // its own, else global.http_config
   std::chrono::milliseconds timeout = std::chrono::seconds(10);
   RateLimitConfig rate_limit{};
 };

@@ -4,6 +4,8 @@
 #include <ctime>
 #include <string>
 
+#include "agent/core/base64.h"
+
 namespace tocsin {
 
 std::optional<TimestampMs> ParseRetryAfter(std::string_view v, TimestampMs now) {
@@ -47,11 +49,29 @@ SendResult ClassifyHttpResponse(const HttpResponse& r, TimestampMs now) {
   return result;
 }
 
+void ApplyHttpClientConfig(const HttpClientConfig& c, HttpRequest& req) {
+  if (!c.basic_auth_username.empty() || !c.basic_auth_password.empty()) {
+    req.headers.push_back({"Authorization", "Basic " + Base64Encode(c.basic_auth_username + ":" +
+                                                                    c.basic_auth_password.value)});
+  } else if (!c.authorization_credentials.empty()) {
+    req.headers.push_back(
+        {"Authorization", c.authorization_type + " " + c.authorization_credentials.value});
+  }
+  req.verify_tls = !c.tls_insecure_skip_verify;
+  req.ca_file = c.tls_ca_file;
+  req.cert_file = c.tls_cert_file;
+  req.key_file = c.tls_key_file;
+  req.server_name = c.tls_server_name;
+  req.tls_min_version = c.tls_min_version;
+  req.proxy_url = c.proxy_url;
+}
+
 SendResult PostJson(HttpClient& http, const Clock& clock, const std::string& url, std::string body,
-                    std::chrono::milliseconds timeout) {
+                    std::chrono::milliseconds timeout, const HttpClientConfig& http_config) {
   HttpRequest req;
   req.url = url;
   req.headers = {{"Content-Type", "application/json"}};
+  ApplyHttpClientConfig(http_config, req);
   req.body = std::move(body);
   req.timeout = timeout;
   SendResult r = ClassifyHttpResponse(http.Do(req), clock.NowMs());

@@ -67,6 +67,15 @@ bool BindSecret(MapReader& r, std::string_view key, std::string_view file_key, S
   return has_inline || has_file;
 }
 
+// An integration's own http_config, else the global one (Alertmanager copies it in).
+void BindIntegrationHttpConfig(MapReader& r, const AmGlobalConfig& global, HttpClientConfig& out) {
+  out = global.http_config;
+  r.Section("http_config", [&](MapReader& s) {
+    out = HttpClientConfig();
+    BindHttpClientConfig(s, out);
+  });
+}
+
 // Keys tocsin adds to Alertmanager's integration schemas; refused in an alertmanager.yml so
 // that the file stays valid for amtool and Alertmanager.
 void BindTocsinExtensions(MapReader& r, AmDialect dialect, std::chrono::milliseconds* timeout,
@@ -80,10 +89,10 @@ void BindPagerDuty(MapReader& r, PagerDutyConfig& c, const AmGlobalConfig& globa
                    AmDialect dialect) {
   if (dialect == AmDialect::kTocsinInline) c = TocsinPagerDutyConfig();
   c.url = global.pagerduty_url;
+  BindIntegrationHttpConfig(r, global, c.http_config);
   r.Bool("send_resolved", &c.send_resolved);
   bool routing = BindSecret(r, "routing_key", "routing_key_file", &c.routing_key);
   bool service = BindSecret(r, "service_key", "service_key_file", &c.service_key);
-  RejectUnimplemented(r, {"http_config"});
   r.String("description", &c.description, MustBeTemplate);
   bool explicit_url = r.String("url", &c.url, MustBeHttpUrl);
   if (service && !explicit_url) c.url = kPagerDutyV1Url;
@@ -161,6 +170,7 @@ void BindSlackField(MapReader& r, SlackFieldConfig& f) {
 
 void BindSlack(MapReader& r, SlackConfig& c, const AmGlobalConfig& global, AmDialect dialect) {
   if (dialect == AmDialect::kTocsinInline) c = TocsinSlackConfig();
+  BindIntegrationHttpConfig(r, global, c.http_config);
   r.Bool("send_resolved", &c.send_resolved);
   if (!BindSecret(r, "api_url", "api_url_file", &c.api_url)) {
     if (global.slack_api_url.empty()) {
@@ -193,11 +203,12 @@ void BindSlack(MapReader& r, SlackConfig& c, const AmGlobalConfig& global, AmDia
   r.Bool("short_fields", &c.short_fields);
   r.StringList("mrkdwn_in", &c.mrkdwn_in);
   r.Bool("link_names", &c.link_names);
-  RejectUnimplemented(r, {"http_config", "actions"});
+  RejectUnimplemented(r, {"actions"});
   BindTocsinExtensions(r, dialect, &c.timeout, &c.rate_limit);
 }
 
-void BindWebhook(MapReader& r, WebhookConfig& c, AmDialect dialect) {
+void BindWebhook(MapReader& r, WebhookConfig& c, const AmGlobalConfig& global, AmDialect dialect) {
+  BindIntegrationHttpConfig(r, global, c.http_config);
   r.Bool("send_resolved", &c.send_resolved);
   bool inline_url = r.String("url", &c.url.value, MustBeHttpUrl);
   if (dialect == AmDialect::kTocsinInline) {
@@ -210,7 +221,6 @@ void BindWebhook(MapReader& r, WebhookConfig& c, AmDialect dialect) {
   }
   if (c.url.empty()) r.ErrorAtKey("url", "one of url or url_file is required");
   r.UInt("max_alerts", &c.max_alerts);
-  RejectUnimplemented(r, {"http_config"});
   BindTocsinExtensions(r, dialect, &c.timeout, &c.rate_limit);
 }
 
@@ -245,7 +255,7 @@ void BindAmGlobal(MapReader& r, AmGlobalConfig& g) {
   r.String("wechat_api_corp_id", &unused);
   SecretString unused_secret;
   BindSecret(r, "victorops_api_key", "victorops_api_key_file", &unused_secret);
-  RejectUnimplemented(r, {"http_config"});
+  r.Section("http_config", [&](MapReader& s) { BindHttpClientConfig(s, g.http_config); });
 }
 
 void BindAmReceiver(MapReader& r, ReceiverConfig& c, const AmGlobalConfig& global,
@@ -258,8 +268,9 @@ void BindAmReceiver(MapReader& r, ReceiverConfig& c, const AmGlobalConfig& globa
       [&](MapReader& s, PagerDutyConfig& p) { BindPagerDuty(s, p, global, dialect); });
   r.List<SlackConfig>("slack_configs", &c.slack_configs,
                       [&](MapReader& s, SlackConfig& sc) { BindSlack(s, sc, global, dialect); });
-  r.List<WebhookConfig>("webhook_configs", &c.webhook_configs,
-                        [&](MapReader& s, WebhookConfig& w) { BindWebhook(s, w, dialect); });
+  r.List<WebhookConfig>("webhook_configs", &c.webhook_configs, [&](MapReader& s, WebhookConfig& w) {
+    BindWebhook(s, w, global, dialect);
+  });
   if (dialect == AmDialect::kTocsinInline) {
     r.List<LogReceiverConfig>(
         "log_configs", &c.log_configs,
@@ -267,7 +278,5 @@ void BindAmReceiver(MapReader& r, ReceiverConfig& c, const AmGlobalConfig& globa
   }
   for (std::string_view key : kUnimplementedIntegrations) RejectUnimplemented(r, {key});
 }
-
-void BindHttpClientConfig(MapReader&, HttpClientConfig&) {}
 
 }  // namespace tocsin

@@ -186,6 +186,13 @@ HttpResponse CurlHttpClient::Do(const HttpRequest& request) {
   }
   if (request.collect_certificates) curl_easy_setopt(curl, CURLOPT_CERTINFO, 1L);
   if (!request.proxy_url.empty()) curl_easy_setopt(curl, CURLOPT_PROXY, request.proxy_url.c_str());
+  if (!request.tls_min_version.empty()) {
+    long version = request.tls_min_version == "TLS13"   ? CURL_SSLVERSION_TLSv1_3
+                   : request.tls_min_version == "TLS12" ? CURL_SSLVERSION_TLSv1_2
+                   : request.tls_min_version == "TLS11" ? CURL_SSLVERSION_TLSv1_1
+                                                        : CURL_SSLVERSION_TLSv1_0;
+    curl_easy_setopt(curl, CURLOPT_SSLVERSION, version);
+  }
   BodySink sink{
       &response.body,
       request.max_response_body > 0 ? request.max_response_body : HttpClient::kMaxResponseBody,

@@ -37,6 +37,7 @@ struct HttpRequest {
   std::string server_name;
   bool collect_certificates = false;  // fill HttpResponse::earliest_cert_expiry (TLS only)
   std::string proxy_url;              // http(s) proxy; empty = libcurl's default
+  std::string tls_min_version;        // "TLS10".."TLS13" (Prometheus's names); empty = default
 };
 
 // Cumulative phase times in seconds (libcurl's *_TIME_T), measured even when the request fails.

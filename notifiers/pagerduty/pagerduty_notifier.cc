@@ -132,7 +132,8 @@ Result<std::string> PagerDutyNotifier::Render(const Notification& n) const {
 SendResult PagerDutyNotifier::Send(const Notification& n) {
   Result<std::string> body = Render(n);
   if (!body.ok()) return SendResult::Drop("pagerduty: " + body.status().message());
-  return PostJson(http_, clock_, config_.url, std::move(body).value(), config_.timeout);
+  return PostJson(http_, clock_, config_.url, std::move(body).value(), config_.timeout,
+                  config_.http_config);
 }
 
 }  // namespace tocsin

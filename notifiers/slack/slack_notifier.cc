@@ -93,7 +93,8 @@ Result<std::string> SlackNotifier::Render(const Notification& n) const {
 SendResult SlackNotifier::Send(const Notification& n) {
   Result<std::string> body = Render(n);
   if (!body.ok()) return SendResult::Drop("slack: " + body.status().message());
-  return PostJson(http_, clock_, config_.api_url.value, std::move(body).value(), config_.timeout);
+  return PostJson(http_, clock_, config_.api_url.value, std::move(body).value(), config_.timeout,
+                  config_.http_config);
 }
 
 }  // namespace tocsin

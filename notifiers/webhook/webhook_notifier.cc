@@ -25,7 +25,8 @@ std::string WebhookNotifier::Render(const Notification& n) const {
 }
 
 SendResult WebhookNotifier::Send(const Notification& n) {
-  return PostJson(http_, clock_, config_.url.value, Render(n), config_.timeout);
+  return PostJson(http_, clock_, config_.url.value, Render(n), config_.timeout,
+                  config_.http_config);
 }
 
 }  // namespace tocsin

@@ -4,12 +4,15 @@
 // positioned errors for every Alertmanager key tocsin does not implement.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include "agent/config/loader.h"
 #include "agent/core/matcher_parser.h"
 #include "notifiers/dispatcher.h"
+#include "notifiers/outcome.h"
 #include "notifiers/time_interval.h"
+#include "notifiers/webhook/webhook_notifier.h"
 #include "tests/notifiers/test_util.h"
 
 namespace tocsin {
@@ -87,6 +90,108 @@ receivers:
                 am +
                 ":11:18: receivers[0].slack_configs[0].actions: \"actions\" is an Alertmanager "
                 "setting tocsin does not implement");
+}
+
+// global.http_config is inherited by integrations without their own; each integration's
+// request carries its Authorization header, TLS settings and proxy.
+TEST_F(NotifiersAmConfig, HttpConfigIsInheritedAndApplied) {
+  std::ofstream(dir_ + "/token") << "s3cr3t-token\n";
+  auto c = LoadAm(R"(global:
+  http_config:
+    basic_auth: {username: am, password: pw}
+    tls_config: {ca_file: ca.pem, server_name: hooks.internal, min_version: TLS12}
+    proxy_url: http://proxy.example:3128
+route: {receiver: a}
+receivers:
+  - name: a
+    webhook_configs:
+      - url: https://hooks.example/inherits
+      - url: https://hooks.example/own
+        http_config:
+          bearer_token_file: token
+          tls_config: {insecure_skip_verify: true}
+)");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  const auto& hooks = c->alerting.receivers.at(0).webhook_configs;
+  ASSERT_EQ(hooks.size(), 2u);
+  EXPECT_EQ(hooks[0].http_config.basic_auth_username, "am");
+  EXPECT_EQ(hooks[0].http_config.tls_ca_file, dir_ + "/ca.pem");
+  EXPECT_EQ(hooks[1].http_config.basic_auth_username, "");  // its own replaces the global one
+  EXPECT_EQ(hooks[1].http_config.authorization_credentials.value, "s3cr3t-token");
+
+  HttpRequest inherited;
+  ApplyHttpClientConfig(hooks[0].http_config, inherited);
+  ASSERT_EQ(inherited.headers.size(), 1u);
+  EXPECT_EQ(inherited.headers[0].second, "Basic YW06cHc=");  // am:pw
+  EXPECT_EQ(inherited.ca_file, dir_ + "/ca.pem");
+  EXPECT_EQ(inherited.server_name, "hooks.internal");
+  EXPECT_EQ(inherited.tls_min_version, "TLS12");
+  EXPECT_EQ(inherited.proxy_url, "http://proxy.example:3128");
+  EXPECT_TRUE(inherited.verify_tls);
+
+  testing::RecordingHttpClient http;
+  FakeClock clock(0);
+  WebhookNotifier own(hooks[1], http, clock);
+  Notification n;
+  n.alerts.push_back(testing::MakeAlert({{"alertname", "A"}}, 1));
+  ASSERT_EQ(own.Send(n).outcome, SendResult::Outcome::kOk);
+  ASSERT_EQ(http.requests().size(), 1u);
+  const HttpRequest sent = http.requests()[0];
+  bool bearer = false;
+  for (const auto& [k, v] : sent.headers)
+    bearer |= k == "Authorization" && v == "Bearer s3cr3t-token";
+  EXPECT_TRUE(bearer);
+  EXPECT_FALSE(sent.verify_tls);
+  EXPECT_EQ(sent.proxy_url, "");
+}
+
+TEST_F(NotifiersAmConfig, HttpConfigAndTemplateErrorsArePositioned) {
+  auto c = LoadAm(R"(route: {receiver: a}
+receivers:
+  - name: a
+    slack_configs:
+      - api_url: https://hooks.slack.com/services/x
+        title: '{{ .CommonLabels.alertname'
+        text: '{{ humanize 3 }}'
+        http_config:
+          basic_auth: {username: u, password: p}
+          bearer_token: t
+          tls_config: {min_version: TLS9}
+          oauth2: {client_id: x}
+)");
+  ASSERT_FALSE(c.ok());
+  std::string am = dir_ + "/alertmanager.yml";
+  EXPECT_EQ(c.status().message(),
+            am + ":6:16: receivers[0].slack_configs[0].title: template: :1: unclosed action\n" +
+                am +
+                ":7:15: receivers[0].slack_configs[0].text: template: :1: function "
+                "\"humanize\" not defined\n" +
+                am +
+                ":9:11: receivers[0].slack_configs[0].http_config: at most one of "
+                "basic_auth, oauth2, bearer_token & bearer_token_file must be configured\n" +
+                am +
+                ":11:37: receivers[0].slack_configs[0].http_config.tls_config.min_version: "
+                "unknown TLS version: TLS9\n" +
+                am +
+                ":12:19: receivers[0].slack_configs[0].http_config.oauth2: \"oauth2\" is an "
+                "Alertmanager setting tocsin does not implement");
+}
+
+TEST_F(NotifiersAmConfig, TemplateFilesAreReadAndCheckedAtLoad) {
+  std::filesystem::create_directories(dir_ + "/tmpl");
+  std::ofstream(dir_ + "/tmpl/a.tmpl") << R"({{ define "x" }}ok{{ end }})";
+  std::ofstream(dir_ + "/tmpl/b.tmpl") << "{{ define \"y\" }}\n{{ if }}{{ end }}";
+  auto c = LoadAm(
+      "templates: ['tmpl/a.tmpl', 'nothing/*.tmpl']\nroute: {receiver: a}\n"
+      "receivers: [{name: a}]\n");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_EQ(c->alerting.templates.size(), 1u);
+  EXPECT_EQ(c->alerting.templates[0].path, dir_ + "/tmpl/a.tmpl");
+  c = LoadAm("templates: ['tmpl/*.tmpl']\nroute: {receiver: a}\nreceivers: [{name: a}]\n");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().message(), dir_ +
+                                      "/alertmanager.yml:1:12: templates: template: "
+                                      "b.tmpl:2: missing value for if");
 }
 
 TEST_F(NotifiersAmConfig, TocsinExtensionsAreRefusedInAnAlertmanagerFile) {

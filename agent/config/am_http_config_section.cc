@@ -1,0 +1,82 @@
+// prometheus/common's HTTPClientConfig (`http_config` of Alertmanager's global block and of each
+// integration), as Alertmanager 0.25 reads it: inline secrets are allowed there (they are in
+// real alertmanager.yml files), each also as a *_file.
+#include "agent/config/am_schema.h"
+
+namespace tocsin {
+namespace {
+
+// `key` inline or `file_key`; reports both at once. Returns true when either was given.
+bool InlineOrFile(MapReader& r, std::string_view key, std::string_view file_key,
+                  SecretString* out) {
+  std::string inline_value;
+  bool has_inline = r.String(key, &inline_value);
+  Secret from_file;
+  bool has_file = r.SecretFile(file_key, &from_file);
+  if (has_inline && has_file) {
+    r.ErrorAtKey(file_key, "at most one of " + std::string(key) + " & " + std::string(file_key) +
+                               " must be configured");
+  }
+  if (has_inline) out->value = inline_value;
+  if (has_file) *out = {from_file.value, from_file.source_file};
+  return has_inline || has_file;
+}
+
+Status MustBeTlsVersion(const std::string& v) {
+  if (v == "TLS10" || v == "TLS11" || v == "TLS12" || v == "TLS13") return Status::Ok();
+  return InvalidArgument("unknown TLS version: " + v);
+}
+
+}  // namespace
+
+void BindHttpClientConfig(MapReader& r, HttpClientConfig& c) {
+  int auth_methods = 0;
+  if (r.Section("basic_auth", [&](MapReader& s) {
+        s.String("username", &c.basic_auth_username);
+        InlineOrFile(s, "password", "password_file", &c.basic_auth_password);
+        RejectUnimplemented(s, {"username_file"});
+      })) {
+    ++auth_methods;
+  }
+  if (r.Section("authorization", [&](MapReader& s) {
+        c.authorization_type = "Bearer";
+        s.String("type", &c.authorization_type);
+        if (c.authorization_type == "Basic" || c.authorization_type == "basic") {
+          s.ErrorAtKey("type",
+                       "authorization type cannot be set to \"basic\", use \"basic_auth\" "
+                       "instead");
+        }
+        InlineOrFile(s, "credentials", "credentials_file", &c.authorization_credentials);
+      })) {
+    ++auth_methods;
+  }
+  SecretString bearer;
+  if (InlineOrFile(r, "bearer_token", "bearer_token_file", &bearer)) {
+    ++auth_methods;
+    c.authorization_type = "Bearer";
+    c.authorization_credentials = bearer;
+  }
+  if (auth_methods > 1) {
+    r.ErrorAtKey("",
+                 "at most one of basic_auth, oauth2, bearer_token & bearer_token_file must "
+                 "be configured");
+  }
+  RejectUnimplemented(r, {"oauth2"});
+  r.Section("tls_config", [&](MapReader& s) {
+    s.Path("ca_file", &c.tls_ca_file);
+    s.Path("cert_file", &c.tls_cert_file);
+    s.Path("key_file", &c.tls_key_file);
+    s.String("server_name", &c.tls_server_name);
+    s.Bool("insecure_skip_verify", &c.tls_insecure_skip_verify);
+    s.String("min_version", &c.tls_min_version, MustBeTlsVersion);
+    if (c.tls_cert_file.empty() != c.tls_key_file.empty()) {
+      s.ErrorAtKey(c.tls_cert_file.empty() ? "key_file" : "cert_file",
+                   "exactly one of key and cert file specified");
+    }
+  });
+  r.String("proxy_url", &c.proxy_url, MustBeHttpUrl);
+  r.Bool("follow_redirects", &c.follow_redirects);
+  r.Bool("enable_http2", &c.enable_http2);
+}
+
+}  // namespace tocsin

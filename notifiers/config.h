@@ -196,6 +196,31 @@ struct SlackConfig {
   RateLimitConfig rate_limit{1, 1};  // Slack: at most one message per second per webhook
 };
 
+struct OpsGenieResponderConfig {
+  std::string id, name, username, type;  // templates; type team|teams|user|escalation|schedule
+};
+
+// Alertmanager's opsgenie_configs (DefaultOpsGenieConfig); text fields are templates.
+struct OpsGenieConfig {
+  bool send_resolved = true;
+  SecretString api_key;  // its own, else global.opsgenie_api_key(_file)
+  std::string api_url = "https://api.opsgenie.com/";  // always ends with '/'
+  std::string message = R"({{ template "opsgenie.default.message" . }})";
+  std::string description = R"({{ template "opsgenie.default.description" . }})";
+  std::string source = R"({{ template "opsgenie.default.source" . }})";
+  std::map<std::string, std::string> details;  // added to the common labels
+  std::string entity;
+  std::vector<OpsGenieResponderConfig> responders;
+  std::string actions;  // comma-separated after expansion
+  std::string tags;     // comma-separated after expansion
+  std::string note;
+  std::string priority;  // P1..P5 after expansion
+  bool update_alerts = false;
+  HttpClientConfig http_config;  // its own, else global.http_config
+  std::chrono::milliseconds timeout = std::chrono::seconds(10);
+  RateLimitConfig rate_limit{};
+};
+
 struct WebhookConfig {
   bool send_resolved = true;
   SecretString url;
@@ -214,6 +239,7 @@ struct ReceiverConfig {
   std::vector<PagerDutyConfig> pagerduty_configs;
   std::vector<SlackConfig> slack_configs;
   std::vector<WebhookConfig> webhook_configs;
+  std::vector<OpsGenieConfig> opsgenie_configs;
   std::vector<LogReceiverConfig> log_configs;
 };
 

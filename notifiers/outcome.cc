@@ -50,7 +50,12 @@ SendResult ClassifyHttpResponse(const HttpResponse& r, TimestampMs now) {
 }
 
 void ApplyHttpClientConfig(const HttpClientConfig& c, HttpRequest& req) {
-  if (!c.basic_auth_username.empty() || !c.basic_auth_password.empty()) {
+  // As prometheus/common's round trippers: an Authorization the integration set itself (e.g.
+  // Opsgenie's GenieKey) is kept.
+  bool has_authorization = false;
+  for (const auto& [name, value] : req.headers) has_authorization |= name == "Authorization";
+  if (has_authorization) {
+  } else if (!c.basic_auth_username.empty() || !c.basic_auth_password.empty()) {
     req.headers.push_back({"Authorization", "Basic " + Base64Encode(c.basic_auth_username + ":" +
                                                                     c.basic_auth_password.value)});
   } else if (!c.authorization_credentials.empty()) {

@@ -17,7 +17,7 @@ namespace tocsin {
 SendResult ClassifyHttpResponse(const HttpResponse& response, TimestampMs now);
 
 // The integration's http_config on a request: the Authorization header (basic_auth, or
-// authorization/bearer_token), TLS settings and proxy.
+// authorization/bearer_token; unless the request already has one), TLS settings and proxy.
 void ApplyHttpClientConfig(const HttpClientConfig& config, HttpRequest& request);
 
 // POSTs a JSON body and classifies the answer; a failure's detail ends with the URL, its

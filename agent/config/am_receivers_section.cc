@@ -2,6 +2,7 @@
 // Config.UnmarshalYAML): the integrations tocsin delivers to (pagerduty, slack, webhook, and
 // tocsin's log), Alertmanager's defaults propagated from `global` as Alertmanager does, and every
 // other integration recognised and refused by name.
+#include <cctype>
 #include <string>
 
 #include "agent/config/am_schema.h"
@@ -13,8 +14,9 @@ namespace {
 
 // Integrations Alertmanager 0.25 (and msteams_configs, 0.26) has that tocsin does not deliver to.
 constexpr std::string_view kUnimplementedIntegrations[] = {
-    "discord_configs",   "email_configs", "opsgenie_configs", "wechat_configs", "pushover_configs",
-    "victorops_configs", "sns_configs",   "telegram_configs", "webex_configs",  "msteams_configs"};
+    "discord_configs",  "email_configs",     "wechat_configs",
+    "pushover_configs", "victorops_configs", "sns_configs",
+    "telegram_configs", "webex_configs",     "msteams_configs"};
 
 Status MustBePdSeverity(const std::string& s) {
   if (s == "critical" || s == "error" || s == "warning" || s == "info") return Status::Ok();
@@ -224,6 +226,66 @@ void BindWebhook(MapReader& r, WebhookConfig& c, const AmGlobalConfig& global, A
   BindTocsinExtensions(r, dialect, &c.timeout, &c.rate_limit);
 }
 
+void BindOpsGenie(MapReader& r, OpsGenieConfig& c, const AmGlobalConfig& global,
+                  AmDialect dialect) {
+  BindIntegrationHttpConfig(r, global, c.http_config);
+  r.Bool("send_resolved", &c.send_resolved);
+  if (!BindSecret(r, "api_key", "api_key_file", &c.api_key)) {
+    if (global.opsgenie_api_key.empty()) {
+      r.ErrorAtKey("", "no global OpsGenie API Key set either inline or in a file");
+    }
+    c.api_key = global.opsgenie_api_key;
+  }
+  c.api_url = global.opsgenie_api_url;
+  r.String("api_url", &c.api_url, MustBeHttpUrl);
+  if (!c.api_url.ends_with('/')) c.api_url += '/';
+  for (auto [key, field] : std::initializer_list<std::pair<std::string_view, std::string*>>{
+           {"message", &c.message},
+           {"description", &c.description},
+           {"source", &c.source},
+           {"entity", &c.entity},
+           {"actions", &c.actions},
+           {"tags", &c.tags},
+           {"note", &c.note},
+           {"priority", &c.priority}}) {
+    r.String(key, field, MustBeTemplate);
+  }
+  std::map<std::string, std::string> details;
+  if (r.StringMap("details", &details)) {
+    for (const auto& [k, v] : details) {
+      Status parsed = MustBeTemplate(v);
+      if (!parsed.ok()) r.ErrorAtKey("details", "\"" + k + "\": " + parsed.message());
+    }
+    c.details = details;
+  }
+  r.List<OpsGenieResponderConfig>(
+      "responders", &c.responders, [](MapReader& s, OpsGenieResponderConfig& rc) {
+        s.String("id", &rc.id, MustBeTemplate);
+        s.String("name", &rc.name, MustBeTemplate);
+        s.String("username", &rc.username, MustBeTemplate);
+        s.String("type", &rc.type, [](const std::string& t) {
+          if (t.find("{{") != std::string::npos) return MustBeTemplate(t);
+          std::string lower;
+          for (char ch : t)
+            lower += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+          if (lower == "team" || lower == "teams" || lower == "user" || lower == "escalation" ||
+              lower == "schedule") {
+            return Status::Ok();
+          }
+          return InvalidArgument(
+              "type does not match valid options "
+              "^(team|teams|user|escalation|schedule)$");
+        });
+        if (rc.id.empty() && rc.name.empty() && rc.username.empty()) {
+          s.ErrorAtKey("",
+                       "opsGenieConfig responder has to have at least one of id, username or "
+                       "name specified");
+        }
+      });
+  r.Bool("update_alerts", &c.update_alerts);
+  BindTocsinExtensions(r, dialect, &c.timeout, &c.rate_limit);
+}
+
 }  // namespace
 
 void BindAmGlobal(MapReader& r, AmGlobalConfig& g) {
@@ -268,6 +330,9 @@ void BindAmReceiver(MapReader& r, ReceiverConfig& c, const AmGlobalConfig& globa
       [&](MapReader& s, PagerDutyConfig& p) { BindPagerDuty(s, p, global, dialect); });
   r.List<SlackConfig>("slack_configs", &c.slack_configs,
                       [&](MapReader& s, SlackConfig& sc) { BindSlack(s, sc, global, dialect); });
+  r.List<OpsGenieConfig>(
+      "opsgenie_configs", &c.opsgenie_configs,
+      [&](MapReader& s, OpsGenieConfig& o) { BindOpsGenie(s, o, global, dialect); });
   r.List<WebhookConfig>("webhook_configs", &c.webhook_configs, [&](MapReader& s, WebhookConfig& w) {
     BindWebhook(s, w, global, dialect);
   });

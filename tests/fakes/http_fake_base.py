@@ -3,7 +3,8 @@
 A fake validates each request by the real API's documented rules, answers like the real service,
 records everything it received, and can be told to fail. Control endpoints (JSON):
 
-  GET  /_control/received  -> {"requests": [{"path", "body", "status", "json", "t"}...]}
+  GET  /_control/received  -> {"requests": [{"method", "path", "body", "status", "json", "t",
+                              "auth"}...]} (auth = the Authorization header)
                               (t = arrival, Unix seconds)
   POST /_control/faults    {"faults": [{"status": 500|429|400|..., "count": n,
                               "retry_after": "1", "delay": seconds, "body": "..."}]}
@@ -76,7 +77,13 @@ def make_handler(state, validate, api_paths):
                 return self._send(200, "application/json", data)
             self._send(404, "text/plain", b"not found")
 
+        def do_PUT(self):
+            self._handle("PUT")
+
         def do_POST(self):
+            self._handle("POST")
+
+        def _handle(self, method):
             raw = self._body()
             if self.path == "/_control/faults":
                 spec = json.loads(raw)
@@ -90,7 +97,12 @@ def make_handler(state, validate, api_paths):
                 return self._send(200, "application/json", b"{}")
             if not any(self.path.startswith(p) for p in api_paths):
                 return self._send(404, "text/plain", b"no_service")
-            status, ctype, body, headers = validate(self.path, self.headers, raw)
+            if validate.__code__.co_argcount == 4:  # fakes whose API has several methods
+                status, ctype, body, headers = validate(self.path, self.headers, raw, method)
+            elif method != "POST":
+                return self._send(405, "text/plain", b"method not allowed")
+            else:
+                status, ctype, body, headers = validate(self.path, self.headers, raw)
             fault = state.next_fault() if 200 <= status < 300 else None
             if fault:
                 if fault.get("delay"):
@@ -107,7 +119,8 @@ def make_handler(state, validate, api_paths):
             except ValueError:
                 parsed = None
             with state.lock:
-                state.requests.append({"path": self.path, "status": status, "t": time.time(),
+                state.requests.append({"method": method, "path": self.path, "status": status,
+                                       "t": time.time(), "auth": self.headers.get("Authorization"),
                                        "json": parsed, "body": raw.decode("utf-8", "replace")})
             self._send(status, ctype, body, headers)
 

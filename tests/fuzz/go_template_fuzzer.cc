@@ -1,7 +1,10 @@
-// libFuzzer target for the Go text/template engine behind alert labels and annotations: the input
-// is parsed as Prometheus parses an alert template (ParseAlertTemplate) and as a plain template
-// with any function name allowed, and every tree that parses is rendered with fixed alert data
-// ($labels, $externalLabels, $externalURL, $value, and a `query` that answers two samples).
+// libFuzzer target for the Go text/template engine behind alert labels and annotations and
+// notification templates: the input is parsed as Prometheus parses an alert template
+// (ParseAlertTemplate) and as a plain template with any function name allowed, and every tree
+// that parses is rendered with fixed alert data ($labels, $externalLabels, $externalURL, $value,
+// and a `query` that answers two samples). It is also loaded as an Alertmanager `templates:`
+// file and expanded as a notification field over a fixed group (template.Data with its KV and
+// Alerts methods and time.Time values), with the default set, as a Slack title would be.
 // Parsing and rendering must succeed or fail with a Status (never crash, throw, leak or hang),
 // and what renders must be valid UTF-8 no longer than the renderer's output bound.
 #include <cstddef>
@@ -12,6 +15,8 @@
 
 #include "agent/core/labels.h"
 #include "agent/core/utf8.h"
+#include "notifiers/template/notification_templates.h"
+#include "notifiers/template/template_data.h"
 #include "rules/template/parser.h"
 #include "rules/template/render.h"
 
@@ -24,6 +29,36 @@ void RenderChecked(const tmpl::Tree& tree, const tmpl::AlertTemplateData& data) 
   if (!out.ok()) return;
   if (out->size() > (1 << 20)) __builtin_trap();  // render.cc kMaxOutput
   if (!tocsin::ValidUtf8(*out)) __builtin_trap();
+}
+
+void ExpandChecked(const tocsin::NotificationTemplates& t, std::string_view text,
+                   const tmpl::Value& data) {
+  tocsin::Result<std::string> out = t.Expand(text, data);
+  if (!out.ok()) return;
+  if (out->size() > (1 << 20)) __builtin_trap();
+  if (!tocsin::ValidUtf8(*out)) __builtin_trap();
+}
+
+const tmpl::Value& NotificationData() {
+  static const tmpl::Value kData = [] {
+    tocsin::Notification n;
+    n.receiver = "team.db";
+    n.group_labels = tocsin::Labels{{"alertname", "DiskFull"}};
+    n.external_url = "http://am.example:9093";
+    for (int i = 0; i < 2; ++i) {
+      tocsin::Alert a;
+      a.labels = tocsin::Labels{{"alertname", "DiskFull"},
+                                {"instance", "db-" + std::to_string(i) + ":9100"},
+                                {"severity", "critical"}};
+      a.annotations = {{"summary", "disk \xe2\x80\x94 97% full"}, {"runbook", "https://r/x"}};
+      a.starts_at = 1'714'564'700'000;
+      a.ends_at = i == 0 ? 0 : 1'714'564'790'000;
+      a.generator_url = "http://prom:9090/graph?g0.expr=up";
+      n.alerts.push_back(a);
+    }
+    return tocsin::NotificationTemplateData(n);
+  }();
+  return kData;
 }
 
 }  // namespace
@@ -55,5 +90,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.predefined_vars = {"$labels", "$externalLabels", "$externalURL", "$value"};
   options.check_functions = false;
   if (auto tree = tmpl::Parse(text, "fuzz", options); tree.ok()) RenderChecked(*tree, d);
+
+  const tmpl::Value& data = NotificationData();
+  ExpandChecked(*tocsin::NotificationTemplates::Default(), text, data);
+  auto loaded = tocsin::NotificationTemplates::Load({{"/etc/am/fuzz.tmpl", std::string(text)}});
+  if (loaded.ok()) {
+    ExpandChecked(**loaded, R"({{ template "slack.default.title" . }})", data);
+    ExpandChecked(**loaded, R"({{ template "__text_alert_list" .Alerts }})", data);
+  }
   return 0;
 }

@@ -1,9 +1,9 @@
 // Rendering parity with the real Alertmanager (Debian's prometheus-alertmanager 0.25): one
 // alertmanager.yml, with Alertmanager's default templates for one receiver and a `templates:`
-// file of custom ones for another, is run by Alertmanager against the local Slack fake; tocsin
-// loads the same file through `alerting.config_file` and renders the same groups. The Slack
-// messages must be equal as JSON, field by field, firing and resolved; only the Slack URL (a
-// per-receiver secret) differs.
+// file of custom ones for another, is run by Alertmanager against the local Slack, PagerDuty
+// and Opsgenie fakes; tocsin
+// loads the same file through `alerting.config_file` and renders the same groups. The messages
+// must be equal as JSON, field by field, firing and resolved, with no normalisation.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -12,6 +12,7 @@
 #include "agent/config/loader.h"
 #include "agent/core/rfc3339.h"
 #include "agent/http_client/http_client.h"
+#include "notifiers/opsgenie/opsgenie_notifier.h"
 #include "notifiers/pagerduty/pagerduty_notifier.h"
 #include "notifiers/slack/slack_notifier.h"
 #include "notifiers/template/notification_templates.h"
@@ -46,8 +47,11 @@ receiver={{ .Receiver | urlquery }} group={{ range .GroupLabels.SortedPairs }}{{
 constexpr const char* kPdDefaultKey = "0123456789abcdef0123456789abcdea";
 constexpr const char* kPdCustomKey = "0123456789abcdef0123456789abcdeb";
 
+constexpr const char* kOgDefaultKey = "og-default-key";
+constexpr const char* kOgCustomKey = "og-custom-key";
+
 std::string AlertmanagerYaml(const std::string& slack_base, const std::string& pd_base,
-                             const std::string& templates_glob) {
+                             const std::string& og_base, const std::string& templates_glob) {
   return "global:\n"
          "  slack_api_url: " +
          slack_base +
@@ -68,6 +72,10 @@ std::string AlertmanagerYaml(const std::string& slack_base, const std::string& p
          "      receiver: pd.defaults\n"
          "    - matchers: ['pager=\"custom\"']\n"
          "      receiver: pd.custom\n"
+         "    - matchers: ['genie=\"default\"']\n"
+         "      receiver: og.defaults\n"
+         "    - matchers: ['genie=\"custom\"']\n"
+         "      receiver: og.custom\n"
          "receivers:\n"
          "  - name: defaults\n"
          "    slack_configs:\n"
@@ -127,7 +135,44 @@ std::string AlertmanagerYaml(const std::string& slack_base, const std::string& p
          "            text: dropped for its empty href\n"
          "        images:\n"
          "          - src: 'https://grafana.example/render/{{ .CommonLabels.alertname }}.png'\n"
-         "            alt: graph\n";
+         "            alt: graph\n"
+         "  - name: og.defaults\n"
+         "    opsgenie_configs:\n"
+         "      - api_key: " +
+         std::string(kOgDefaultKey) +
+         "\n"
+         "        api_url: " +
+         og_base +
+         "\n"
+         "  - name: og.custom\n"
+         "    opsgenie_configs:\n"
+         "      - api_key: " +
+         std::string(kOgCustomKey) +
+         "\n"
+         "        api_url: " +
+         og_base +
+         "/\n"
+         "        update_alerts: true\n"
+         "        message: '{{ .CommonLabels.alertname }} on {{ .CommonLabels.cluster }}'\n"
+         "        description: '{{ template \"team.text\" . }}'\n"
+         "        source: 'tocsin parity'\n"
+         "        priority: '{{ if eq .CommonLabels.severity \"page\" }}P1{{ else }}P3{{ end }}'\n"
+         "        tags: '{{ .CommonLabels.cluster }}, {{ .CommonLabels.alertname }},,'\n"
+         "        actions: 'restart,  drain'\n"
+         "        note: 'first: {{ (index .Alerts 0).Labels.instance }}'\n"
+         "        entity: '{{ .CommonLabels.cluster }}'\n"
+         "        details:\n"
+         "          runbook: 'https://runbooks.example/{{ .CommonLabels.alertname }}'\n"
+         "          severity: 'overridden {{ .CommonLabels.severity }}'\n"
+         "        responders:\n"
+         "          - name: 'dba, sre ,'\n"
+         "            type: teams\n"
+         "          - username: oncall@example.org\n"
+         "            type: user\n"
+         "          - name: '{{ .CommonLabels.escalation }}'\n"
+         "            type: escalation\n"
+         "          - id: '{{ .CommonLabels.missing }}'\n"
+         "            type: '{{ .CommonLabels.missing }}'\n";
 }
 
 struct TestAlert {
@@ -182,12 +227,13 @@ class AlertmanagerRenderingParity : public ::testing::Test {
         << "install the Debian package prometheus-alertmanager";
     ASSERT_TRUE(slack_.Start()) << "slack_fake.py did not start";
     ASSERT_TRUE(pagerduty_.Start()) << "pagerduty_fake.py did not start";
+    ASSERT_TRUE(opsgenie_.Start()) << "opsgenie_fake.py did not start";
     dir_ = testing::TempDir("am-render");
     std::filesystem::create_directories(dir_ + "/templates");
     std::ofstream(dir_ + "/templates/team.tmpl") << kCustomTemplates;
     config_file_ = dir_ + "/alertmanager.yml";
     std::ofstream(config_file_) << AlertmanagerYaml(slack_.Url(""), pagerduty_.Url(""),
-                                                    dir_ + "/templates/*.tmpl");
+                                                    opsgenie_.Url(""), dir_ + "/templates/*.tmpl");
     port_ = testing::FreePort();
     am_.Start(
         {kAlertmanagerBinary, "--config.file=" + config_file_, "--storage.path=" + dir_ + "/data",
@@ -229,6 +275,7 @@ class AlertmanagerRenderingParity : public ::testing::Test {
         if (!match(req)) continue;
         if (seen++ == index) {
           found = req["json"];
+          EXPECT_LT(req["status"].get<int>(), 300) << req.dump();  // the fake accepted it
           return true;
         }
       }
@@ -247,6 +294,52 @@ class AlertmanagerRenderingParity : public ::testing::Test {
         pagerduty_,
         [&](const json& req) { return req["json"].value("routing_key", "") == routing_key; },
         index);
+  }
+
+  // Alertmanager's requests to Opsgenie with `key`, from the `first`th on, once `count` arrived:
+  // {method, path, auth, json} each.
+  json SentToOpsGenie(const std::string& key, size_t first, size_t count) {
+    json out = json::array();
+    bool ok = testing::WaitFor([&] {
+      out = json::array();
+      size_t seen = 0;
+      for (const json& req : opsgenie_.Received(http_)) {
+        if (req.value("auth", "") != "GenieKey " + key || seen++ < first) continue;
+        EXPECT_EQ(req["status"], 202) << req.dump();  // the fake accepted it as Opsgenie would
+        out.push_back({{"method", req["method"]},
+                       {"path", req["path"]},
+                       {"auth", req["auth"]},
+                       {"json", req["json"]}});
+      }
+      return out.size() >= count;
+    });
+    EXPECT_TRUE(ok) << "Opsgenie saw " << out.size() << " of " << count << "\n"
+                    << testing::ReadFileOrEmpty(dir_ + "/alertmanager.log");
+    return out;
+  }
+
+  // tocsin's requests for the same notification, in the same shape.
+  json RenderedOpsGenie(const Notification& n) {
+    const ReceiverConfig* rc = Receiver(n.receiver);
+    if (rc == nullptr || rc->opsgenie_configs.empty()) return json();
+    testing::RecordingHttpClient unused;
+    FakeClock clock(0);
+    auto requests =
+        OpsGenieNotifier(rc->opsgenie_configs[0], unused, clock, templates_).Requests(n);
+    EXPECT_TRUE(requests.ok()) << requests.status().message();
+    json out = json::array();
+    if (!requests.ok()) return out;
+    for (const HttpRequest& r : *requests) {
+      std::string auth;
+      for (const auto& [k, v] : r.headers) {
+        if (k == "Authorization") auth = v;
+      }
+      out.push_back({{"method", r.method},
+                     {"path", r.url.substr(opsgenie_.Url("").size())},
+                     {"auth", auth},
+                     {"json", json::parse(r.body)}});
+    }
+    return out;
   }
 
   const ReceiverConfig* Receiver(const std::string& name) {
@@ -280,6 +373,7 @@ class AlertmanagerRenderingParity : public ::testing::Test {
 
   testing::FakeServer slack_{"slack_fake.py"};
   testing::FakeServer pagerduty_{"pagerduty_fake.py"};
+  testing::FakeServer opsgenie_{"opsgenie_fake.py"};
   testing::Child am_;
   CurlHttpClient http_;
   std::string dir_, config_file_;
@@ -410,6 +504,55 @@ TEST_F(AlertmanagerRenderingParity, PagerDutyDefaultAndCustomEvents) {
                                << ours.dump(2) << "\nalertmanager:\n"
                                << am_resolved.dump(2);
   EXPECT_EQ(am_resolved["event_action"], "resolve");
+}
+
+// Opsgenie: the create request (alias = the group key's hash, details = common labels plus the
+// configured ones, responders with "teams" split and empty ones dropped, tags and actions
+// split), update_alerts' two PUTs, and the close request, equal method by method.
+TEST_F(AlertmanagerRenderingParity, OpsGenieCreateUpdateAndClose) {
+  std::vector<TestAlert> defaults = {
+      {Labels{{"alertname", "CacheCold"}, {"genie", "default"}, {"instance", "redis-1:6379"}},
+       {{"summary", "hit rate 12%"}}},
+  };
+  std::vector<TestAlert> custom = {
+      {Labels{{"alertname", "ReplicaLag"},
+              {"cluster", "eu-1"},
+              {"escalation", "db-escalation"},
+              {"genie", "custom"},
+              {"instance", "pg-2:5432"},
+              {"severity", "page"}},
+       {{"summary", "lag 45s"}}},
+      {Labels{{"alertname", "ReplicaLag"},
+              {"cluster", "eu-1"},
+              {"escalation", "db-escalation"},
+              {"genie", "custom"},
+              {"instance", "pg-3:5432"},
+              {"severity", "page"}},
+       {{"summary", "lag 61s"}}},
+  };
+  TimestampMs starts = WholeSecondsAgo(90);
+  Post(defaults, starts, 0);
+  Post(custom, starts, 0);
+  json am_default = SentToOpsGenie(kOgDefaultKey, 0, 1);
+  json ours = RenderedOpsGenie(Group("og.defaults", "genie=\"default\"", defaults, starts, 0));
+  EXPECT_EQ(ours, am_default) << "tocsin:\n"
+                              << ours.dump(2) << "\nalertmanager:\n"
+                              << am_default.dump(2);
+
+  json am_custom = SentToOpsGenie(kOgCustomKey, 0, 3);
+  ours = RenderedOpsGenie(Group("og.custom", "genie=\"custom\"", custom, starts, 0));
+  EXPECT_EQ(ours, am_custom) << "tocsin:\n"
+                             << ours.dump(2) << "\nalertmanager:\n"
+                             << am_custom.dump(2);
+  for (const json& req : am_custom) EXPECT_EQ(req["path"].get<std::string>().rfind("/v2/", 0), 0u);
+
+  TimestampMs ends = WholeSecondsAgo(1);
+  Post(custom, starts, ends);
+  json am_close = SentToOpsGenie(kOgCustomKey, 3, 1);
+  ours = RenderedOpsGenie(Group("og.custom", "genie=\"custom\"", custom, starts, ends));
+  EXPECT_EQ(ours, am_close) << "tocsin:\n"
+                            << ours.dump(2) << "\nalertmanager:\n"
+                            << am_close.dump(2);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include "agent/core/matcher_parser.h"
 #include "notifiers/alertmanager/alertmanager_forwarder.h"
+#include "notifiers/opsgenie/opsgenie_notifier.h"
 #include "notifiers/outcome.h"
 #include "notifiers/pagerduty/pagerduty_notifier.h"
 #include "notifiers/sha256.h"
@@ -439,6 +440,60 @@ TEST(NotifiersSlack, TocsinDefaultMessageEscapedAndBounded) {
   EXPECT_LE(t2.size(), kSlackMaxTextChars + 3);  // + the UTF-8 ellipsis
   EXPECT_TRUE(t2.ends_with("\u2026")) << t2.substr(t2.size() - 20);
   EXPECT_EQ(t2.find("<"), std::string::npos);
+}
+
+// Alertmanager's DefaultOpsGenieConfig; update_alerts' PUTs; a failing request in the middle
+// makes the whole notification retried; the API key is sent as GenieKey, never in a URL.
+TEST(NotifiersOpsGenie, CreateUpdateCloseAndFailures) {
+  testing::RecordingHttpClient http;
+  FakeClock clock(0);
+  OpsGenieConfig c;
+  c.api_key.value = "genie-secret";
+  c.api_url = "https://api.eu.opsgenie.com/";
+  c.update_alerts = true;
+  c.http_config.basic_auth_username = "ignored";  // the GenieKey header wins, as in Go
+  OpsGenieNotifier og(c, http, clock);
+  EXPECT_TRUE(og.SendResolved());
+  Notification n = TwoAlertGroup();
+  auto requests = og.Requests(n);
+  ASSERT_TRUE(requests.ok()) << requests.status().message();
+  ASSERT_EQ(requests->size(), 3u);
+  const HttpRequest& create = (*requests)[0];
+  EXPECT_EQ(create.method, "POST");
+  EXPECT_EQ(create.url, "https://api.eu.opsgenie.com/v2/alerts");
+  ASSERT_EQ(create.headers.size(), 2u);
+  EXPECT_EQ(create.headers[1],
+            (std::pair<std::string, std::string>{"Authorization", "GenieKey genie-secret"}));
+  json body = json::parse(create.body);
+  EXPECT_EQ(body["alias"], Sha256Hex(n.group_key));
+  EXPECT_EQ(body["message"], "[FIRING:1] HighLatency (prod)");
+  EXPECT_EQ(body["source"], "http://tocsin.example:9469/#/alerts?receiver=oncall");
+  EXPECT_EQ(body["details"], json({{"alertname", "HighLatency"}, {"env", "prod"}}));
+  std::string description = body["description"];
+  EXPECT_NE(description.find("Alerts Firing:\nLabels:\n - alertname = HighLatency\n"),
+            std::string::npos)
+      << description;
+  EXPECT_NE(description.find("Alerts Resolved:\n"), std::string::npos) << description;
+  EXPECT_EQ((*requests)[1].method, "PUT");
+  EXPECT_EQ((*requests)[1].url, "https://api.eu.opsgenie.com/v2/alerts/" + Sha256Hex(n.group_key) +
+                                    "/message?identifierType=alias");
+  EXPECT_EQ(json::parse((*requests)[2].body), json({{"description", description}}));
+
+  http.Script(testing::Status(202));
+  http.Script(testing::Status(503));
+  EXPECT_EQ(og.Send(n).outcome, SendResult::Outcome::kRetry);
+  EXPECT_EQ(http.requests().size(), 2u);  // stopped at the failure
+
+  for (Alert& a : n.alerts) a.ends_at = a.ends_at == 0 ? 5 : a.ends_at;
+  requests = og.Requests(n);
+  ASSERT_TRUE(requests.ok());
+  ASSERT_EQ(requests->size(), 1u);
+  EXPECT_EQ((*requests)[0].url, "https://api.eu.opsgenie.com/v2/alerts/" + Sha256Hex(n.group_key) +
+                                    "/close?identifierType=alias");
+
+  c.message = "{{ .Nope.Field }}";
+  EXPECT_EQ(OpsGenieNotifier(c, http, clock).Send(TwoAlertGroup()).outcome,
+            SendResult::Outcome::kDrop);
 }
 
 TEST(NotifiersWebhook, Version4Message) {

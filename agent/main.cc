@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -347,6 +348,14 @@ Result<std::unique_ptr<HttpClient>> ClientFor(const CliArgs& args, CurlHttpClien
   return std::unique_ptr<HttpClient>(new ConfiguredHttpClient(curl, std::move(config).value()));
 }
 
+// glibc gives each thread that contends for the heap an arena of its own, up to 8 per core,
+// and each keeps its high-water mark: the soak (tests/soak) measured arenas holding 1 GiB with
+// 815 MiB of it free under 60 threads, against 391 MiB held with two arenas and no slower
+// evaluation, queries or StatsD. MALLOC_ARENA_MAX, when set, still decides.
+void LimitMallocArenas() {
+  if (std::getenv("MALLOC_ARENA_MAX") == nullptr) ::mallopt(M_ARENA_MAX, 2);
+}
+
 int Main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   auto cli = ParseCli(args);
@@ -356,6 +365,7 @@ int Main(int argc, char** argv) {
   }
   switch (cli->command) {
     case CliCommand::kRun:
+      LimitMallocArenas();
       return RunDaemon(*cli);
     case CliCommand::kCheckConfig:
       return CheckConfig(cli->files[0]);

@@ -221,6 +221,17 @@ struct OpsGenieConfig {
   RateLimitConfig rate_limit{};
 };
 
+// Alertmanager 0.26's msteams_configs; title and text are templates.
+struct MsTeamsConfig {
+  bool send_resolved = true;
+  SecretString webhook_url;  // the incoming-webhook URL (webhook_url or webhook_url_file)
+  std::string title = R"({{ template "msteams.default.title" . }})";
+  std::string text = R"({{ template "msteams.default.text" . }})";
+  HttpClientConfig http_config;  // its own, else global.http_config
+  std::chrono::milliseconds timeout = std::chrono::seconds(10);
+  RateLimitConfig rate_limit{};
+};
+
 struct WebhookConfig {
   bool send_resolved = true;
   SecretString url;
@@ -240,6 +251,7 @@ struct ReceiverConfig {
   std::vector<SlackConfig> slack_configs;
   std::vector<WebhookConfig> webhook_configs;
   std::vector<OpsGenieConfig> opsgenie_configs;
+  std::vector<MsTeamsConfig> msteams_configs;
   std::vector<LogReceiverConfig> log_configs;
 };
 

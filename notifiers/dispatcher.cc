@@ -7,6 +7,7 @@
 
 #include "agent/core/internal_errors.h"
 #include "notifiers/log/log_notifier.h"
+#include "notifiers/msteams/msteams_notifier.h"
 #include "notifiers/opsgenie/opsgenie_notifier.h"
 #include "notifiers/pagerduty/pagerduty_notifier.h"
 #include "notifiers/slack/slack_notifier.h"
@@ -109,6 +110,9 @@ Status Dispatcher::Init(const AlertingConfig& config) {
     }
     for (const OpsGenieConfig& c : r.opsgenie_configs) {
       notifiers.push_back(std::make_unique<OpsGenieNotifier>(c, http_, clock_, *templates));
+    }
+    for (const MsTeamsConfig& c : r.msteams_configs) {
+      notifiers.push_back(std::make_unique<MsTeamsNotifier>(c, http_, clock_, *templates));
     }
     for (const WebhookConfig& c : r.webhook_configs) {
       if (c.url.empty()) return InvalidArgument(where + ": webhook url missing");

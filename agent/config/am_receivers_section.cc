@@ -12,11 +12,10 @@
 namespace tocsin {
 namespace {
 
-// Integrations Alertmanager 0.25 (and msteams_configs, 0.26) has that tocsin does not deliver to.
+// Integrations Alertmanager 0.25 has that tocsin does not deliver to.
 constexpr std::string_view kUnimplementedIntegrations[] = {
-    "discord_configs",  "email_configs",     "wechat_configs",
-    "pushover_configs", "victorops_configs", "sns_configs",
-    "telegram_configs", "webex_configs",     "msteams_configs"};
+    "discord_configs",   "email_configs", "wechat_configs",   "pushover_configs",
+    "victorops_configs", "sns_configs",   "telegram_configs", "webex_configs"};
 
 Status MustBePdSeverity(const std::string& s) {
   if (s == "critical" || s == "error" || s == "warning" || s == "info") return Status::Ok();
@@ -286,6 +285,21 @@ void BindOpsGenie(MapReader& r, OpsGenieConfig& c, const AmGlobalConfig& global,
   BindTocsinExtensions(r, dialect, &c.timeout, &c.rate_limit);
 }
 
+// Alertmanager 0.26's msteams_configs (and 0.27's webhook_url_file).
+void BindMsTeams(MapReader& r, MsTeamsConfig& c, const AmGlobalConfig& global, AmDialect dialect) {
+  BindIntegrationHttpConfig(r, global, c.http_config);
+  r.Bool("send_resolved", &c.send_resolved);
+  if (!BindSecret(r, "webhook_url", "webhook_url_file", &c.webhook_url)) {
+    r.ErrorAtKey("", "no msteams webhook URL provided");
+  } else if (!MustBeHttpUrl(c.webhook_url.value).ok()) {
+    r.ErrorAtKey(c.webhook_url.source_file.empty() ? "webhook_url" : "webhook_url_file",
+                 "must be an http:// or https:// URL");
+  }
+  r.String("title", &c.title, MustBeTemplate);
+  r.String("text", &c.text, MustBeTemplate);
+  BindTocsinExtensions(r, dialect, &c.timeout, &c.rate_limit);
+}
+
 }  // namespace
 
 void BindAmGlobal(MapReader& r, AmGlobalConfig& g) {
@@ -333,6 +347,9 @@ void BindAmReceiver(MapReader& r, ReceiverConfig& c, const AmGlobalConfig& globa
   r.List<OpsGenieConfig>(
       "opsgenie_configs", &c.opsgenie_configs,
       [&](MapReader& s, OpsGenieConfig& o) { BindOpsGenie(s, o, global, dialect); });
+  r.List<MsTeamsConfig>(
+      "msteams_configs", &c.msteams_configs,
+      [&](MapReader& s, MsTeamsConfig& m) { BindMsTeams(s, m, global, dialect); });
   r.List<WebhookConfig>("webhook_configs", &c.webhook_configs, [&](MapReader& s, WebhookConfig& w) {
     BindWebhook(s, w, global, dialect);
   });

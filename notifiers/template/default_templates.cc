@@ -1,7 +1,7 @@
 // The default notification templates. The Alertmanager part produces, byte for byte, what
-// Alertmanager 0.25's template/default.tmpl produces (checked side by side against the real
-// Alertmanager in tests/notifiers/am_rendering_parity.py); the tocsin.* part gives tocsin's
-// inline `alerting:` dialect its richer Slack message.
+// Alertmanager 0.25's template/default.tmpl produces (0.26's for msteams.default.*), checked
+// side by side against the real Alertmanager in tests/notifiers/am_rendering_parity_test.cc;
+// the tocsin.* part gives tocsin's inline `alerting:` dialect its richer Slack message.
 #include "notifiers/template/notification_templates.h"
 
 namespace tocsin {
@@ -27,6 +27,17 @@ std::string_view DefaultNotificationTemplates() {
 {{ range .Annotations.SortedPairs }} - {{ .Name }} = {{ .Value }}
 {{ end }}Source: {{ .GeneratorURL }}
 {{ end }}{{ end }}
+
+{{- define "__text_alert_list_markdown" }}{{ range . }}
+Labels:
+{{ range .Labels.SortedPairs }}  - {{ .Name }} = {{ .Value }}
+{{ end }}
+Annotations:
+{{ range .Annotations.SortedPairs }}  - {{ .Name }} = {{ .Value }}
+{{ end }}
+Source: {{ .GeneratorURL }}
+{{ end }}
+{{ end }}
 
 {{- define "slack.default.title" }}{{ template "__subject" . }}{{ end }}
 {{- define "slack.default.username" }}{{ template "__alertmanager" . }}{{ end }}
@@ -58,6 +69,19 @@ Alerts Resolved:
 {{- define "opsgenie.default.description" }}{{ .CommonAnnotations.SortedPairs.Values | join " " }}
 {{ template "__firing_and_resolved" . }}{{ end }}
 {{- define "opsgenie.default.source" }}{{ template "__alertmanagerURL" . }}{{ end }}
+
+{{- /* Alertmanager 0.26's Microsoft Teams defaults. */ -}}
+{{- define "msteams.default.title" }}{{ template "__subject" . }}{{ end }}
+{{- define "msteams.default.text" }}
+{{ if gt (len .Alerts.Firing) 0 }}
+# Alerts Firing:
+{{ template "__text_alert_list_markdown" .Alerts.Firing }}
+{{ end }}
+{{ if gt (len .Alerts.Resolved) 0 }}
+# Alerts Resolved:
+{{ template "__text_alert_list_markdown" .Alerts.Resolved }}
+{{ end }}
+{{ end }}
 
 {{- /* tocsin's inline dialect: a link to tocsin's own alert list, and one line per alert
        (escaped for Slack's mrkdwn, so a label value cannot mention @channel). */ -}}

@@ -1,5 +1,6 @@
 #include "notifiers/template/notification_templates.h"
 
+#include "agent/core/utf8.h"
 #include "rules/template/parser.h"
 #include "rules/template/render.h"
 
@@ -51,7 +52,12 @@ Status NotificationTemplates::AddFile(std::string_view text, std::string_view na
 
 Result<std::string> NotificationTemplates::Expand(std::string_view text,
                                                   const tmpl::Value& data) const {
-  if (text.find("{{") == std::string_view::npos) return std::string(text);
+  if (text.find("{{") == std::string_view::npos) {
+    // No action: the text as is, made valid UTF-8 as an executed template's output is.
+    std::string out(text);
+    SanitizeUtf8InPlace(out);
+    return out;
+  }
   auto tree = tmpl::Parse(text, "", AlertmanagerParseOptions());
   if (!tree.ok()) return tree.status();
   tmpl::ExecInput in;

@@ -91,12 +91,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.check_functions = false;
   if (auto tree = tmpl::Parse(text, "fuzz", options); tree.ok()) RenderChecked(*tree, d);
 
-  const tmpl::Value& data = NotificationData();
-  ExpandChecked(*tocsin::NotificationTemplates::Default(), text, data);
+  const tmpl::Value& group = NotificationData();
+  ExpandChecked(*tocsin::NotificationTemplates::Default(), text, group);
   auto loaded = tocsin::NotificationTemplates::Load({{"/etc/am/fuzz.tmpl", std::string(text)}});
   if (loaded.ok()) {
-    ExpandChecked(**loaded, R"({{ template "slack.default.title" . }})", data);
-    ExpandChecked(**loaded, R"({{ template "__text_alert_list" .Alerts }})", data);
+    ExpandChecked(**loaded, R"({{ template "slack.default.title" . }})", group);
+    ExpandChecked(**loaded, R"({{ template "__text_alert_list" .Alerts }})", group);
   }
   return 0;
 }

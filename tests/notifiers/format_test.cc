@@ -6,12 +6,14 @@
 
 #include "agent/core/matcher_parser.h"
 #include "notifiers/alertmanager/alertmanager_forwarder.h"
+#include "notifiers/msteams/msteams_notifier.h"
 #include "notifiers/opsgenie/opsgenie_notifier.h"
 #include "notifiers/outcome.h"
 #include "notifiers/pagerduty/pagerduty_notifier.h"
 #include "notifiers/sha256.h"
 #include "notifiers/slack/slack_notifier.h"
 #include "notifiers/template/notification_templates.h"
+#include "notifiers/template/template_data.h"
 #include "notifiers/webhook/webhook_notifier.h"
 #include "tests/notifiers/test_util.h"
 
@@ -406,6 +408,17 @@ TEST(NotifiersSlack, CustomTemplatesAndFields) {
   EXPECT_EQ(broken.Send(n).outcome, SendResult::Outcome::kDrop);
 }
 
+// Found by go_template_fuzzer: a field without actions is still made valid UTF-8.
+TEST(NotifiersTemplates, PlainTextIsValidUtf8) {
+  auto data = NotificationTemplateData(TwoAlertGroup());
+  auto out = NotificationTemplates::Default()->Expand("A -\xa0 {b", data);
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(*out, "A -\xef\xbf\xbd {b");
+  out = NotificationTemplates::Default()->Expand("{{ .Receiver }}\xff", data);
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(*out, "oncall\xef\xbf\xbd");
+}
+
 // tocsin's inline dialect: a link to its own alert list and one escaped line per alert.
 TEST(NotifiersSlack, TocsinDefaultMessageEscapedAndBounded) {
   testing::RecordingHttpClient http;
@@ -494,6 +507,42 @@ TEST(NotifiersOpsGenie, CreateUpdateCloseAndFailures) {
   c.message = "{{ .Nope.Field }}";
   EXPECT_EQ(OpsGenieNotifier(c, http, clock).Send(TwoAlertGroup()).outcome,
             SendResult::Outcome::kDrop);
+}
+
+// Alertmanager 0.26's MessageCard with its default templates, delivered to the local Teams
+// connector fake (which refuses a card without text), a 429 retried.
+TEST(NotifiersMsTeams, DefaultCardDeliveredAndRateLimitRetried) {
+  testing::FakeServer teams("msteams_fake.py");
+  ASSERT_TRUE(teams.Start()) << "msteams_fake.py did not start";
+  CurlHttpClient http;
+  FakeClock clock(0);
+  MsTeamsConfig c;
+  c.webhook_url.value = teams.Url("/webhookb2/11111111-2222@3333/IncomingWebhook/abc/4444");
+  MsTeamsNotifier msteams(c, http, clock);
+  EXPECT_TRUE(msteams.SendResolved());
+  Notification n = TwoAlertGroup();
+  json card = json::parse(*msteams.Render(n));
+  EXPECT_EQ(card["@context"], "http://schema.org/extensions");
+  EXPECT_EQ(card["type"], "MessageCard");
+  EXPECT_EQ(card["title"], "[FIRING:1] HighLatency (prod)");
+  EXPECT_EQ(card["themeColor"], "8C1A1A");
+  std::string text = card["text"];
+  EXPECT_TRUE(text.starts_with("\n\n# Alerts Firing:\n\nLabels:\n  - alertname = HighLatency\n"))
+      << text;
+  EXPECT_NE(text.find("# Alerts Resolved:\n"), std::string::npos) << text;
+  ASSERT_EQ(msteams.Send(n).outcome, SendResult::Outcome::kOk);
+
+  ASSERT_TRUE(teams.Faults(http, json::array({{{"status", 429}, {"count", 1}}})));
+  EXPECT_EQ(msteams.Send(n).outcome, SendResult::Outcome::kRetry);
+  // An empty text is refused by Teams as by the fake: dropped, not retried.
+  c.text = "{{ if false }}x{{ end }}";
+  EXPECT_EQ(MsTeamsNotifier(c, http, clock).Send(n).outcome, SendResult::Outcome::kDrop);
+  for (Alert& a : n.alerts) a.ends_at = a.ends_at == 0 ? 5 : a.ends_at;
+  EXPECT_EQ(json::parse(*msteams.Render(n))["themeColor"], "2DC72D");
+  json received = teams.Received(http);
+  ASSERT_EQ(received.size(), 3u);
+  EXPECT_EQ(received[0]["status"], 200);
+  EXPECT_EQ(received[2]["status"], 400);
 }
 
 TEST(NotifiersWebhook, Version4Message) {

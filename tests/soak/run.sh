@@ -16,7 +16,8 @@
 #     tests/soak/receiver.py, a webhook receiver that flaps: up, 500/429/503 with Retry-After,
 #     not listening at all.
 # At the end the receiver stays up, the agent's queues drain, and soak.py prints the summary
-# (also in DIR/report.txt). Exit status: 0 pass; 1 notifications lost, RSS growth >= 5 % over
+# (also in DIR/report.txt). Exit status: 0 pass; 1 notifications lost, RSS growth not explained by
+# tocsin_store_bytes (retained samples) >= 5 % over
 # the last 5 min (gate only when SECONDS >= 600; shorter runs report the last half), a failed
 # reload, or the agent died; 2 setup failure (build, ports, readiness).
 #

@@ -167,6 +167,16 @@ struct SlackFieldConfig {
   std::optional<bool> short_field;  // unset: SlackConfig::short_fields
 };
 
+// A message button (Alertmanager's SlackAction); every field is a template. A link button has
+// `url`; an interactive one has `name`/`value` and may ask for confirmation.
+struct SlackConfirmConfig {
+  std::string text, title, ok_text, dismiss_text;
+};
+struct SlackActionConfig {
+  std::string type, text, url, style, name, value;
+  std::optional<SlackConfirmConfig> confirm;
+};
+
 // The text fields are notification templates (notifiers/template); the defaults are
 // Alertmanager's (config/notifiers.go DefaultSlackConfig). TocsinSlackConfig() gives the
 // defaults of tocsin's inline dialect.
@@ -190,6 +200,7 @@ struct SlackConfig {
   std::string image_url;
   std::string thumb_url;
   std::vector<std::string> mrkdwn_in;  // empty: fallback, pretext, text
+  std::vector<SlackActionConfig> actions;
   bool link_names = false;
   HttpClientConfig http_config;  // its own, else global.http_config
   std::chrono::milliseconds timeout = std::chrono::seconds(10);

@@ -169,6 +169,38 @@ void BindSlackField(MapReader& r, SlackFieldConfig& f) {
   if (r.Bool("short", &short_field)) f.short_field = short_field;
 }
 
+void BindSlackAction(MapReader& r, SlackActionConfig& a) {
+  for (auto [key, field] :
+       std::initializer_list<std::pair<std::string_view, std::string*>>{{"type", &a.type},
+                                                                        {"text", &a.text},
+                                                                        {"url", &a.url},
+                                                                        {"style", &a.style},
+                                                                        {"name", &a.name},
+                                                                        {"value", &a.value}}) {
+    r.String(key, field, MustBeTemplate);
+  }
+  r.Section("confirm", [&](MapReader& s) {
+    SlackConfirmConfig confirm;
+    s.String("text", &confirm.text, MustBeTemplate);
+    s.String("title", &confirm.title, MustBeTemplate);
+    s.String("ok_text", &confirm.ok_text, MustBeTemplate);
+    s.String("dismiss_text", &confirm.dismiss_text, MustBeTemplate);
+    if (confirm.text.empty())
+      s.ErrorAtKey("text", "missing text in Slack confirmation configuration");
+    a.confirm = confirm;
+  });
+  if (a.type.empty()) r.ErrorAtKey("type", "missing type in Slack action configuration");
+  if (a.text.empty()) r.ErrorAtKey("text", "missing text in Slack action configuration");
+  if (!a.url.empty()) {
+    // A link button: Alertmanager clears the message-action fields.
+    a.name.clear();
+    a.value.clear();
+    a.confirm.reset();
+  } else if (a.name.empty()) {
+    r.ErrorAtKey("", "missing name or url in Slack action configuration");
+  }
+}
+
 void BindSlack(MapReader& r, SlackConfig& c, const AmGlobalConfig& global, AmDialect dialect) {
   if (dialect == AmDialect::kTocsinInline) c = TocsinSlackConfig();
   BindIntegrationHttpConfig(r, global, c.http_config);
@@ -204,7 +236,7 @@ void BindSlack(MapReader& r, SlackConfig& c, const AmGlobalConfig& global, AmDia
   r.Bool("short_fields", &c.short_fields);
   r.StringList("mrkdwn_in", &c.mrkdwn_in);
   r.Bool("link_names", &c.link_names);
-  RejectUnimplemented(r, {"actions"});
+  r.List<SlackActionConfig>("actions", &c.actions, BindSlackAction);
   BindTocsinExtensions(r, dialect, &c.timeout, &c.rate_limit);
 }
 
@@ -347,9 +379,9 @@ void BindAmReceiver(MapReader& r, ReceiverConfig& c, const AmGlobalConfig& globa
   r.List<OpsGenieConfig>(
       "opsgenie_configs", &c.opsgenie_configs,
       [&](MapReader& s, OpsGenieConfig& o) { BindOpsGenie(s, o, global, dialect); });
-  r.List<MsTeamsConfig>(
-      "msteams_configs", &c.msteams_configs,
-      [&](MapReader& s, MsTeamsConfig& m) { BindMsTeams(s, m, global, dialect); });
+  r.List<MsTeamsConfig>("msteams_configs", &c.msteams_configs, [&](MapReader& s, MsTeamsConfig& m) {
+    BindMsTeams(s, m, global, dialect);
+  });
   r.List<WebhookConfig>("webhook_configs", &c.webhook_configs, [&](MapReader& s, WebhookConfig& w) {
     BindWebhook(s, w, global, dialect);
   });

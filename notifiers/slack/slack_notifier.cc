@@ -69,6 +69,28 @@ Result<std::string> SlackNotifier::Render(const Notification& n) const {
     }
     attachment["fields"] = std::move(fields);
   }
+  if (!config_.actions.empty()) {
+    json actions = json::array();
+    for (const SlackActionConfig& a : config_.actions) {
+      json action = json::object();
+      set_nonempty(action, "type", expand(a.type));
+      set_nonempty(action, "text", expand(a.text));
+      set_nonempty(action, "url", expand(a.url));
+      set_nonempty(action, "style", expand(a.style));
+      set_nonempty(action, "name", expand(a.name));
+      set_nonempty(action, "value", expand(a.value));
+      if (a.confirm) {
+        json confirm = json::object();
+        set_nonempty(confirm, "text", expand(a.confirm->text));
+        set_nonempty(confirm, "title", expand(a.confirm->title));
+        set_nonempty(confirm, "ok_text", expand(a.confirm->ok_text));
+        set_nonempty(confirm, "dismiss_text", expand(a.confirm->dismiss_text));
+        action["confirm"] = std::move(confirm);
+      }
+      actions.push_back(std::move(action));
+    }
+    attachment["actions"] = std::move(actions);
+  }
   json msg = json::object();
   set_nonempty(msg, "channel", expand(config_.channel));
   set_nonempty(msg, "username", expand(config_.username));

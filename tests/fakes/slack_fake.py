@@ -61,6 +61,14 @@ def text_error(payload):
                     return "invalid_attachments: unescaped mrkdwn in %s" % k
             if len(a.get("text", "")) > 8000:
                 return "invalid_attachments: text too long"
+            actions = a.get("actions", [])
+            if not isinstance(actions, list) or len(actions) > 5:
+                return "invalid_attachments: at most 5 actions"
+            for act in actions:
+                if (not isinstance(act, dict) or act.get("type") not in ("button", "select")
+                        or not isinstance(act.get("text"), str)
+                        or not (act.get("url") or act.get("name"))):
+                    return "invalid_attachments: an action needs type, text and url or name"
             fields = a.get("fields", [])
             if not isinstance(fields, list):
                 return "invalid_attachments"

@@ -78,7 +78,7 @@ receivers:
     email_configs: [{to: x@example.org}]
     slack_configs:
       - api_url: https://hooks.slack.com/services/x
-        actions: []
+        actions: [{type: button}]
 )");
   ASSERT_FALSE(c.ok());
   std::string am = dir_ + "/alertmanager.yml";
@@ -88,8 +88,11 @@ receivers:
                 ":8:20: receivers[0].email_configs: \"email_configs\" is an Alertmanager setting "
                 "tocsin does not implement\n" +
                 am +
-                ":11:18: receivers[0].slack_configs[0].actions: \"actions\" is an Alertmanager "
-                "setting tocsin does not implement");
+                ":11:19: receivers[0].slack_configs[0].actions[0].text: missing text in Slack "
+                "action configuration\n" +
+                am +
+                ":11:19: receivers[0].slack_configs[0].actions[0]: missing name or url in "
+                "Slack action configuration");
 }
 
 // global.http_config is inherited by integrations without their own; each integration's

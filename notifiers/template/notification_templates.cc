@@ -32,7 +32,7 @@ Result<std::shared_ptr<const NotificationTemplates>> NotificationTemplates::Load
     const std::vector<TemplateFileConfig>& files) {
   if (files.empty()) return Default();
   auto t = std::shared_ptr<NotificationTemplates>(new NotificationTemplates());
-  TOCSIN_RETURN_IF_ERROR(t->AddFile(DefaultNotificationTemplates(), "default.tmpl"));
+  t->defines_ = Default()->defines_;  // parsed once; the trees are immutable and shared
   for (const TemplateFileConfig& f : files) {
     std::string_view base = f.path;
     if (size_t slash = base.rfind('/'); slash != std::string_view::npos) {
@@ -46,7 +46,9 @@ Result<std::shared_ptr<const NotificationTemplates>> NotificationTemplates::Load
 Status NotificationTemplates::AddFile(std::string_view text, std::string_view name) {
   auto tree = tmpl::Parse(text, name, AlertmanagerParseOptions());
   if (!tree.ok()) return tree.status();
-  for (auto& [define, body] : tree->defines) defines_[define] = std::move(body);
+  for (auto& [define, body] : tree->defines) {
+    defines_[define] = std::shared_ptr<const tmpl::ListNode>(std::move(body));
+  }
   return Status::Ok();
 }
 

@@ -18,6 +18,7 @@
 #include "notifiers/config.h"
 #include "notifiers/template/template_check.h"
 #include "rules/template/ast.h"
+#include "rules/template/render.h"
 #include "rules/template/value.h"
 
 namespace tocsin {
@@ -39,7 +40,7 @@ class NotificationTemplates {
   NotificationTemplates() = default;
   Status AddFile(std::string_view text, std::string_view name);
 
-  std::map<std::string, std::unique_ptr<rules::tmpl::ListNode>, std::less<>> defines_;
+  rules::tmpl::SharedDefines defines_;
 };
 
 // Alertmanager's default template set (template/default.tmpl), plus tocsin's own

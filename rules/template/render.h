@@ -39,6 +39,9 @@ struct AlertTemplateData {
 
 Result<std::string> Render(const Tree& tree, const AlertTemplateData& data);
 
+// Parsed {{define}}s shared between templates (immutable once built, so shared freely).
+using SharedDefines = std::map<std::string, std::shared_ptr<const ListNode>, std::less<>>;
+
 // The general form: what a template runs on. Borrows everything it points to.
 struct ExecInput {
   Value data;                                       // dot, and $
@@ -46,7 +49,7 @@ struct ExecInput {
   FuncContext ctx;
   // Templates defined outside `tree` that {{template "x"}} may call (Alertmanager's template
   // files and default set); a definition in `tree` itself wins.
-  const std::map<std::string, std::unique_ptr<ListNode>, std::less<>>* shared_defines = nullptr;
+  const SharedDefines* shared_defines = nullptr;
 };
 
 Result<std::string> Execute(const Tree& tree, const ExecInput& in);

@@ -343,7 +343,15 @@ Result<std::string> Execute(const Tree& tree, const ExecInput& in) {
     // Templates slice strings byte-wise (e.g. `slice`/`reReplaceAll` on label values), which
     // can cut a rune; what leaves here is valid UTF-8.
     Result<std::string> out = Renderer(tree, in).Run();
-    if (out.ok()) SanitizeUtf8InPlace(*out);
+    if (out.ok()) {
+      SanitizeUtf8InPlace(*out);
+      // Each invalid byte became a 3-byte U+FFFD: the bound holds for what leaves, too (found
+      // by go_template_fuzzer: a range over 0xff bytes tripled past it).
+      if (out->size() > kMaxOutput) {
+        return InvalidArgument(prefix(1) + "output exceeds " + std::to_string(kMaxOutput) +
+                               " bytes");
+      }
+    }
     return out;
   } catch (const RenderError& e) {
     return InvalidArgument(prefix(e.line) + e.message);

@@ -192,6 +192,18 @@ TEST(TemplateRender, QueryFunctions) {
   });
 }
 
+// Found by go_template_fuzzer: invalid bytes become 3-byte U+FFFD after rendering, so the 1 MiB
+// output bound is checked again on what leaves the renderer.
+TEST(TemplateRender, OutputBoundHoldsAfterUtf8Sanitising) {
+  auto fits = RenderText("{{ range 300000 }}\xff{{ end }}", 0);  // 300 kB -> 900 kB
+  ASSERT_TRUE(fits.ok()) << fits.status().message();
+  EXPECT_EQ(fits->size(), 900000u);
+  auto over = RenderText("{{ range 400000 }}\xff{{ end }}", 0);  // 400 kB -> 1.2 MB
+  ASSERT_FALSE(over.ok());
+  EXPECT_NE(over.status().message().find("output exceeds 1048576 bytes"), std::string::npos)
+      << over.status().message();
+}
+
 TEST(TemplateRender, ErrorsAsGo) {
   struct {
     const char* text;

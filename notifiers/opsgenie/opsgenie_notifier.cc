@@ -36,17 +36,7 @@ OpsGenieNotifier::OpsGenieNotifier(OpsGenieConfig config, HttpClient& http, cons
     : config_(std::move(config)), http_(http), clock_(clock), templates_(std::move(templates)) {}
 
 Result<std::vector<HttpRequest>> OpsGenieNotifier::Requests(const Notification& n) const {
-  const rules::tmpl::Value data = NotificationTemplateData(n);
-  Status failed;
-  auto expand = [&](const std::string& text) -> std::string {
-    auto r = templates_->Expand(text, data);
-    if (r.ok()) return std::move(r).value();
-    if (failed.ok()) failed = r.status();
-    return "";
-  };
-  auto set_nonempty = [](json& obj, const char* key, std::string value) {
-    if (!value.empty()) obj[key] = std::move(value);
-  };
+  FieldExpander expand(*templates_, n);
   const std::string alias = n.GroupKeyHash();
   const std::string base = config_.api_url;  // ends with '/'
   std::vector<HttpRequest> requests;
@@ -68,9 +58,9 @@ Result<std::vector<HttpRequest>> OpsGenieNotifier::Requests(const Notification& 
     json responders = json::array();
     for (const OpsGenieResponderConfig& r : config_.responders) {
       json one = json::object();
-      set_nonempty(one, "id", expand(r.id));
-      set_nonempty(one, "name", expand(r.name));
-      set_nonempty(one, "username", expand(r.username));
+      SetNonEmpty(one, "id", expand(r.id));
+      SetNonEmpty(one, "name", expand(r.name));
+      SetNonEmpty(one, "username", expand(r.username));
       std::string type = expand(r.type);
       if (one.empty() && type.empty()) continue;  // filled from labels that are absent
       if (type == "teams") {
@@ -86,26 +76,26 @@ Result<std::vector<HttpRequest>> OpsGenieNotifier::Requests(const Notification& 
              {"message", TruncateRunes(expand(config_.message), kOpsGenieMaxMessageRunes)},
              {"details", details},
              {"source", expand(config_.source)}};
-    set_nonempty(msg, "description", expand(config_.description));
+    SetNonEmpty(msg, "description", expand(config_.description));
     if (!responders.empty()) msg["responders"] = responders;
     if (auto tags = SafeSplit(expand(config_.tags), ','); !tags.empty()) msg["tags"] = tags;
-    set_nonempty(msg, "note", expand(config_.note));
-    set_nonempty(msg, "priority", expand(config_.priority));
-    set_nonempty(msg, "entity", expand(config_.entity));
+    SetNonEmpty(msg, "note", expand(config_.note));
+    SetNonEmpty(msg, "priority", expand(config_.priority));
+    SetNonEmpty(msg, "entity", expand(config_.entity));
     if (auto actions = SafeSplit(expand(config_.actions), ','); !actions.empty()) {
       msg["actions"] = actions;
     }
     add("POST", base + "v2/alerts", msg);
     if (config_.update_alerts) {
       json message = json::object(), description = json::object();
-      set_nonempty(message, "message", msg["message"].get<std::string>());
-      set_nonempty(description, "description", msg.value("description", ""));
+      SetNonEmpty(message, "message", msg["message"].get<std::string>());
+      SetNonEmpty(description, "description", msg.value("description", ""));
       add("PUT", base + "v2/alerts/" + alias + "/message" + by_alias, message);
       add("PUT", base + "v2/alerts/" + alias + "/description" + by_alias, description);
     }
   }
   std::string key = expand(config_.api_key.value);
-  if (!failed.ok()) return failed;
+  if (!expand.status().ok()) return expand.status();
   for (HttpRequest& r : requests) {
     r.headers = {{"Content-Type", "application/json"}, {"Authorization", "GenieKey " + key}};
     ApplyHttpClientConfig(config_.http_config, r);

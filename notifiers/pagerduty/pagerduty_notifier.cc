@@ -49,23 +49,12 @@ std::string PagerDutyNotifier::SeverityFromLabels(const Notification& n) const {
 }
 
 Result<std::string> PagerDutyNotifier::Render(const Notification& n) const {
-  const rules::tmpl::Value data = NotificationTemplateData(n);
-  Status failed;
   // notify.TmplText: the first failure is kept and the event is not sent.
-  auto expand = [&](const std::string& text) -> std::string {
-    auto r = templates_->Expand(text, data);
-    if (r.ok()) return std::move(r).value();
-    if (failed.ok()) failed = r.status();
-    return "";
-  };
-  auto set_nonempty = [](json& obj, const char* key, std::string value) {
-    if (!value.empty()) obj[key] = std::move(value);
-  };
+  FieldExpander expand(*templates_, n);
   json details = json::object();
   for (const auto& [name, text] : config_.details) {
-    auto r = templates_->Expand(text, data);
-    if (!r.ok()) return r.status().WithContext("details \"" + name + "\"");
-    details[name] = std::move(r).value();
+    details[name] = expand(text);
+    if (!expand.status().ok()) return expand.status().WithContext("details \"" + name + "\"");
   }
   const bool v1 = !config_.service_key.empty();
   json msg = json::object();
@@ -74,11 +63,11 @@ Result<std::string> PagerDutyNotifier::Render(const Notification& n) const {
     msg["service_key"] = config_.service_key.value;
     msg["event_type"] = n.Firing() ? "trigger" : "resolve";
     msg["incident_key"] = n.GroupKeyHash();
-    set_nonempty(msg, "description", summary);
+    SetNonEmpty(msg, "description", summary);
     if (!details.empty()) msg["details"] = details;
     if (n.Firing()) {
-      set_nonempty(msg, "client", expand(config_.client));
-      set_nonempty(msg, "client_url", expand(config_.client_url));
+      SetNonEmpty(msg, "client", expand(config_.client));
+      SetNonEmpty(msg, "client_url", expand(config_.client_url));
     }
     msg["payload"] = nullptr;  // Go's nil *pagerDutyPayload
     msg["event_action"] = "";
@@ -90,16 +79,16 @@ Result<std::string> PagerDutyNotifier::Render(const Notification& n) const {
         {"source", source},
         {"severity", config_.severity.empty() ? SeverityFromLabels(n) : expand(config_.severity)}};
     if (config_.send_timestamp) payload["timestamp"] = FormatRfc3339(n.created_at);
-    set_nonempty(payload, "class", expand(config_.class_name));
-    set_nonempty(payload, "component", expand(config_.component));
-    set_nonempty(payload, "group", expand(config_.group));
+    SetNonEmpty(payload, "class", expand(config_.class_name));
+    SetNonEmpty(payload, "component", expand(config_.component));
+    SetNonEmpty(payload, "group", expand(config_.group));
     if (!details.empty()) payload["custom_details"] = details;
     msg["routing_key"] = config_.routing_key.value;
     msg["dedup_key"] = n.GroupKeyHash();
     msg["event_action"] = n.Firing() ? "trigger" : "resolve";
     msg["payload"] = std::move(payload);
-    set_nonempty(msg, "client", expand(config_.client));
-    set_nonempty(msg, "client_url", expand(config_.client_url));
+    SetNonEmpty(msg, "client", expand(config_.client));
+    SetNonEmpty(msg, "client_url", expand(config_.client_url));
     json images = json::array(), links = json::array();
     for (const PagerDutyImageConfig& i : config_.images) {
       json image{{"src", expand(i.src)}, {"alt", expand(i.alt)}, {"href", expand(i.href)}};
@@ -112,7 +101,7 @@ Result<std::string> PagerDutyNotifier::Render(const Notification& n) const {
     if (!images.empty()) msg["images"] = std::move(images);
     if (!links.empty()) msg["links"] = std::move(links);
   }
-  if (!failed.ok()) return failed;
+  if (!expand.status().ok()) return expand.status();
   std::string body = EncodeJson(msg);
   if (body.size() > kPagerDutyMaxEventBytes) {
     json removed = {

@@ -31,30 +31,19 @@ SlackNotifier::SlackNotifier(SlackConfig config, HttpClient& http, const Clock& 
     : config_(std::move(config)), http_(http), clock_(clock), templates_(std::move(templates)) {}
 
 Result<std::string> SlackNotifier::Render(const Notification& n) const {
-  const rules::tmpl::Value data = NotificationTemplateData(n);
-  Status failed;
   // notify.TmplText: the first failure is kept and the message is not sent.
-  auto expand = [&](const std::string& text) -> std::string {
-    auto r = templates_->Expand(text, data);
-    if (r.ok()) return std::move(r).value();
-    if (failed.ok()) failed = r.status();
-    return "";
-  };
-  // Go's omitempty: an empty string is left out.
-  auto set_nonempty = [](json& obj, const char* key, std::string value) {
-    if (!value.empty()) obj[key] = std::move(value);
-  };
+  FieldExpander expand(*templates_, n);
   json attachment = json::object();
-  set_nonempty(attachment, "title", TruncateRunes(expand(config_.title), kSlackMaxTitleRunes));
-  set_nonempty(attachment, "title_link", expand(config_.title_link));
-  set_nonempty(attachment, "pretext", expand(config_.pretext));
+  SetNonEmpty(attachment, "title", TruncateRunes(expand(config_.title), kSlackMaxTitleRunes));
+  SetNonEmpty(attachment, "title_link", expand(config_.title_link));
+  SetNonEmpty(attachment, "pretext", expand(config_.pretext));
   attachment["text"] = expand(config_.text);
   attachment["fallback"] = expand(config_.fallback);
   attachment["callback_id"] = expand(config_.callback_id);
-  set_nonempty(attachment, "image_url", expand(config_.image_url));
-  set_nonempty(attachment, "thumb_url", expand(config_.thumb_url));
+  SetNonEmpty(attachment, "image_url", expand(config_.image_url));
+  SetNonEmpty(attachment, "thumb_url", expand(config_.thumb_url));
   attachment["footer"] = expand(config_.footer);
-  set_nonempty(attachment, "color", expand(config_.color));
+  SetNonEmpty(attachment, "color", expand(config_.color));
   attachment["mrkdwn_in"] = config_.mrkdwn_in.empty()
                                 ? std::vector<std::string>{"fallback", "pretext", "text"}
                                 : config_.mrkdwn_in;
@@ -62,8 +51,8 @@ Result<std::string> SlackNotifier::Render(const Notification& n) const {
     json fields = json::array();
     for (const SlackFieldConfig& f : config_.fields) {
       json field = json::object();
-      set_nonempty(field, "title", expand(f.title));
-      set_nonempty(field, "value", expand(f.value));
+      SetNonEmpty(field, "title", expand(f.title));
+      SetNonEmpty(field, "value", expand(f.value));
       field["short"] = f.short_field.value_or(config_.short_fields);
       fields.push_back(std::move(field));
     }
@@ -73,18 +62,18 @@ Result<std::string> SlackNotifier::Render(const Notification& n) const {
     json actions = json::array();
     for (const SlackActionConfig& a : config_.actions) {
       json action = json::object();
-      set_nonempty(action, "type", expand(a.type));
-      set_nonempty(action, "text", expand(a.text));
-      set_nonempty(action, "url", expand(a.url));
-      set_nonempty(action, "style", expand(a.style));
-      set_nonempty(action, "name", expand(a.name));
-      set_nonempty(action, "value", expand(a.value));
+      SetNonEmpty(action, "type", expand(a.type));
+      SetNonEmpty(action, "text", expand(a.text));
+      SetNonEmpty(action, "url", expand(a.url));
+      SetNonEmpty(action, "style", expand(a.style));
+      SetNonEmpty(action, "name", expand(a.name));
+      SetNonEmpty(action, "value", expand(a.value));
       if (a.confirm) {
         json confirm = json::object();
-        set_nonempty(confirm, "text", expand(a.confirm->text));
-        set_nonempty(confirm, "title", expand(a.confirm->title));
-        set_nonempty(confirm, "ok_text", expand(a.confirm->ok_text));
-        set_nonempty(confirm, "dismiss_text", expand(a.confirm->dismiss_text));
+        SetNonEmpty(confirm, "text", expand(a.confirm->text));
+        SetNonEmpty(confirm, "title", expand(a.confirm->title));
+        SetNonEmpty(confirm, "ok_text", expand(a.confirm->ok_text));
+        SetNonEmpty(confirm, "dismiss_text", expand(a.confirm->dismiss_text));
         action["confirm"] = std::move(confirm);
       }
       actions.push_back(std::move(action));
@@ -92,12 +81,12 @@ Result<std::string> SlackNotifier::Render(const Notification& n) const {
     attachment["actions"] = std::move(actions);
   }
   json msg = json::object();
-  set_nonempty(msg, "channel", expand(config_.channel));
-  set_nonempty(msg, "username", expand(config_.username));
-  set_nonempty(msg, "icon_emoji", expand(config_.icon_emoji));
-  set_nonempty(msg, "icon_url", expand(config_.icon_url));
+  SetNonEmpty(msg, "channel", expand(config_.channel));
+  SetNonEmpty(msg, "username", expand(config_.username));
+  SetNonEmpty(msg, "icon_emoji", expand(config_.icon_emoji));
+  SetNonEmpty(msg, "icon_url", expand(config_.icon_url));
   if (config_.link_names) msg["link_names"] = true;
-  if (!failed.ok()) return failed;
+  if (!expand.status().ok()) return expand.status();
   msg["attachments"] = json::array({attachment});
   std::string body = EncodeJson(msg);
   if (body.size() > kSlackMaxBodyBytes) {

@@ -1,5 +1,7 @@
 #include "notifiers/template/template_data.h"
 
+#include <nlohmann/json.hpp>
+
 #include "rules/template/go_time.h"
 #include "rules/template/methods.h"
 
@@ -47,6 +49,17 @@ tmpl::Value NotificationTemplateData(const Notification& n) {
                               {"CommonLabels", tmpl::Value::KV(n.CommonLabels())},
                               {"CommonAnnotations", tmpl::Value::KV(n.CommonAnnotations())},
                               {"ExternalURL", tmpl::Value::Str(n.external_url)}});
+}
+
+std::string FieldExpander::operator()(const std::string& text) {
+  auto r = templates_.Expand(text, data_);
+  if (r.ok()) return std::move(r).value();
+  if (failed_.ok()) failed_ = r.status();
+  return "";
+}
+
+void SetNonEmpty(nlohmann::json& object, const char* key, std::string value) {
+  if (!value.empty()) object[key] = std::move(value);
 }
 
 }  // namespace tocsin

@@ -6,22 +6,6 @@
 namespace tocsin {
 namespace {
 
-// `key` inline or `file_key`; reports both at once. Returns true when either was given.
-bool InlineOrFile(MapReader& r, std::string_view key, std::string_view file_key,
-                  SecretString* out) {
-  std::string inline_value;
-  bool has_inline = r.String(key, &inline_value);
-  Secret from_file;
-  bool has_file = r.SecretFile(file_key, &from_file);
-  if (has_inline && has_file) {
-    r.ErrorAtKey(file_key, "at most one of " + std::string(key) + " & " + std::string(file_key) +
-                               " must be configured");
-  }
-  if (has_inline) out->value = inline_value;
-  if (has_file) *out = {from_file.value, from_file.source_file};
-  return has_inline || has_file;
-}
-
 Status MustBeTlsVersion(const std::string& v) {
   if (v == "TLS10" || v == "TLS11" || v == "TLS12" || v == "TLS13") return Status::Ok();
   return InvalidArgument("unknown TLS version: " + v);
@@ -33,7 +17,7 @@ void BindHttpClientConfig(MapReader& r, HttpClientConfig& c) {
   int auth_methods = 0;
   if (r.Section("basic_auth", [&](MapReader& s) {
         s.String("username", &c.basic_auth_username);
-        InlineOrFile(s, "password", "password_file", &c.basic_auth_password);
+        BindSecret(s, "password", "password_file", &c.basic_auth_password);
         RejectUnimplemented(s, {"username_file"});
       })) {
     ++auth_methods;
@@ -46,12 +30,12 @@ void BindHttpClientConfig(MapReader& r, HttpClientConfig& c) {
                        "authorization type cannot be set to \"basic\", use \"basic_auth\" "
                        "instead");
         }
-        InlineOrFile(s, "credentials", "credentials_file", &c.authorization_credentials);
+        BindSecret(s, "credentials", "credentials_file", &c.authorization_credentials);
       })) {
     ++auth_methods;
   }
   SecretString bearer;
-  if (InlineOrFile(r, "bearer_token", "bearer_token_file", &bearer)) {
+  if (BindSecret(r, "bearer_token", "bearer_token_file", &bearer)) {
     ++auth_methods;
     c.authorization_type = "Bearer";
     c.authorization_credentials = bearer;

@@ -47,27 +47,6 @@ void BindRateLimit(MapReader& r, RateLimitConfig& rate) {
   });
 }
 
-// `key` inline or `key_file`; both at once is Alertmanager's "at most one of" error. Returns
-// true when either was given.
-bool BindSecret(MapReader& r, std::string_view key, std::string_view file_key, SecretString* out) {
-  std::string inline_value;
-  bool has_inline = r.String(key, &inline_value);
-  Secret from_file;
-  bool has_file = r.SecretFile(file_key, &from_file);
-  if (has_inline && has_file) {
-    r.ErrorAtKey(file_key, "at most one of " + std::string(key) + " & " + std::string(file_key) +
-                               " must be configured");
-  }
-  if (has_inline) {
-    out->value = inline_value;
-    out->source_file.clear();
-  } else if (has_file) {
-    out->value = from_file.value;
-    out->source_file = from_file.source_file;
-  }
-  return has_inline || has_file;
-}
-
 // An integration's own http_config, else the global one (Alertmanager copies it in).
 void BindIntegrationHttpConfig(MapReader& r, const AmGlobalConfig& global, HttpClientConfig& out) {
   out = global.http_config;
@@ -333,6 +312,27 @@ void BindMsTeams(MapReader& r, MsTeamsConfig& c, const AmGlobalConfig& global, A
 }
 
 }  // namespace
+
+// `key` inline or `key_file`; both at once is Alertmanager's "at most one of" error. Returns
+// true when either was given.
+bool BindSecret(MapReader& r, std::string_view key, std::string_view file_key, SecretString* out) {
+  std::string inline_value;
+  bool has_inline = r.String(key, &inline_value);
+  Secret from_file;
+  bool has_file = r.SecretFile(file_key, &from_file);
+  if (has_inline && has_file) {
+    r.ErrorAtKey(file_key, "at most one of " + std::string(key) + " & " + std::string(file_key) +
+                               " must be configured");
+  }
+  if (has_inline) {
+    out->value = inline_value;
+    out->source_file.clear();
+  } else if (has_file) {
+    out->value = from_file.value;
+    out->source_file = from_file.source_file;
+  }
+  return has_inline || has_file;
+}
 
 void BindAmGlobal(MapReader& r, AmGlobalConfig& g) {
   std::chrono::milliseconds resolve{0};

@@ -38,6 +38,10 @@ struct AmGlobalConfig {
 // Reports each of `keys` that is present as a key tocsin does not implement (and consumes it).
 void RejectUnimplemented(MapReader& r, std::initializer_list<std::string_view> keys);
 
+// `key` inline or `file_key` (a secret file); both at once is Alertmanager's "at most one of"
+// error. Returns true when either was given.
+bool BindSecret(MapReader& r, std::string_view key, std::string_view file_key, SecretString* out);
+
 void BindAmGlobal(MapReader& r, AmGlobalConfig& global);
 // `receivers` and `time_intervals` are the defined names, for reference checks.
 void BindAmRoute(MapReader& r, RouteConfig& route, const std::set<std::string>& receivers,

@@ -25,6 +25,16 @@ struct SecretString {
 };
 std::ostream& operator<<(std::ostream& os, const SecretString& s);
 
+// prometheus/common's TLSConfig (tls_config of http_config and of email_configs).
+struct TlsClientConfig {
+  std::string ca_file;
+  std::string cert_file;
+  std::string key_file;
+  std::string server_name;  // empty: the host connected to
+  bool insecure_skip_verify = false;
+  std::string min_version;  // TLS10..TLS13; empty = library default
+};
+
 // prometheus/common's HTTPClientConfig (http_config), the parts tocsin applies to a request.
 struct HttpClientConfig {
   std::string basic_auth_username;
@@ -32,12 +42,7 @@ struct HttpClientConfig {
   // `authorization: {type, credentials}`; bearer_token(_file) is type "Bearer".
   std::string authorization_type;
   SecretString authorization_credentials;
-  std::string tls_ca_file;
-  std::string tls_cert_file;
-  std::string tls_key_file;
-  std::string tls_server_name;
-  bool tls_insecure_skip_verify = false;
-  std::string tls_min_version;  // TLS10..TLS13; empty = library default
+  TlsClientConfig tls;
   std::string proxy_url;
   bool follow_redirects = true;
   bool enable_http2 = true;
@@ -243,6 +248,30 @@ struct MsTeamsConfig {
   RateLimitConfig rate_limit{};
 };
 
+// Alertmanager's email_configs (DefaultEmailConfig); `global.smtp_*` fill what a config leaves
+// unset. to/from/headers/text/html are templates (html under html/template escaping).
+struct EmailConfig {
+  bool send_resolved = false;
+  std::string to;    // comma-separated address list after expansion (net/mail's syntax)
+  std::string from;  // exactly one address after expansion
+  std::string hello = "localhost";
+  std::string smarthost_host;
+  int smarthost_port = 0;  // 465: TLS from the first byte; otherwise STARTTLS per require_tls
+  std::string auth_username;  // empty: no AUTH
+  SecretString auth_password;  // PLAIN and LOGIN
+  SecretString auth_secret;    // CRAM-MD5 (used only when there is no password)
+  std::string auth_identity;   // PLAIN's authorisation identity
+  // Canonical MIME header name ("Subject", "X-Team") -> template; Subject, To and From are
+  // filled in as Alertmanager does when absent.
+  std::map<std::string, std::string> headers;
+  std::string html = R"({{ template "email.default.html" . }})";
+  std::string text;  // empty: no text/plain part
+  bool require_tls = true;
+  TlsClientConfig tls;
+  std::chrono::milliseconds timeout = std::chrono::seconds(30);
+  RateLimitConfig rate_limit{};
+};
+
 struct WebhookConfig {
   bool send_resolved = true;
   SecretString url;
@@ -263,6 +292,7 @@ struct ReceiverConfig {
   std::vector<WebhookConfig> webhook_configs;
   std::vector<OpsGenieConfig> opsgenie_configs;
   std::vector<MsTeamsConfig> msteams_configs;
+  std::vector<EmailConfig> email_configs;
   std::vector<LogReceiverConfig> log_configs;
 };
 

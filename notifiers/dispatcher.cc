@@ -7,6 +7,7 @@
 
 #include "agent/core/internal_errors.h"
 #include "notifiers/log/log_notifier.h"
+#include "notifiers/email/email_notifier.h"
 #include "notifiers/msteams/msteams_notifier.h"
 #include "notifiers/opsgenie/opsgenie_notifier.h"
 #include "notifiers/pagerduty/pagerduty_notifier.h"
@@ -113,6 +114,14 @@ Status Dispatcher::Init(const AlertingConfig& config) {
     }
     for (const MsTeamsConfig& c : r.msteams_configs) {
       notifiers.push_back(std::make_unique<MsTeamsNotifier>(c, http_, clock_, *templates));
+    }
+    for (const EmailConfig& c : r.email_configs) {
+      if (c.smarthost_host.empty() || c.smarthost_port == 0) {
+        return InvalidArgument(where + ": email smarthost missing");
+      }
+      static CurlSmtpClient curl_smtp;
+      SmtpClient& smtp = options_.smtp != nullptr ? *options_.smtp : curl_smtp;
+      notifiers.push_back(std::make_unique<EmailNotifier>(c, smtp, clock_, *templates));
     }
     for (const WebhookConfig& c : r.webhook_configs) {
       if (c.url.empty()) return InvalidArgument(where + ": webhook url missing");

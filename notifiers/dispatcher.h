@@ -23,6 +23,7 @@
 #include "agent/core/clock.h"
 #include "agent/core/status.h"
 #include "agent/http_client/http_client.h"
+#include "agent/http_client/smtp_client.h"
 #include "notifiers/alertmanager/alertmanager_forwarder.h"
 #include "notifiers/config.h"
 #include "notifiers/delivery_worker.h"
@@ -43,6 +44,8 @@ struct DispatcherOptions {
   std::map<std::string, std::string> external_labels;
   // Sink for the log receiver's lines; empty logs through spdlog.
   std::function<void(const std::string&)> log_sink;
+  // The SMTP transport of email receivers; null: libcurl's (CurlSmtpClient). Borrowed.
+  SmtpClient* smtp = nullptr;
 };
 
 // What a reload carries from the old dispatcher to the new one: the alerts it knows and the

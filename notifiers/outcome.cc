@@ -62,12 +62,12 @@ void ApplyHttpClientConfig(const HttpClientConfig& c, HttpRequest& req) {
     req.headers.push_back(
         {"Authorization", c.authorization_type + " " + c.authorization_credentials.value});
   }
-  req.verify_tls = !c.tls_insecure_skip_verify;
-  req.ca_file = c.tls_ca_file;
-  req.cert_file = c.tls_cert_file;
-  req.key_file = c.tls_key_file;
-  req.server_name = c.tls_server_name;
-  req.tls_min_version = c.tls_min_version;
+  req.verify_tls = !c.tls.insecure_skip_verify;
+  req.ca_file = c.tls.ca_file;
+  req.cert_file = c.tls.cert_file;
+  req.key_file = c.tls.key_file;
+  req.server_name = c.tls.server_name;
+  req.tls_min_version = c.tls.min_version;
   req.proxy_url = c.proxy_url;
 }
 

@@ -13,6 +13,19 @@ Status MustBeTlsVersion(const std::string& v) {
 
 }  // namespace
 
+void BindTlsConfig(MapReader& s, TlsClientConfig& c) {
+  s.Path("ca_file", &c.ca_file);
+  s.Path("cert_file", &c.cert_file);
+  s.Path("key_file", &c.key_file);
+  s.String("server_name", &c.server_name);
+  s.Bool("insecure_skip_verify", &c.insecure_skip_verify);
+  s.String("min_version", &c.min_version, MustBeTlsVersion);
+  if (c.cert_file.empty() != c.key_file.empty()) {
+    s.ErrorAtKey(c.cert_file.empty() ? "key_file" : "cert_file",
+                 "exactly one of key and cert file specified");
+  }
+}
+
 void BindHttpClientConfig(MapReader& r, HttpClientConfig& c) {
   int auth_methods = 0;
   if (r.Section("basic_auth", [&](MapReader& s) {
@@ -46,18 +59,7 @@ void BindHttpClientConfig(MapReader& r, HttpClientConfig& c) {
                  "be configured");
   }
   RejectUnimplemented(r, {"oauth2"});
-  r.Section("tls_config", [&](MapReader& s) {
-    s.Path("ca_file", &c.tls_ca_file);
-    s.Path("cert_file", &c.tls_cert_file);
-    s.Path("key_file", &c.tls_key_file);
-    s.String("server_name", &c.tls_server_name);
-    s.Bool("insecure_skip_verify", &c.tls_insecure_skip_verify);
-    s.String("min_version", &c.tls_min_version, MustBeTlsVersion);
-    if (c.tls_cert_file.empty() != c.tls_key_file.empty()) {
-      s.ErrorAtKey(c.tls_cert_file.empty() ? "key_file" : "cert_file",
-                   "exactly one of key and cert file specified");
-    }
-  });
+  r.Section("tls_config", [&](MapReader& s) { BindTlsConfig(s, c.tls); });
   r.String("proxy_url", &c.proxy_url, MustBeHttpUrl);
   r.Bool("follow_redirects", &c.follow_redirects);
   r.Bool("enable_http2", &c.enable_http2);

@@ -1,7 +1,7 @@
 // Alertmanager's receivers and global defaults (config/notifiers.go, config.go's
-// Config.UnmarshalYAML): the integrations tocsin delivers to (pagerduty, slack, webhook, and
-// tocsin's log), Alertmanager's defaults propagated from `global` as Alertmanager does, and every
-// other integration recognised and refused by name.
+// Config.UnmarshalYAML): the integrations tocsin delivers to (pagerduty, slack, opsgenie,
+// msteams, email, webhook, and tocsin's log), Alertmanager's defaults propagated from `global` as
+// Alertmanager does, and every other integration recognised and refused by name.
 #include <cctype>
 #include <string>
 
@@ -14,8 +14,8 @@ namespace {
 
 // Integrations Alertmanager 0.25 has that tocsin does not deliver to.
 constexpr std::string_view kUnimplementedIntegrations[] = {
-    "discord_configs",   "email_configs", "wechat_configs",   "pushover_configs",
-    "victorops_configs", "sns_configs",   "telegram_configs", "webex_configs"};
+    "discord_configs", "wechat_configs",   "pushover_configs", "victorops_configs",
+    "sns_configs",     "telegram_configs", "webex_configs"};
 
 Status MustBePdSeverity(const std::string& s) {
   if (s == "critical" || s == "error" || s == "warning" || s == "info") return Status::Ok();
@@ -311,6 +311,81 @@ void BindMsTeams(MapReader& r, MsTeamsConfig& c, const AmGlobalConfig& global, A
   BindTocsinExtensions(r, dialect, &c.timeout, &c.rate_limit);
 }
 
+// Go's textproto.CanonicalMIMEHeaderKey: "x-team" -> "X-Team"; a name with a character no
+// header name may hold is returned unchanged.
+std::string CanonicalMimeHeaderKey(const std::string& key) {
+  for (char ch : key) {
+    bool token = std::isalnum(static_cast<unsigned char>(ch)) ||
+                 std::string_view("!#$%&'*+-.^_`|~").find(ch) != std::string_view::npos;
+    if (!token) return key;
+  }
+  std::string out = key;
+  bool upper = true;
+  for (char& ch : out) {
+    ch = static_cast<char>(upper ? std::toupper(static_cast<unsigned char>(ch))
+                                 : std::tolower(static_cast<unsigned char>(ch)));
+    upper = ch == '-';
+  }
+  return out;
+}
+
+// Alertmanager's email_configs; what is unset comes from global.smtp_* (Config.UnmarshalYAML).
+void BindEmail(MapReader& r, EmailConfig& c, const AmGlobalConfig& global, AmDialect dialect) {
+  r.Bool("send_resolved", &c.send_resolved);
+  if (!r.String("to", &c.to, MustBeTemplate) || c.to.empty()) {
+    r.ErrorAtKey("to", "missing to address in email config");
+  }
+  bool has_from = r.String("from", &c.from, MustBeTemplate) && !c.from.empty();
+  if (!has_from) {
+    if (global.smtp.from.empty()) r.ErrorAtKey("", "no global SMTP from set");
+    c.from = global.smtp.from;
+  }
+  c.hello = global.smtp.hello;
+  std::string hello;
+  if (r.String("hello", &hello) && !hello.empty()) c.hello = hello;
+  std::string smarthost = global.smtp.smarthost;
+  std::string own_smarthost;
+  if (r.String("smarthost", &own_smarthost, MustBeTarget) && !own_smarthost.empty()) {
+    smarthost = own_smarthost;
+  }
+  if (smarthost.empty()) {
+    r.ErrorAtKey("", "no global SMTP smarthost set");
+  } else if (auto hp = ParseHostPort(smarthost); hp.ok()) {
+    c.smarthost_host = hp->host;
+    c.smarthost_port = hp->port;
+  }
+  c.auth_username = global.smtp.auth_username;
+  std::string username;
+  if (r.String("auth_username", &username) && !username.empty()) c.auth_username = username;
+  if (!BindSecret(r, "auth_password", "auth_password_file", &c.auth_password) ||
+      c.auth_password.empty()) {
+    c.auth_password = global.smtp.auth_password;
+  }
+  std::string secret;
+  c.auth_secret = global.smtp.auth_secret;
+  if (r.String("auth_secret", &secret) && !secret.empty()) c.auth_secret.value = secret;
+  c.auth_identity = global.smtp.auth_identity;
+  std::string identity;
+  if (r.String("auth_identity", &identity) && !identity.empty()) c.auth_identity = identity;
+  std::map<std::string, std::string> headers;
+  if (r.StringMap("headers", &headers)) {
+    for (const auto& [name, value] : headers) {
+      Status parsed = MustBeTemplate(value);
+      if (!parsed.ok()) r.ErrorAtKey("headers", "\"" + name + "\": " + parsed.message());
+      std::string canonical = CanonicalMimeHeaderKey(name);
+      if (!c.headers.emplace(canonical, value).second) {
+        r.ErrorAtKey("headers", "duplicate header \"" + canonical + "\" in email config");
+      }
+    }
+  }
+  r.String("html", &c.html, MustBeTemplate);
+  r.String("text", &c.text, MustBeTemplate);
+  c.require_tls = global.smtp.require_tls;
+  r.Bool("require_tls", &c.require_tls);
+  r.Section("tls_config", [&](MapReader& s) { BindTlsConfig(s, c.tls); });
+  BindTocsinExtensions(r, dialect, &c.timeout, &c.rate_limit);
+}
+
 }  // namespace
 
 // `key` inline or `key_file`; both at once is Alertmanager's "at most one of" error. Returns
@@ -382,6 +457,8 @@ void BindAmReceiver(MapReader& r, ReceiverConfig& c, const AmGlobalConfig& globa
   r.List<MsTeamsConfig>("msteams_configs", &c.msteams_configs, [&](MapReader& s, MsTeamsConfig& m) {
     BindMsTeams(s, m, global, dialect);
   });
+  r.List<EmailConfig>("email_configs", &c.email_configs,
+                      [&](MapReader& s, EmailConfig& e) { BindEmail(s, e, global, dialect); });
   r.List<WebhookConfig>("webhook_configs", &c.webhook_configs, [&](MapReader& s, WebhookConfig& w) {
     BindWebhook(s, w, global, dialect);
   });

@@ -59,5 +59,7 @@ void BindAmReceiver(MapReader& r, ReceiverConfig& receiver, const AmGlobalConfig
 void BindAmTemplates(MapReader& r, std::vector<TemplateFileConfig>& out);
 // The http_config block (prometheus/common's HTTPClientConfig).
 void BindHttpClientConfig(MapReader& r, HttpClientConfig& http);
+// prometheus/common's tls_config (http_config's, and email_configs' own).
+void BindTlsConfig(MapReader& r, TlsClientConfig& tls);
 
 }  // namespace tocsin

@@ -7,15 +7,38 @@
 #include <cstring>
 #include <ctime>
 
-namespace tocsin {
-namespace {
+#include "agent/http_client/curl_common.h"
 
-// curl_global_init is not thread-safe and must run once before any other libcurl call; the first
-// request (from whichever thread) does it.
-bool CurlInitialised() {
+namespace tocsin {
+
+namespace curl_internal {
+
+// curl_global_init is not thread-safe and must run once before any other libcurl call.
+bool Initialised() {
   static const bool ok = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
   return ok;
 }
+
+void ApplyTls(CURL* curl, const TlsOptions& tls) {
+  if (!tls.verify) {
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
+  }
+  if (!tls.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, tls.ca_file.c_str());
+  if (!tls.cert_file.empty()) curl_easy_setopt(curl, CURLOPT_SSLCERT, tls.cert_file.c_str());
+  if (!tls.key_file.empty()) curl_easy_setopt(curl, CURLOPT_SSLKEY, tls.key_file.c_str());
+  if (!tls.min_version.empty()) {
+    long version = tls.min_version == "TLS13"   ? CURL_SSLVERSION_TLSv1_3
+                   : tls.min_version == "TLS12" ? CURL_SSLVERSION_TLSv1_2
+                   : tls.min_version == "TLS11" ? CURL_SSLVERSION_TLSv1_1
+                                                : CURL_SSLVERSION_TLSv1_0;
+    curl_easy_setopt(curl, CURLOPT_SSLVERSION, version);
+  }
+}
+
+}  // namespace curl_internal
+
+namespace {
 
 struct BodySink {
   std::string* out;
@@ -121,7 +144,7 @@ CurlHttpClient::CurlHttpClient() = default;
 
 HttpResponse CurlHttpClient::Do(const HttpRequest& request) {
   HttpResponse response;
-  if (!CurlInitialised()) {
+  if (!curl_internal::Initialised()) {
     response.error = "libcurl: curl_global_init failed";
     return response;
   }
@@ -160,17 +183,8 @@ HttpResponse CurlHttpClient::Do(const HttpRequest& request) {
     }
   }
   if (request.accept_gzip) curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "gzip");
-  if (!request.verify_tls) {
-    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
-    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
-  }
-  if (!request.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, request.ca_file.c_str());
-  if (!request.cert_file.empty()) {
-    curl_easy_setopt(curl, CURLOPT_SSLCERT, request.cert_file.c_str());
-  }
-  if (!request.key_file.empty()) {
-    curl_easy_setopt(curl, CURLOPT_SSLKEY, request.key_file.c_str());
-  }
+  curl_internal::ApplyTls(curl, {request.verify_tls, request.ca_file, request.cert_file,
+                                 request.key_file, request.tls_min_version});
   struct curl_slist* connect_to = nullptr;
   std::string url = request.url;
   if (!request.server_name.empty()) {
@@ -186,13 +200,6 @@ HttpResponse CurlHttpClient::Do(const HttpRequest& request) {
   }
   if (request.collect_certificates) curl_easy_setopt(curl, CURLOPT_CERTINFO, 1L);
   if (!request.proxy_url.empty()) curl_easy_setopt(curl, CURLOPT_PROXY, request.proxy_url.c_str());
-  if (!request.tls_min_version.empty()) {
-    long version = request.tls_min_version == "TLS13"   ? CURL_SSLVERSION_TLSv1_3
-                   : request.tls_min_version == "TLS12" ? CURL_SSLVERSION_TLSv1_2
-                   : request.tls_min_version == "TLS11" ? CURL_SSLVERSION_TLSv1_1
-                                                        : CURL_SSLVERSION_TLSv1_0;
-    curl_easy_setopt(curl, CURLOPT_SSLVERSION, version);
-  }
   BodySink sink{
       &response.body,
       request.max_response_body > 0 ? request.max_response_body : HttpClient::kMaxResponseBody,

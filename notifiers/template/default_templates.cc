@@ -1,5 +1,6 @@
 // The default notification templates. The Alertmanager part produces, byte for byte, what
-// Alertmanager 0.25's template/default.tmpl produces (0.26's for msteams.default.*), checked
+// Alertmanager 0.25's template/default.tmpl produces (0.26's for msteams.default.*; for
+// email.default.html the same visible text and links), checked
 // side by side against the real Alertmanager in tests/notifiers/am_rendering_parity_test.cc;
 // the tocsin.* part gives tocsin's inline `alerting:` dialect its richer Slack message.
 #include "notifiers/template/notification_templates.h"
@@ -81,6 +82,56 @@ Alerts Resolved:
 # Alerts Resolved:
 {{ template "__text_alert_list_markdown" .Alerts.Resolved }}
 {{ end }}
+{{ end }}
+
+{{- /* Email: Alertmanager's subject; tocsin's own markup for the body, with the same visible
+       text in the same order as Alertmanager's email.default.html (run through html/template
+       escaping). */ -}}
+{{- define "email.default.subject" }}{{ template "__subject" . }}{{ end }}
+{{- define "email.default.html" -}}
+<!DOCTYPE html>
+<html>
+<head>
+<meta http-equiv="Content-Type" content="text/html; charset=UTF-8">
+<meta name="viewport" content="width=device-width">
+<title>{{ template "__subject" . }}</title>
+</head>
+<body style="margin: 0; padding: 24px 12px; background-color: #f6f6f6; font-family: Helvetica, Arial, sans-serif; font-size: 14px; line-height: 1.5; color: #222222;">
+<div style="max-width: 600px; margin: 0 auto; background-color: #ffffff; border: 1px solid #e9e9e9; border-radius: 3px;">
+{{ if gt (len .Alerts.Firing) 0 -}}
+<div style="padding: 20px; font-size: 16px; color: #ffffff; background-color: #e6522c; border-radius: 3px 3px 0 0;">
+{{- else -}}
+<div style="padding: 20px; font-size: 16px; color: #ffffff; background-color: #68b90f; border-radius: 3px 3px 0 0;">
+{{- end }}
+{{ .Alerts | len }} alert{{ if gt (len .Alerts) 1 }}s{{ end }} for {{ range .GroupLabels.SortedPairs }}{{ .Name }}={{ .Value }} {{ end }}
+</div>
+<div style="padding: 20px;">
+<p style="margin: 0 0 20px;"><a href="{{ template "__alertmanagerURL" . }}" style="display: inline-block; padding: 8px 18px; border-radius: 5px; background-color: #348eda; color: #ffffff; font-weight: bold; text-decoration: none;">View in {{ template "__alertmanager" . }}</a></p>
+{{ if gt (len .Alerts.Firing) 0 -}}
+<p style="margin: 0 0 10px;"><strong>[{{ .Alerts.Firing | len }}] Firing</strong></p>
+{{ end -}}
+{{ range .Alerts.Firing }}{{ template "__tocsin_email_alert" . }}{{ end -}}
+{{ if gt (len .Alerts.Resolved) 0 -}}
+{{ if gt (len .Alerts.Firing) 0 }}<hr style="border: 0; border-top: 1px solid #e9e9e9; margin: 20px 0;">
+{{ end -}}
+<p style="margin: 0 0 10px;"><strong>[{{ .Alerts.Resolved | len }}] Resolved</strong></p>
+{{ end -}}
+{{ range .Alerts.Resolved }}{{ template "__tocsin_email_alert" . }}{{ end -}}
+</div>
+<div style="padding: 0 20px 20px; text-align: center; font-size: 12px; color: #999999;"><a href="{{ .ExternalURL }}" style="color: #999999;">Sent by {{ template "__alertmanager" . }}</a></div>
+</div>
+</body>
+</html>
+{{ end }}
+{{- define "__tocsin_email_alert" -}}
+<p style="margin: 0 0 16px; padding: 0 0 0 10px; border-left: 3px solid #e9e9e9;"><strong>Labels</strong><br>
+{{ range .Labels.SortedPairs }}{{ .Name }} = {{ .Value }}<br>
+{{ end -}}
+{{ if gt (len .Annotations) 0 }}<strong>Annotations</strong><br>
+{{ end -}}
+{{ range .Annotations.SortedPairs }}{{ .Name }} = {{ .Value }}<br>
+{{ end -}}
+<a href="{{ .GeneratorURL }}" style="color: #348eda;">Source</a></p>
 {{ end }}
 
 {{- /* tocsin's inline dialect: a link to tocsin's own alert list, and one line per alert

@@ -54,7 +54,17 @@ Status NotificationTemplates::AddFile(std::string_view text, std::string_view na
 
 Result<std::string> NotificationTemplates::Expand(std::string_view text,
                                                   const tmpl::Value& data) const {
-  if (text.find("{{") == std::string_view::npos) {
+  return ExpandAs(text, data, false);
+}
+
+Result<std::string> NotificationTemplates::ExpandHtml(std::string_view text,
+                                                      const tmpl::Value& data) const {
+  return ExpandAs(text, data, true);
+}
+
+Result<std::string> NotificationTemplates::ExpandAs(std::string_view text, const tmpl::Value& data,
+                                                    bool html) const {
+  if (!html && text.find("{{") == std::string_view::npos) {
     // No action: the text as is, made valid UTF-8 as an executed template's output is.
     std::string out(text);
     SanitizeUtf8InPlace(out);
@@ -66,6 +76,7 @@ Result<std::string> NotificationTemplates::Expand(std::string_view text,
   in.data = data;
   in.ctx.dialect = tmpl::FuncDialect::kAlertmanager;
   in.shared_defines = &defines_;
+  in.escape_html = html;
   return tmpl::Execute(*tree, in);
 }
 

@@ -35,10 +35,15 @@ class NotificationTemplates {
 
   // Expands one field's template text over `data` (NotificationTemplateData, template_data.h).
   Result<std::string> Expand(std::string_view text, const rules::tmpl::Value& data) const;
+  // The same under Go's html/template (Alertmanager's ExecuteHTMLString, for email bodies):
+  // each action's value is escaped for its HTML context (rules/template/html_escape.h).
+  Result<std::string> ExpandHtml(std::string_view text, const rules::tmpl::Value& data) const;
 
  private:
   NotificationTemplates() = default;
   Status AddFile(std::string_view text, std::string_view name);
+  Result<std::string> ExpandAs(std::string_view text, const rules::tmpl::Value& data,
+                               bool html) const;
 
   rules::tmpl::SharedDefines defines_;
 };

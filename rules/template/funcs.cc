@@ -287,7 +287,9 @@ Result<Value> StripDomain(const FuncCall& c) {
 Result<Value> SafeHtml(const FuncCall& c) {
   TOCSIN_RETURN_IF_ERROR(c.Want(1));
   TOCSIN_ASSIGN_OR_RETURN(std::string s, c.String(0));
-  return Value::Str(s);
+  Value out = Value::Str(s);
+  out.type_name = Value::kHtmlType;
+  return out;
 }
 
 Result<Value> UrlQueryEscapeFn(const FuncCall& c) {

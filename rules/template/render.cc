@@ -1,7 +1,10 @@
 #include "rules/template/render.h"
 
+#include <optional>
+
 #include "agent/core/go_format.h"
 #include "agent/core/utf8.h"
+#include "rules/template/html_escape.h"
 #include "rules/template/methods.h"
 #include "rules/template/value.h"
 
@@ -23,6 +26,7 @@ class Renderer {
   Renderer(const Tree& tree, const ExecInput& in) : tree_(tree), in_(in) {
     vars_.push_back({"$", in.data});
     for (const auto& v : in.vars) vars_.push_back(v);
+    if (in.escape_html) html_.emplace();
   }
 
   std::string Run() {
@@ -97,12 +101,22 @@ class Renderer {
         for (const auto& c : static_cast<const ListNode&>(n).nodes) Walk(*c, dot);
         return;
       case NodeType::kText:
-        Emit(static_cast<const TextNode&>(n).text);
+        if (html_) {
+          Result<std::string> text = html_->Text(static_cast<const TextNode&>(n).text);
+          if (!text.ok()) Fail(text.status().message());
+          Emit(*text);
+        } else {
+          Emit(static_cast<const TextNode&>(n).text);
+        }
         return;
       case NodeType::kComment:
         return;
       case NodeType::kAction: {
         const auto& a = static_cast<const ActionNode&>(n);
+        if (html_ && a.pipe->decls.empty()) {
+          EmitEscaped(*a.pipe, dot);
+          return;
+        }
         Value v = EvalPipe(*a.pipe, dot);
         if (a.pipe->decls.empty()) Emit(v.Print());
         return;
@@ -149,6 +163,38 @@ class Renderer {
       default:
         Fail("unknown node");
     }
+  }
+
+  // An action under html/template: the pipeline's value before a trailing `html`/`urlquery`
+  // (which Go merges with the context's escapers), escaped for the current context.
+  void EmitEscaped(const PipeNode& pipe, const Value& dot) {
+    TrailingEscaper trailing = TrailingEscaper::kNone;
+    const CommandNode& last = *pipe.cmds.back();
+    if (last.args[0]->type == NodeType::kIdentifier) {
+      const std::string& fn = static_cast<const IdentifierNode&>(*last.args[0]).name;
+      if (fn == "html") trailing = TrailingEscaper::kHtml;
+      if (fn == "urlquery") trailing = TrailingEscaper::kUrlQuery;
+    }
+    Value v;
+    if (trailing != TrailingEscaper::kNone && pipe.cmds.size() > 1 && last.args.size() == 1) {
+      // {{ x | html }}: everything but the escaper.
+      bool has = false;
+      for (size_t k = 0; k + 1 < pipe.cmds.size(); ++k) {
+        v = EvalCommand(*pipe.cmds[k], dot, has ? &v : nullptr);
+        has = true;
+      }
+    } else if (trailing != TrailingEscaper::kNone && pipe.cmds.size() == 1 &&
+               last.args.size() == 2 && EvalArg(*last.args[1], dot).kind == Value::Kind::kString) {
+      // {{ html .x }} is {{ .x | html }} (Go's _eval_args_ rewrite).
+      v = EvalArg(*last.args[1], dot);
+    } else {
+      trailing = TrailingEscaper::kNone;
+      v = EvalPipe(pipe, dot);
+    }
+    bool safe = v.kind == Value::Kind::kString && v.HasType(Value::kHtmlType);
+    Result<std::string> out = html_->Action(v.Print(), safe, trailing);
+    if (!out.ok()) Fail(out.status().message());
+    Emit(*out);
   }
 
   void Range(const BranchNode& b, const Value& dot) {
@@ -326,6 +372,7 @@ class Renderer {
   const ExecInput& in_;
   std::vector<std::pair<std::string, Value>> vars_;
   std::string out_;
+  std::optional<HtmlEscaper> html_;
   int line_ = 1;
   int depth_ = 0;
 };

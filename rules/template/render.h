@@ -50,6 +50,9 @@ struct ExecInput {
   // Templates defined outside `tree` that {{template "x"}} may call (Alertmanager's template
   // files and default set); a definition in `tree` itself wins.
   const SharedDefines* shared_defines = nullptr;
+  // Go's html/template instead of text/template: actions are escaped for their HTML context
+  // (html_escape.h), as Alertmanager's ExecuteHTMLString does for email bodies.
+  bool escape_html = false;
 };
 
 Result<std::string> Execute(const Tree& tree, const ExecInput& in);

@@ -127,6 +127,8 @@ struct Value {
   }
   static constexpr const char* kKVType = "template.KV";
   static constexpr const char* kStringSliceType = "[]string";
+  // html/template.HTML (safeHtml's result): a string html escaping leaves alone.
+  static constexpr const char* kHtmlType = "template.HTML";
 
   static Value Sample(TemplateSample s) {
     Value x;

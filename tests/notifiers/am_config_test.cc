@@ -118,7 +118,7 @@ receivers:
   const auto& hooks = c->alerting.receivers.at(0).webhook_configs;
   ASSERT_EQ(hooks.size(), 2u);
   EXPECT_EQ(hooks[0].http_config.basic_auth_username, "am");
-  EXPECT_EQ(hooks[0].http_config.tls_ca_file, dir_ + "/ca.pem");
+  EXPECT_EQ(hooks[0].http_config.tls.ca_file, dir_ + "/ca.pem");
   EXPECT_EQ(hooks[1].http_config.basic_auth_username, "");  // its own replaces the global one
   EXPECT_EQ(hooks[1].http_config.authorization_credentials.value, "s3cr3t-token");
 

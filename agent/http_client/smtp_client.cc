@@ -21,6 +21,17 @@ size_t ReadMessage(char* buffer, size_t size, size_t nitems, void* user) {
   return n;
 }
 
+// The server's last reply line (libcurl passes SMTP replies as CURLINFO_HEADER_IN), so that a
+// failure says what the server said; what tocsin sends (credentials included) is not kept.
+int KeepLastReply(CURL*, curl_infotype type, char* data, size_t size, void* user) {
+  if (type != CURLINFO_HEADER_IN) return 0;
+  auto* last = static_cast<std::string*>(user);
+  last->assign(data, size);
+  while (!last->empty() && (last->back() == '\n' || last->back() == '\r')) last->pop_back();
+  if (last->size() > 200) last->resize(200);
+  return 0;
+}
+
 // libcurl wants IPv6 literals in brackets in the URL.
 std::string UrlHost(const std::string& host) {
   return host.find(':') != std::string::npos ? "[" + host + "]" : host;
@@ -68,6 +79,10 @@ SmtpResponse CurlSmtpClient::Send(const SmtpRequest& request) {
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms);
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
+  std::string last_reply;
+  curl_easy_setopt(curl, CURLOPT_DEBUGFUNCTION, KeepLastReply);
+  curl_easy_setopt(curl, CURLOPT_DEBUGDATA, &last_reply);
+  curl_easy_setopt(curl, CURLOPT_VERBOSE, 1L);
   curl_easy_setopt(curl, CURLOPT_USE_SSL,
                    request.require_starttls ? static_cast<long>(CURLUSESSL_ALL)
                                             : static_cast<long>(CURLUSESSL_NONE));
@@ -99,6 +114,7 @@ SmtpResponse CurlSmtpClient::Send(const SmtpRequest& request) {
     response.timed_out = rc == CURLE_OPERATION_TIMEDOUT;
     response.auth_failed = rc == CURLE_LOGIN_DENIED;
     response.error = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(rc);
+    if (!last_reply.empty()) response.error += " (server: \"" + last_reply + "\")";
     if (rc == CURLE_USE_SSL_FAILED) {
       response.error =
           "the server does not offer STARTTLS (require_tls is true): " + response.error;

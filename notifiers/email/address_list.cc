@@ -135,7 +135,6 @@ class Parser {
       pos_ = after;
     }
     pos_ = start;
-    bool any_word = false;
     while (!AtEnd() && s_[pos_] != '<') {
       if (s_[pos_] == '"') {
         auto q = QuotedString();
@@ -143,13 +142,16 @@ class Parser {
       } else {
         std::string word;
         if (!Atom(&word, true)) {
-          return Error(s_[pos_] == '@' ? "missing word in phrase" : "no angle-addr");
+          bool has_at = s_.substr(start).find('@') != std::string_view::npos;
+          return Error(has_at ? "no angle-addr" : "missing '@' or angle-addr");
         }
       }
-      any_word = true;
       SkipCfws();
     }
-    if (AtEnd()) return Error(any_word ? "no angle-addr" : "no address");
+    if (AtEnd()) {
+      bool has_at = s_.substr(start).find('@') != std::string_view::npos;
+      return Error(has_at ? "no angle-addr" : "missing '@' or angle-addr");
+    }
     return AngleAddr();
   }
 

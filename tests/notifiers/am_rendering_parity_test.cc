@@ -16,15 +16,19 @@
 #include "notifiers/pagerduty/pagerduty_notifier.h"
 #include "notifiers/slack/slack_notifier.h"
 #include "notifiers/template/notification_templates.h"
+#include "tests/notifiers/am_parity_util.h"
 #include "tests/notifiers/test_util.h"
 
 namespace tocsin {
 namespace {
 
 using nlohmann::json;
-
-constexpr const char* kAlertmanagerBinary = "/usr/bin/prometheus-alertmanager";
-constexpr const char* kExternalUrl = "http://am.example:9093";
+using testing::Group;
+using testing::kAlertmanagerBinary;
+using testing::kExternalUrl;
+using testing::PostBody;
+using testing::TestAlert;
+using testing::WholeSecondsAgo;
 
 // Custom templates exercising the data and the functions users reach for: ranges over
 // .Alerts.Firing/.Resolved, SortedPairs, Remove, join, toUpper/toLower/title, match,
@@ -189,51 +193,6 @@ std::string AlertmanagerYaml(const std::string& slack_base, const std::string& p
          "            type: '{{ .CommonLabels.missing }}'\n";
 }
 
-struct TestAlert {
-  Labels labels;
-  std::map<std::string, std::string> annotations;
-};
-
-// What Alertmanager's API takes: labels, annotations, startsAt, endsAt (resolved) and
-// generatorURL.
-json PostBody(const std::vector<TestAlert>& alerts, TimestampMs starts_at, TimestampMs ends_at) {
-  json out = json::array();
-  for (const TestAlert& a : alerts) {
-    json labels = json::object();
-    for (const Label& l : a.labels) labels[l.name] = l.value;
-    json one{{"labels", labels},
-             {"annotations", a.annotations},
-             {"startsAt", FormatRfc3339(starts_at)},
-             {"generatorURL", "http://prometheus.example:9090/graph?g0.expr=up"}};
-    if (ends_at != 0) one["endsAt"] = FormatRfc3339(ends_at);
-    out.push_back(one);
-  }
-  return out;
-}
-
-// The same group as tocsin's dispatcher hands it to a notifier; `route` is the matcher of the
-// child route that picked it, for the group key.
-Notification Group(const std::string& receiver, const std::string& route,
-                   const std::vector<TestAlert>& alerts, TimestampMs starts_at,
-                   TimestampMs ends_at) {
-  Notification n;
-  n.receiver = receiver;
-  std::string alertname(alerts.front().labels.Get("alertname"));
-  n.group_labels = Labels{{"alertname", alertname}};
-  n.group_key = "{}/{" + route + "}:{alertname=\"" + alertname + "\"}";
-  n.external_url = kExternalUrl;
-  for (const TestAlert& a : alerts) {
-    Alert alert;
-    alert.labels = a.labels;
-    alert.annotations = a.annotations;
-    alert.starts_at = starts_at;
-    alert.ends_at = ends_at;
-    alert.generator_url = "http://prometheus.example:9090/graph?g0.expr=up";
-    n.alerts.push_back(alert);
-  }
-  return n;
-}
-
 class AlertmanagerRenderingParity : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -395,15 +354,6 @@ class AlertmanagerRenderingParity : public ::testing::Test {
   AlertingConfig alerting_;
   std::shared_ptr<const NotificationTemplates> templates_;
 };
-
-// Whole seconds, so that Alertmanager's parse and format round-trip exactly.
-TimestampMs WholeSecondsAgo(int seconds) {
-  return (std::chrono::duration_cast<std::chrono::seconds>(
-              std::chrono::system_clock::now().time_since_epoch())
-              .count() -
-          seconds) *
-         1000;
-}
 
 TEST_F(AlertmanagerRenderingParity, DefaultTemplatesFiringAndResolved) {
   std::vector<TestAlert> alerts = {

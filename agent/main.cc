@@ -140,13 +140,14 @@ int RunDaemon(const CliArgs& args) {
   CurlHttpClient http_client;
 
   // remote_write: every commit's samples go to the durable queues through the store's tap.
-  auto remote_storage =
-      remote::RemoteStorage::Open({.configs = config->remote_write,
-                                   .external_labels = ExternalLabels(*config),
-                                   .state_dir = *state_dir,
-                                   .user_agent = std::string("tocsin/") + TOCSIN_VERSION,
-                                   .clock = &clock,
-                                   .http = &http_client});
+  auto remote_storage = remote::RemoteStorage::Open(
+      {.configs = config->remote_write,
+       .external_labels = ExternalLabels(*config),
+       .state_dir = *state_dir,
+       .user_agent = std::string("tocsin/") + TOCSIN_VERSION,
+       .clock = &clock,
+       .http = &http_client,
+       .metadata = [&store] { return store.NewQuerier(0, 0)->ListMetadata(); }});
   if (!remote_storage.ok()) {
     spdlog::error("{}", remote_storage.status().message());
     return kExitFailed;

@@ -95,7 +95,9 @@ class QueueManager::ShardPool {
 };
 
 QueueManager::QueueManager(QueueManagerOptions options)
-    : options_(std::move(options)), q_(options_.config.queue_config) {}
+    : options_(std::move(options)), q_(options_.config.queue_config) {
+  v2_ = options_.config.protobuf_message == kRemoteWriteV2Message;
+}
 
 QueueManager::~QueueManager() { Stop(); }
 
@@ -292,6 +294,7 @@ void QueueManager::AddRecordSamples(const Record& record, bool skip) {
 
 bool QueueManager::SendRound(size_t shards) {
   shards_ = shards;
+  if (v2_) RefreshMetadata();
   auto requests = std::make_shared<std::vector<std::vector<std::vector<SeriesSamples>>>>(
       ShardRound(round_series_, round_samples_, shards, q_.max_samples_per_send));
   auto completed = std::make_shared<std::atomic<size_t>>(0);
@@ -314,7 +317,71 @@ bool QueueManager::SendRound(size_t shards) {
   return completed->load() == requests->size();
 }
 
-HttpRequest QueueManager::BaseRequest() const {
+void QueueManager::RefreshMetadata() {
+  constexpr int64_t kRefreshMs = 30'000;
+  const int64_t now = MonotonicMs(*options_.clock);
+  if (!options_.metadata || (metadata_loaded_ms_ >= 0 && now - metadata_loaded_ms_ < kRefreshMs)) {
+    return;
+  }
+  metadata_loaded_ms_ = now;
+  auto map = std::make_shared<std::unordered_map<std::string, Metadata>>();
+  for (FamilyMetadata& f : options_.metadata()) map->emplace(std::move(f.family), f.metadata);
+  std::lock_guard lock(metadata_mu_);
+  metadata_ = std::move(map);
+}
+
+void QueueManager::Encode(const std::vector<SeriesSamples>& request, bool v2,
+                          std::string& body) const {
+  std::string raw;
+  if (!v2) {
+    EncodeWriteRequest(request, raw);
+  } else {
+    std::shared_ptr<const std::unordered_map<std::string, Metadata>> md;
+    {
+      std::lock_guard lock(metadata_mu_);
+      md = metadata_;
+    }
+    std::vector<const Metadata*> per_series;
+    if (md != nullptr && !md->empty()) {
+      per_series.reserve(request.size());
+      for (const SeriesSamples& s : request) {
+        // The family is the series name (a counter's _total included), or a histogram's or
+        // summary's base name.
+        std::string_view name = s.labels.Get("__name__");
+        auto it = md->find(std::string(name));
+        for (std::string_view suffix : {"_bucket", "_count", "_sum"}) {
+          if (it != md->end()) break;
+          if (name.ends_with(suffix)) {
+            it = md->find(std::string(name.substr(0, name.size() - suffix.size())));
+          }
+        }
+        per_series.push_back(it == md->end() ? nullptr : &it->second);
+      }
+    }
+    EncodeWriteRequestV2(request, per_series, raw);
+  }
+  SnappyCompress(raw, body);
+}
+
+bool QueueManager::RefusesV2(const HttpResponse& response) {
+  if (response.status == 415) return true;
+  return response.Ok2xx() && response.Header("x-prometheus-remote-write-samples-written").empty() &&
+         response.Header("x-prometheus-remote-write-histograms-written").empty() &&
+         response.Header("x-prometheus-remote-write-exemplars-written").empty();
+}
+
+void QueueManager::FallBackToV1(const HttpResponse& response) {
+  if (!v2_.exchange(false)) return;
+  spdlog::warn(
+      "remote_write {} ({}): the remote does not take Remote-Write 2.0 ({}); sending "
+      "prometheus.WriteRequest (1.0) from now on",
+      options_.config.name, redacted_url_,
+      response.status == 415 ? std::string("HTTP 415 Unsupported Media Type")
+                             : "HTTP " + std::to_string(response.status) +
+                                   " without X-Prometheus-Remote-Write-*-Written headers");
+}
+
+HttpRequest QueueManager::BaseRequest(bool v2) const {
   const RemoteWriteConfig& c = options_.config;
   HttpRequest r;
   r.method = "POST";
@@ -322,9 +389,11 @@ HttpRequest QueueManager::BaseRequest() const {
   r.timeout = c.remote_timeout;
   for (const auto& [k, v] : c.headers) r.headers.emplace_back(k, v);
   r.headers.emplace_back("Content-Encoding", "snappy");
-  r.headers.emplace_back("Content-Type", "application/x-protobuf");
+  r.headers.emplace_back("Content-Type",
+                         v2 ? "application/x-protobuf;proto=io.prometheus.write.v2.Request"
+                            : "application/x-protobuf");
   r.headers.emplace_back("User-Agent", options_.user_agent);
-  r.headers.emplace_back("X-Prometheus-Remote-Write-Version", "0.1.0");
+  r.headers.emplace_back("X-Prometheus-Remote-Write-Version", v2 ? "2.0.0" : "0.1.0");
   if (!c.basic_auth_username.empty()) {
     r.headers.emplace_back("Authorization",
                            "Basic " + Base64(c.basic_auth_username + ":" + c.basic_auth_password));
@@ -347,16 +416,31 @@ bool QueueManager::SendRequest(const std::vector<SeriesSamples>& request) {
     samples += s.samples.size();
     if (!s.samples.empty()) highest = std::max(highest, s.samples.back().first);
   }
-  std::string raw;
-  EncodeWriteRequest(request, raw);
-  HttpRequest http = BaseRequest();
-  SnappyCompress(raw, http.body);
+  bool v2 = v2_;
+  HttpRequest http = BaseRequest(v2);
+  Encode(request, v2, http.body);
   milliseconds backoff{0};
   uint64_t suppressed = 0;
   while (!stopping_) {
     const int64_t started = MonotonicMs(*options_.clock);
     HttpResponse response = options_.http->Do(http);
     ObserveBatchDuration(static_cast<double>(MonotonicMs(*options_.clock) - started) / 1000.0);
+    if (v2 && RefusesV2(response)) {
+      // The spec's fallback: the same data again, as 1.0, without waiting.
+      FallBackToV1(response);
+      v2 = false;
+      http = BaseRequest(false);
+      Encode(request, false, http.body);
+      continue;
+    }
+    if (v2 && response.Ok2xx()) {
+      std::string written = response.Header("x-prometheus-remote-write-samples-written");
+      if (!written.empty() && written != std::to_string(samples) &&
+          log_limiter_.Allow("partial", suppressed)) {
+        spdlog::warn("remote_write {} ({}): the remote answered {} but wrote {} of {} samples",
+                     options_.config.name, redacted_url_, response.status, written, samples);
+      }
+    }
     switch (ClassifyResponse(response, q_.retry_on_http_429)) {
       case SendOutcome::kAcknowledged: {
         samples_total_.fetch_add(samples);
@@ -421,6 +505,7 @@ RemoteWriteQueueStats QueueManager::Stats() const {
   s.shards_max = q_.max_shards;
   s.shards_min = q_.min_shards;
   s.shard_capacity = q_.capacity;
+  s.protobuf_message_version = v2_ ? 2 : 1;
   SegmentQueueCounters c = queue_->Counters();
   s.queue_segments = c.segments;
   s.queue_bytes = c.bytes;

@@ -11,15 +11,23 @@
 // order and a crash (kill -9) resumes from the last acknowledged round; the round in flight is
 // persisted with the cursor and rebuilt identically after a restart (segment_queue.h).
 //
+// With protobuf_message io.prometheus.write.v2.Request, requests are Remote-Write 2.0 (symbols
+// table, per-series metadata from the store, refreshed every 30 s); a receiver that answers 415,
+// or 2xx without any X-Prometheus-Remote-Write-*-Written header (the spec's sign of a 1.0
+// receiver that ignored the content type), makes the queue fall back to 1.0 for good: the same
+// request is sent again as prometheus.WriteRequest at once.
+//
 // Thread-safety: Write and Stats from any thread; Start / Stop from the wiring thread.
 #pragma once
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "agent/config/remote_write_config.h"
@@ -28,6 +36,7 @@
 #include "agent/core/rate_limiter.h"
 #include "agent/core/status.h"
 #include "agent/http_client/http_client.h"
+#include "agent/store/queryable.h"
 #include "agent/store/sample_tap.h"
 #include "remote/queue_writer.h"
 #include "remote/relabel.h"
@@ -37,6 +46,10 @@
 
 namespace tocsin::remote {
 
+// The store's metric metadata (Querier::ListMetadata), for Remote-Write 2.0's per-series
+// metadata; may be empty.
+using MetadataSource = std::function<std::vector<FamilyMetadata>()>;
+
 struct QueueManagerOptions {
   RemoteWriteConfig config;
   Labels external_labels;
@@ -44,6 +57,7 @@ struct QueueManagerOptions {
   std::string user_agent;  // "tocsin/<version>"
   const Clock* clock = nullptr;
   HttpClient* http = nullptr;
+  MetadataSource metadata;
 };
 
 class QueueManager {
@@ -84,7 +98,13 @@ class QueueManager {
   bool SendRound(size_t shards);
   // Sends one request until acknowledged or rejected; false when stopped first.
   bool SendRequest(const std::vector<SeriesSamples>& request);
-  HttpRequest BaseRequest() const;
+  HttpRequest BaseRequest(bool v2) const;
+  // The request's body (snappy-compressed protobuf) as 2.0 or 1.0.
+  void Encode(const std::vector<SeriesSamples>& request, bool v2, std::string& body) const;
+  // True when a 2.0 answer says the receiver does not take 2.0 (then the queue falls back).
+  static bool RefusesV2(const HttpResponse& response);
+  void FallBackToV1(const HttpResponse& response);
+  void RefreshMetadata();
   void WaitForData(uint64_t seen_generation, std::chrono::milliseconds at_most);
   // Interruptible sleep; false when stopping.
   bool SleepFor(std::chrono::milliseconds d);
@@ -124,6 +144,11 @@ class QueueManager {
   std::atomic<uint64_t> samples_total_{0}, samples_failed_{0}, samples_retried_{0},
       samples_dropped_{0}, bytes_total_{0}, requests_failed_{0}, processed_{0}, shards_{0};
   std::atomic<TimestampMs> highest_sent_{0};
+  std::atomic<bool> v2_{false};  // Remote-Write 2.0 in use
+  // Metric name -> metadata for 2.0 (replaced by the reader thread, read by the shards).
+  mutable std::mutex metadata_mu_;
+  std::shared_ptr<const std::unordered_map<std::string, Metadata>> metadata_;  // guarded
+  int64_t metadata_loaded_ms_ = -1;                                            // reader thread only
   uint64_t initial_samples_ = 0;  // unacknowledged samples found at Open (approximate)
   mutable std::mutex histogram_mu_;
   std::array<uint64_t, kSentBatchDurationBuckets.size()> buckets_{};  // guarded

@@ -16,7 +16,8 @@ Result<std::unique_ptr<RemoteStorage>> RemoteStorage::Open(RemoteStorageOptions 
                                  .queue_dir = options.state_dir + "/remote_write/" + c.name,
                                  .user_agent = options.user_agent,
                                  .clock = options.clock,
-                                 .http = options.http});
+                                 .http = options.http,
+                                 .metadata = options.metadata});
     if (!m.ok()) return m.status().WithContext("remote_write " + c.name);
     rs->queues_.push_back(std::move(m).value());
   }

@@ -7,6 +7,7 @@
 // the wiring thread. Owns its queue managers; the clock and HTTP client must outlive it.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -16,6 +17,7 @@
 #include "agent/core/labels.h"
 #include "agent/core/status.h"
 #include "agent/http_client/http_client.h"
+#include "agent/store/queryable.h"
 #include "agent/store/sample_tap.h"
 #include "remote/stats.h"
 
@@ -30,6 +32,8 @@ struct RemoteStorageOptions {
   std::string user_agent;
   const Clock* clock = nullptr;
   HttpClient* http = nullptr;
+  // The store's metric metadata, for Remote-Write 2.0 (queue_manager.h MetadataSource).
+  std::function<std::vector<FamilyMetadata>()> metadata;
 };
 
 class RemoteStorage final : public SampleTap {

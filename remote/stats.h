@@ -30,6 +30,9 @@ struct RemoteWriteQueueStats {
   uint64_t shards_max = 0;
   uint64_t shards_min = 0;
   uint64_t shard_capacity = 0;
+  // 2 while io.prometheus.write.v2.Request is sent, 1 for prometheus.WriteRequest (configured,
+  // or after a receiver refused 2.0).
+  int protobuf_message_version = 1;
   // Cumulative counts per kSentBatchDurationBuckets bound, +Inf = count.
   std::array<uint64_t, kSentBatchDurationBuckets.size()> batch_duration_buckets{};
   uint64_t batch_duration_count = 0;

@@ -1,5 +1,6 @@
-// Remote-Write 1.0 request encoding: prometheus.WriteRequest (protobuf wire format, written
-// directly: no message objects, no arena) compressed with snappy's block format. This file and
+// Remote-Write request encoding: 1.0's prometheus.WriteRequest and 2.0's
+// io.prometheus.write.v2.Request (protobuf wire format, written directly: no message objects,
+// no arena), compressed with snappy's block format. This file and
 // its .cc are the only users of snappy in tocsin; the protobuf schema is remote/proto/*.proto,
 // which the tests compile with protoc to decode what is produced here.
 //
@@ -16,6 +17,7 @@
 #include "agent/core/clock.h"
 #include "agent/core/labels.h"
 #include "agent/core/status.h"
+#include "agent/store/metadata.h"
 
 namespace tocsin::remote {
 
@@ -26,6 +28,13 @@ struct SeriesSamples {
 
 // The uncompressed protobuf bytes of a WriteRequest holding `series`.
 void EncodeWriteRequest(const std::vector<SeriesSamples>& series, std::string& out);
+
+// The uncompressed protobuf bytes of a Remote-Write 2.0 Request: a symbols table (its first
+// entry the empty string, each string once) that labels and metadata refer to, and one
+// TimeSeries per series with labels_refs, samples and, where `metadata[i]` is non-null, its
+// type, help and unit. `metadata` is empty or parallel to `series`.
+void EncodeWriteRequestV2(const std::vector<SeriesSamples>& series,
+                          const std::vector<const Metadata*>& metadata, std::string& out);
 
 // Snappy block compression (the spec's Content-Encoding: snappy; not the framed format).
 void SnappyCompress(std::string_view raw, std::string& out);

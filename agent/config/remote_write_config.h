@@ -41,12 +41,16 @@ struct RemoteWriteQueueConfig {
   friend bool operator==(const RemoteWriteQueueConfig&, const RemoteWriteQueueConfig&) = default;
 };
 
+// The Remote-Write messages (protobuf_message): 1.0's and 2.0's.
+inline constexpr const char* kRemoteWriteV1Message = "prometheus.WriteRequest";
+inline constexpr const char* kRemoteWriteV2Message = "io.prometheus.write.v2.Request";
+
 struct RemoteWriteConfig {
   std::string url;
   std::string name;  // remote_name label; default: a hash of the url (as Prometheus)
   std::chrono::milliseconds remote_timeout{30000};
   std::map<std::string, std::string> headers;
-  std::string protobuf_message = "prometheus.WriteRequest";  // or io.prometheus.write.v2.Request
+  std::string protobuf_message = kRemoteWriteV1Message;  // or kRemoteWriteV2Message
   bool send_exemplars = false;
   // Authentication (at most one of basic_auth, authorization, bearer_token_file).
   std::string basic_auth_username;

@@ -11,8 +11,8 @@
 namespace tocsin {
 namespace {
 
-constexpr std::string_view kWriteV1 = "prometheus.WriteRequest";
-constexpr std::string_view kWriteV2 = "io.prometheus.write.v2.Request";
+constexpr std::string_view kWriteV1 = kRemoteWriteV1Message;
+constexpr std::string_view kWriteV2 = kRemoteWriteV2Message;
 
 Status MustBeRelabelAction(const std::string& a) {
   static const std::set<std::string> kActions = {"replace",   "keep",      "drop",     "keepequal",
@@ -24,7 +24,7 @@ Status MustBeRelabelAction(const std::string& a) {
 
 Status MustBeProtobufMessage(const std::string& m) {
   if (m == kWriteV1) return Status::Ok();
-  if (m == kWriteV2) return InvalidArgument(std::string(kWriteV2) + " is not supported yet");
+  if (m == kWriteV2) return Status::Ok();
   return InvalidArgument("must be " + std::string(kWriteV1) + " or " + std::string(kWriteV2));
 }
 

@@ -52,6 +52,10 @@ void AppendRemoteWriteFamilies(const RemoteWriteStats& stats, std::vector<Metric
        [](const auto& s) { return double(s.shards_min); }},
       {"tocsin_remote_storage_shard_capacity", "queue_config.capacity.", MetricType::Gauge,
        [](const auto& s) { return double(s.shard_capacity); }},
+      {"tocsin_remote_storage_protobuf_message_version",
+       "Remote-Write message sent: 2 (io.prometheus.write.v2.Request) or 1 "
+       "(prometheus.WriteRequest, configured or after the remote refused 2.0).",
+       MetricType::Gauge, [](const auto& s) { return double(s.protobuf_message_version); }},
       {"tocsin_remote_storage_queue_segments", "Segment files of the durable queue.",
        MetricType::Gauge, [](const auto& s) { return double(s.queue_segments); }},
       {"tocsin_remote_storage_queue_bytes", "Bytes of the durable queue's segment files.",

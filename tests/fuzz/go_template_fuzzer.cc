@@ -4,7 +4,8 @@
 // that parses is rendered with fixed alert data ($labels, $externalLabels, $externalURL, $value,
 // and a `query` that answers two samples). It is also loaded as an Alertmanager `templates:`
 // file and expanded as a notification field over a fixed group (template.Data with its KV and
-// Alerts methods and time.Time values), with the default set, as a Slack title would be.
+// Alerts methods and time.Time values), with the default set, as a Slack title would be, and
+// under html/template escaping as an email body is (the default email.default.html too).
 // Parsing and rendering must succeed or fail with a Status (never crash, throw, leak or hang),
 // and what renders must be valid UTF-8 no longer than the renderer's output bound.
 #include <cstddef>
@@ -32,8 +33,8 @@ void RenderChecked(const tmpl::Tree& tree, const tmpl::AlertTemplateData& data) 
 }
 
 void ExpandChecked(const tocsin::NotificationTemplates& t, std::string_view text,
-                   const tmpl::Value& data) {
-  tocsin::Result<std::string> out = t.Expand(text, data);
+                   const tmpl::Value& data, bool html = false) {
+  tocsin::Result<std::string> out = html ? t.ExpandHtml(text, data) : t.Expand(text, data);
   if (!out.ok()) return;
   if (out->size() > (1 << 20)) __builtin_trap();
   if (!tocsin::ValidUtf8(*out)) __builtin_trap();
@@ -93,10 +94,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   const tmpl::Value& group = NotificationData();
   ExpandChecked(*tocsin::NotificationTemplates::Default(), text, group);
+  ExpandChecked(*tocsin::NotificationTemplates::Default(), text, group, /*html=*/true);
   auto loaded = tocsin::NotificationTemplates::Load({{"/etc/am/fuzz.tmpl", std::string(text)}});
   if (loaded.ok()) {
     ExpandChecked(**loaded, R"({{ template "slack.default.title" . }})", group);
     ExpandChecked(**loaded, R"({{ template "__text_alert_list" .Alerts }})", group);
+    ExpandChecked(**loaded, R"({{ template "email.default.html" . }})", group, /*html=*/true);
   }
   return 0;
 }

@@ -9,6 +9,7 @@
 #include "remote/write_request.h"
 #include "tests/fakes/eventually.h"
 #include "tests/remote/test_support.h"
+#include "write_v2.pb.h"
 
 namespace tocsin::remote {
 namespace {
@@ -35,13 +36,15 @@ RemoteWriteConfig FastConfig() {
 }
 
 std::unique_ptr<QueueManager> Open(const std::string& dir, HttpClient& http,
-                                   RemoteWriteConfig config = FastConfig(), Labels external = {}) {
+                                   RemoteWriteConfig config = FastConfig(), Labels external = {},
+                                   MetadataSource metadata = {}) {
   auto m = QueueManager::Open({.config = std::move(config),
                                .external_labels = std::move(external),
                                .queue_dir = dir,
                                .user_agent = "tocsin/test",
                                .clock = &SystemClock::Instance(),
-                               .http = &http});
+                               .http = &http,
+                               .metadata = std::move(metadata)});
   EXPECT_TRUE(m.ok()) << m.status().message();
   return std::move(m).value();
 }
@@ -225,6 +228,111 @@ TEST(QueueManagerTest, InterruptedRoundIsRebuiltRequestForRequest) {
   // Every request of the interrupted round comes again identical (the acknowledged one too).
   for (const std::string& b : first_bodies) EXPECT_TRUE(second_bodies.count(b));
   EXPECT_EQ(Count(Received(http)), 80u);
+}
+
+const std::map<std::string, std::string> kV2Written = {
+    {"x-prometheus-remote-write-samples-written", "1"},
+    {"x-prometheus-remote-write-histograms-written", "0"},
+    {"x-prometheus-remote-write-exemplars-written", "0"}};
+
+std::string HeaderOf(const HttpRequest& r, const std::string& name) {
+  for (const auto& [k, v] : r.headers) {
+    if (k == name) return v;
+  }
+  return "";
+}
+
+// series -> timestamps of the accepted 2.0 requests.
+std::map<std::string, std::vector<TimestampMs>> ReceivedV2(const std::vector<HttpRequest>& reqs,
+                                                           std::set<std::string>* metadata) {
+  std::map<std::string, std::vector<TimestampMs>> out;
+  for (const HttpRequest& r : reqs) {
+    auto raw = SnappyUncompress(r.body);
+    EXPECT_TRUE(raw.ok());
+    io::prometheus::write::v2::Request req;
+    EXPECT_TRUE(req.ParseFromString(*raw));
+    for (const auto& ts : req.timeseries()) {
+      std::string key;
+      for (int i = 0; i + 1 < ts.labels_refs_size(); i += 2) {
+        key += req.symbols(ts.labels_refs(i)) + "=" + req.symbols(ts.labels_refs(i + 1)) + ",";
+      }
+      for (const auto& s : ts.samples()) out[key].push_back(s.timestamp());
+      if (metadata && ts.has_metadata()) {
+        metadata->insert(std::to_string(ts.metadata().type()) + " " +
+                         req.symbols(ts.metadata().help_ref()));
+      }
+    }
+  }
+  return out;
+}
+
+TEST(QueueManagerTest, RemoteWrite2WithMetadata) {
+  TempDir dir;
+  ScriptedHttpClient http;
+  http.SetDefault(204, kV2Written);
+  RemoteWriteConfig c = FastConfig();
+  c.protobuf_message = kRemoteWriteV2Message;
+  auto m = Open(dir.path(), http, c, {}, [] {
+    return std::vector<FamilyMetadata>{{"m", {MetricType::kGauge, "a test gauge", ""}}};
+  });
+  EXPECT_EQ(m->Stats().protobuf_message_version, 2);
+  m->Start();
+  WriteCommits(*m, 1, 5, 4);
+  ASSERT_TRUE(Eventually([&] { return m->Stats().samples_total == 20; }));
+  std::vector<HttpRequest> accepted = http.accepted();
+  ASSERT_FALSE(accepted.empty());
+  for (const HttpRequest& r : accepted) {
+    EXPECT_EQ(HeaderOf(r, "Content-Type"),
+              "application/x-protobuf;proto=io.prometheus.write.v2.Request");
+    EXPECT_EQ(HeaderOf(r, "X-Prometheus-Remote-Write-Version"), "2.0.0");
+    EXPECT_EQ(HeaderOf(r, "Content-Encoding"), "snappy");
+  }
+  std::set<std::string> metadata;
+  auto got = ReceivedV2(accepted, &metadata);
+  EXPECT_EQ(got.size(), 4u);
+  for (const auto& [k, ts] : got) {
+    EXPECT_EQ(ts.size(), 5u) << k;
+    EXPECT_TRUE(std::is_sorted(ts.begin(), ts.end())) << k;
+  }
+  EXPECT_EQ(metadata, std::set<std::string>{"2 a test gauge"});
+  m->Stop();
+}
+
+// A receiver that refuses 2.0 (415) or ignores the content type (2xx without the Written
+// headers): the same request goes again as 1.0 at once, and 1.0 is used from then on.
+TEST(QueueManagerTest, FallsBackToRemoteWrite1) {
+  for (int refusal : {415, 204}) {
+    TempDir dir;
+    ScriptedHttpClient http;
+    http.Push(refusal);  // no Written headers
+    http.SetDefault(200);
+    RemoteWriteConfig c = FastConfig();
+    c.protobuf_message = kRemoteWriteV2Message;
+    auto m = Open(dir.path(), http, c);
+    m->Start();
+    WriteCommits(*m, 1, 3, 2);
+    ASSERT_TRUE(Eventually([&] { return m->Stats().samples_total == 6; })) << refusal;
+    std::vector<HttpRequest> sent = http.requests();
+    ASSERT_GE(sent.size(), 2u);
+    EXPECT_EQ(HeaderOf(sent[0], "X-Prometheus-Remote-Write-Version"), "2.0.0");
+    for (size_t i = 1; i < sent.size(); ++i) {
+      EXPECT_EQ(HeaderOf(sent[i], "Content-Type"), "application/x-protobuf") << refusal;
+      EXPECT_EQ(HeaderOf(sent[i], "X-Prometheus-Remote-Write-Version"), "0.1.0");
+    }
+    // Every sample arrived as 1.0, none counted as failed or retried.
+    std::vector<HttpRequest> v1(sent.begin() + 1, sent.end());
+    size_t n = 0;
+    for (const HttpRequest& r : v1) {
+      prometheus::WriteRequest req;
+      ASSERT_TRUE(req.ParseFromString(*SnappyUncompress(r.body)));
+      for (const auto& ts : req.timeseries()) n += ts.samples_size();
+    }
+    EXPECT_EQ(n, 6u);
+    RemoteWriteQueueStats s = m->Stats();
+    EXPECT_EQ(s.protobuf_message_version, 1);
+    EXPECT_EQ(s.samples_failed_total, 0u);
+    m->Stop();
+  }
 }
 
 }  // namespace

@@ -60,8 +60,7 @@ class ScriptedHttpClient final : public HttpClient {
   HttpResponse Do(const HttpRequest& request) override {
     std::lock_guard lock(mu_);
     requests_.push_back(request);
-    HttpResponse r;
-    r.status = 200;
+    HttpResponse r = default_;
     if (!script_.empty()) {
       r = script_.front();
       script_.pop_front();
@@ -77,6 +76,12 @@ class ScriptedHttpClient final : public HttpClient {
     r.body = std::move(body);
     script_.push_back(r);
   }
+  // The answer once the script is used up (200 without headers unless set).
+  void SetDefault(int status, std::map<std::string, std::string> headers = {}) {
+    std::lock_guard lock(mu_);
+    default_.status = status;
+    default_.headers = std::move(headers);
+  }
   std::vector<HttpRequest> accepted() {
     std::lock_guard lock(mu_);
     return accepted_;
@@ -89,6 +94,11 @@ class ScriptedHttpClient final : public HttpClient {
  private:
   std::mutex mu_;
   std::deque<HttpResponse> script_;
+  HttpResponse default_ = [] {
+    HttpResponse r;
+    r.status = 200;
+    return r;
+  }();
   std::vector<HttpRequest> requests_;
   std::vector<HttpRequest> accepted_;
 };

@@ -3,9 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <set>
 
 #include "agent/store/queryable.h"
 #include "remote.pb.h"
+#include "write_v2.pb.h"
 
 namespace tocsin::remote {
 namespace {
@@ -94,6 +96,55 @@ TEST(WriteRequestTest, EmptyRequestIsEmpty) {
   std::string raw = "x";
   EncodeWriteRequest({}, raw);
   EXPECT_TRUE(raw.empty());
+}
+
+// Remote-Write 2.0: the real protobuf library reads the symbols table, the label references,
+// the samples (stale marker bits kept) and the metadata back.
+TEST(WriteRequestTest, V2RequestDecodesWithSymbolsAndMetadata) {
+  std::vector<SeriesSamples> series = Example();
+  series.push_back({Labels{{"__name__", "up"}, {"job", "node"}, {"instance", "db-2:9100"}},
+                    {{1700000000000, 1}}});
+  Metadata gauge{MetricType::kGauge, "1 if the target is up.", ""};
+  Metadata load{MetricType::kGauge, "1m load average.", "ratio"};
+  std::string raw;
+  EncodeWriteRequestV2(series, {&gauge, &load, &gauge}, raw);
+  io::prometheus::write::v2::Request req;
+  ASSERT_TRUE(req.ParseFromString(raw));
+  ASSERT_GE(req.symbols_size(), 1);
+  EXPECT_EQ(req.symbols(0), "");
+  std::set<std::string> distinct(req.symbols().begin(), req.symbols().end());
+  EXPECT_EQ(distinct.size(), static_cast<size_t>(req.symbols_size()));  // each string once
+  ASSERT_EQ(req.timeseries_size(), 3);
+  auto labels = [&](const io::prometheus::write::v2::TimeSeries& ts) {
+    std::vector<std::pair<std::string, std::string>> out;
+    EXPECT_EQ(ts.labels_refs_size() % 2, 0);
+    for (int i = 0; i + 1 < ts.labels_refs_size(); i += 2) {
+      out.emplace_back(req.symbols(ts.labels_refs(i)), req.symbols(ts.labels_refs(i + 1)));
+    }
+    return out;
+  };
+  using Pairs = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(labels(req.timeseries(0)),
+            (Pairs{{"__name__", "up"}, {"instance", "db-1:9100"}, {"job", "node"}}));
+  EXPECT_EQ(labels(req.timeseries(1)), (Pairs{{"__name__", "node_load1"}}));
+  EXPECT_EQ(labels(req.timeseries(2)),
+            (Pairs{{"__name__", "up"}, {"instance", "db-2:9100"}, {"job", "node"}}));
+  const auto& first = req.timeseries(0);
+  ASSERT_EQ(first.samples_size(), 2);
+  EXPECT_EQ(first.samples(0).timestamp(), 1700000000000);
+  EXPECT_EQ(first.samples(0).value(), 1);
+  EXPECT_EQ(first.metadata().type(), io::prometheus::write::v2::Metadata::METRIC_TYPE_GAUGE);
+  EXPECT_EQ(req.symbols(first.metadata().help_ref()), "1 if the target is up.");
+  EXPECT_EQ(first.metadata().unit_ref(), 0u);
+  const auto& second = req.timeseries(1);
+  EXPECT_EQ(second.samples(0).timestamp(), -5);
+  EXPECT_EQ(std::bit_cast<uint64_t>(second.samples(1).value()), kStaleNaNBits);
+  EXPECT_EQ(req.symbols(second.metadata().unit_ref()), "ratio");
+  // Without metadata: no metadata message at all (every field at its default).
+  EncodeWriteRequestV2(Example(), {}, raw);
+  ASSERT_TRUE(req.ParseFromString(raw));
+  EXPECT_FALSE(req.timeseries(0).has_metadata());
+  EXPECT_EQ(req.symbols(0), "");
 }
 
 }  // namespace

@@ -152,7 +152,9 @@ int RunDaemon(const CliArgs& args) {
     spdlog::error("{}", remote_storage.status().message());
     return kExitFailed;
   }
-  if (!(*remote_storage)->empty()) store.SetSampleTap(remote_storage->get());
+  // Always the tap: a reload may add remote_write endpoints (with none, a commit pays a lock
+  // and an empty loop).
+  store.SetSampleTap(remote_storage->get());
   AlertDelivery delivery(clock, http_client, *state_dir);
 
   promql::Engine rule_engine;
@@ -186,9 +188,11 @@ int RunDaemon(const CliArgs& args) {
   hooks.prepare_rules = [&rule_manager](const Config& c) {
     return rule_manager.Prepare(RuleManagerSettings(c));
   };
-  hooks.prepare_alerting = [&delivery, &rs = **remote_storage](const Config& c) {
-    rs.WarnIfChanged(c.remote_write, ExternalLabels(c));
+  hooks.prepare_alerting = [&delivery](const Config& c) {
     return delivery.Prepare(c.alerting, c.global.external_labels);
+  };
+  hooks.prepare_remote_write = [&rs = **remote_storage](const Config& c) {
+    return rs.Prepare(c.remote_write, ExternalLabels(c));
   };
   // web.config_file: TLS, basic auth and headers, installed by the daemon at start and reload.
   WebSecurity web_security;

@@ -111,7 +111,7 @@ Result<std::unique_ptr<QueueManager>> QueueManager::Open(QueueManagerOptions opt
                                    .max_bytes = m->q_.max_queue_bytes});
   if (!queue.ok()) return queue.status();
   m->queue_ = std::move(queue).value();
-  m->initial_samples_ = m->queue_->Counters().samples_in_queue;
+  m->initial_samples_ = static_cast<int64_t>(m->queue_->Counters().samples_in_queue);
   m->writer_ = std::make_unique<QueueWriter>(*m->queue_, [raw = m.get()] { raw->Notify(); });
   m->pool_ = std::make_unique<ShardPool>();
   m->redacted_url_ = RedactUrl(m->options_.config.url);
@@ -124,7 +124,7 @@ void QueueManager::Start() {
   thread_ = std::thread([this] { Run(); });
 }
 
-void QueueManager::Stop() {
+void QueueManager::StopSender() {
   stopping_ = true;
   {
     std::lock_guard lock(mu_);
@@ -132,7 +132,34 @@ void QueueManager::Stop() {
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
+}
+
+void QueueManager::Stop() {
+  StopSender();
   if (queue_) (void)queue_->Sync();
+}
+
+void QueueManager::Reconfigure(RemoteWriteConfig config, Labels external_labels,
+                               Relabeler relabeler) {
+  StopSender();
+  options_.config = std::move(config);  // q_ refers into it
+  options_.external_labels = std::move(external_labels);
+  relabeler_ = std::move(relabeler);
+  redacted_url_ = RedactUrl(options_.config.url);
+  v2_ = options_.config.protobuf_message == kRemoteWriteV2Message;
+  metadata_loaded_ms_ = -1;
+  refs_.clear();
+  round_series_.clear();
+  round_samples_.clear();
+  // Run reads the cursor's segment again from its start: count the pending samples afresh.
+  SegmentQueueCounters c = queue_->Counters();
+  initial_samples_ = static_cast<int64_t>(c.samples_in_queue) -
+                     static_cast<int64_t>(writer_->samples_written()) +
+                     static_cast<int64_t>(c.dropped_samples_total);
+  processed_ = 0;
+  stopping_ = false;
+  if (started_) thread_ = std::thread([this] { Run(); });
+  spdlog::info("remote_write {} ({}): configuration reloaded", options_.config.name, redacted_url_);
 }
 
 void QueueManager::Notify() {
@@ -513,9 +540,9 @@ RemoteWriteQueueStats QueueManager::Stats() const {
   s.queue_dropped_segments_total = c.dropped_segments_total;
   s.queue_dropped_samples_total = c.dropped_samples_total;
   s.queue_write_errors_total = writer_->write_errors();
-  const uint64_t in = initial_samples_ + writer_->samples_written();
-  const uint64_t out = processed_.load() + c.dropped_samples_total;
-  s.samples_pending = in > out ? in - out : 0;
+  const int64_t in = initial_samples_.load() + static_cast<int64_t>(writer_->samples_written());
+  const int64_t out = static_cast<int64_t>(processed_.load() + c.dropped_samples_total);
+  s.samples_pending = in > out ? static_cast<uint64_t>(in - out) : 0;
   std::lock_guard lock(histogram_mu_);
   s.batch_duration_buckets = buckets_;
   s.batch_duration_count = duration_count_;

@@ -72,6 +72,15 @@ class QueueManager {
   // fsyncs the queue. Idempotent.
   void Stop();
 
+  // A reload's changed configuration (same name, so the same durable queue): the sending side
+  // stops (the round in flight stays persisted) and starts again from the acknowledged cursor
+  // with the new url, auth, headers, TLS, relabelling, external labels, message and
+  // queue_config; the writing side keeps appending meanwhile, so nothing committed is lost.
+  // segment_bytes and max_queue_bytes take effect at the next restart. From the wiring thread.
+  void Reconfigure(RemoteWriteConfig config, Labels external_labels, Relabeler relabeler);
+  const RemoteWriteConfig& config() const { return options_.config; }
+  const Labels& external_labels() const { return options_.external_labels; }
+
   // From the store's tap (any committing thread).
   void Write(const CommittedSamples& samples) { writer_->Write(samples); }
 
@@ -90,6 +99,7 @@ class QueueManager {
 
   explicit QueueManager(QueueManagerOptions options);
   void Run();
+  void StopSender();
   // Fills the round from `pos`. `until` (when set) makes it read exactly up to that position
   // (the in-flight round after a restart). False when stopping.
   bool BuildRound(QueuePosition& pos, const QueuePosition* until, const QueuePosition& acked);
@@ -149,7 +159,9 @@ class QueueManager {
   mutable std::mutex metadata_mu_;
   std::shared_ptr<const std::unordered_map<std::string, Metadata>> metadata_;  // guarded
   int64_t metadata_loaded_ms_ = -1;                                            // reader thread only
-  uint64_t initial_samples_ = 0;  // unacknowledged samples found at Open (approximate)
+  // pending = initial_samples_ + written - processed_ - dropped: initial_samples_ is set at
+  // Open (samples in the queue) and at Reconfigure (re-read from the cursor's segment).
+  std::atomic<int64_t> initial_samples_{0};
   mutable std::mutex histogram_mu_;
   std::array<uint64_t, kSentBatchDurationBuckets.size()> buckets_{};  // guarded
   uint64_t duration_count_ = 0;                                       // guarded

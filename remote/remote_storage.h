@@ -2,13 +2,17 @@
 // commit to every configured endpoint's QueueManager (each with its own durable queue under
 // <state_dir>/remote_write/<name>/), and reports their statistics.
 //
-// The configuration is applied once at start; a reload that changes `remote_write:` is logged
-// and needs a restart. Thread-safety: OnCommitted and Stats from any thread; Start and Stop from
-// the wiring thread. Owns its queue managers; the clock and HTTP client must outlive it.
+// A reload applies `remote_write:` and `global.external_labels` (Prepare): an endpoint whose
+// configuration is unchanged keeps running untouched, a changed one is reconfigured in place on
+// its durable queue (queue_manager.h Reconfigure), a new name gets a new queue, a removed one
+// stops (its directory stays; the name coming back resumes it). Thread-safety: OnCommitted and
+// Stats from any thread; Start, Stop and Prepare (and the swap it returns) from the wiring
+// thread. Owns its queue managers; the clock and HTTP client must outlive it.
 #pragma once
 
 #include <functional>
 #include <memory>
+#include <shared_mutex>
 #include <string>
 #include <vector>
 
@@ -45,17 +49,20 @@ class RemoteStorage final : public SampleTap {
   void Stop();
   void OnCommitted(const CommittedSamples& samples) override;
   RemoteWriteStats Stats() const;
-  // At a reload: logs a warning when `remote_write` or the external labels differ from what
-  // the running queues use (they change only at a restart).
-  void WarnIfChanged(const std::vector<RemoteWriteConfig>& configs,
-                     const Labels& external_labels) const;
-  bool empty() const { return queues_.empty(); }
+  // A reload's remote_write: validates it and opens the queues of new names (an error changes
+  // nothing); the returned swap, which cannot fail, applies it.
+  Result<std::function<void()>> Prepare(const std::vector<RemoteWriteConfig>& configs,
+                                        const Labels& external_labels);
+  bool empty() const;
 
  private:
   RemoteStorage() = default;
-  std::vector<RemoteWriteConfig> configs_;
-  Labels external_labels_;
-  std::vector<std::unique_ptr<QueueManager>> queues_;
+  Result<std::unique_ptr<QueueManager>> OpenQueue(const RemoteWriteConfig& c,
+                                                  const Labels& external_labels) const;
+  RemoteStorageOptions options_;
+  mutable std::shared_mutex mu_;  // queues_: shared by commits and Stats, unique by a swap
+  std::vector<std::shared_ptr<QueueManager>> queues_;
+  bool started_ = false;
 };
 
 }  // namespace tocsin::remote

@@ -34,8 +34,8 @@ Status Daemon::Apply(const Config& config) {
   auto collectors = hooks_.build_collectors(config);
   if (!collectors.ok()) return collectors.status();
   std::vector<std::function<void()>> swaps;
-  for (const DaemonHooks::Prepare* prepare :
-       {&hooks_.prepare_rules, &hooks_.prepare_alerting, &hooks_.prepare_web}) {
+  for (const DaemonHooks::Prepare* prepare : {&hooks_.prepare_rules, &hooks_.prepare_alerting,
+                                              &hooks_.prepare_web, &hooks_.prepare_remote_write}) {
     if (!*prepare) continue;
     auto swap = (*prepare)(config);
     if (!swap.ok()) return swap.status();

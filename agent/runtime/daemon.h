@@ -38,7 +38,8 @@ struct DaemonHooks {
   using Prepare = std::function<Result<std::function<void()>>(const Config&)>;
   Prepare prepare_rules;
   Prepare prepare_alerting;
-  Prepare prepare_web;  // web.config_file: TLS certificates, basic-auth users, headers
+  Prepare prepare_web;           // web.config_file: TLS certificates, basic-auth users, headers
+  Prepare prepare_remote_write;  // remote_write and the external labels it applies
 };
 
 class Daemon {

@@ -1,27 +1,50 @@
 #!/usr/bin/env python3
-"""Local Prometheus Remote-Write 1.0 receiver for tocsin's tests, enforcing the spec's MUSTs.
+"""Local Prometheus Remote-Write receiver (1.0 and 2.0) for tocsin's tests, enforcing the MUSTs.
 
-Each POST to /api/v1/write is checked against the Remote-Write 1.0 specification (prometheus.io
-/docs/concepts/remote_write_spec): HTTP POST; Content-Encoding: snappy; Content-Type:
-application/x-protobuf; a User-Agent; X-Prometheus-Remote-Write-Version: 0.1.0; a body in
-snappy's block format (not the framed format) holding a prometheus.WriteRequest; every series
-with a __name__ label, label names matching [a-zA-Z_][a-zA-Z0-9_]*, unique, sorted, values
-non-empty; samples of a series in timestamp order, within a request and across accepted
-requests (the spec's "samples for any given series in timestamp order"). A violation is
-answered 400 with the reason and recorded. Stale markers (NaN 0x7ff0000000000002) are recorded
-as "stale".
+POST /api/v1/write picks the Protobuf Message by Content-Type, as the 2.0 specification's
+content negotiation says (tolerantly: case, spaces, quotes; remote_write_v2.negotiate):
+application/x-protobuf or application/x-protobuf;proto=prometheus.WriteRequest -> 1.0, ;proto=
+io.prometheus.write.v2.Request -> 2.0, anything else -> 415 (and a violation: a sender MUST
+send one of those three).
+
+A 1.0 request is checked against the Remote-Write 1.0 specification (prometheus.io/docs/
+concepts/remote_write_spec): HTTP POST; Content-Encoding: snappy; a User-Agent;
+X-Prometheus-Remote-Write-Version: 0.1.0; a body in snappy's block format (not the framed
+format) holding a prometheus.WriteRequest; every series with a __name__ label, label names
+matching [a-zA-Z_][a-zA-Z0-9_]*, unique, sorted, values non-empty; samples of a series in
+timestamp order, within a request and across accepted requests (the spec's "samples for any
+given series in timestamp order"). A 2.0 request is checked as tests/fakes/remote_write_v2.py
+says and answered with the X-Prometheus-Remote-Write-{Samples,Histograms,Exemplars}-Written
+headers (0s on a 4xx or a fault); a Content-Encoding other than snappy is a 415 there. A
+violation is answered 400 with the reason and recorded; the spec's SHOULDs the checks see are
+recorded (once each) as warnings. Stale markers (NaN 0x7ff0000000000002) are recorded as
+"stale". Both protocols share the timestamp order per label set.
+
+Modes, for a sender's fallback from 2.0 to 1.0:
+  --v1-only    a 1.x receiver that checks Content-Type: the 2.0 one is a 415 (no violation)
+  --v1-broken  the 2.0 spec's broken 1.0 receiver: decodes every body as a
+               prometheus.WriteRequest whatever the Content-Type, 204 without Written headers
+               (a 2.0 body decodes empty: recorded as decoded, "undecoded_bytes" the bytes it
+               skipped; a body that does not decode is a 400)
 
 Control endpoints (JSON), as tests/fakes/http_fake_base.py's:
   GET  /_control/received -> {"requests": [{"status", "t" (arrival), "headers", "samples": n,
-                               "series": [{"labels": {...}, "samples": [[t, v], ...]}]}],
-                              "violations": ["..."]}
+                               "series": [{"labels": {...}, "samples": [[t, v], ...]}],
+                               "protocol": "1.0"|"2.0"|"unknown" (what it was decoded as;
+                               "unknown" = refused with 415), "content_type"}],
+                              "violations": ["..."], "warnings": ["..."]}
+                           2.0 requests add "histograms": n, "exemplars": n, and to each series
+                           "metadata": {"type": "counter"|"gauge"|...|"unspecified", "help",
+                           "unit"}, "start_timestamps": [ms, 0 = unset], "histograms":
+                           [[t, {"count", "sum", "schema", "start_timestamp"}]], "exemplars":
+                           [{"labels", "value", "timestamp"}]
   POST /_control/faults   {"faults": [{"status": 500|429|400|..., "count": n, "retry_after": "1",
                              "delay": seconds, "body": "..."}]}; a faulted request is not stored
   POST /_control/reset
 
-The protobuf module is generated at start with protoc from remote/proto/remote.proto (needs the
-Debian packages protobuf-compiler, python3-protobuf, python3-snappy). Started as
-`remote_write_receiver.py --port 0 --port-file FILE`.
+The protobuf modules are generated at start with protoc from remote/proto/remote.proto and
+write_v2.proto (needs the Debian packages protobuf-compiler, python3-protobuf, python3-snappy).
+Started as `remote_write_receiver.py --port 0 --port-file FILE [--v1-only | --v1-broken]`.
 """
 
 import argparse
@@ -33,7 +56,6 @@ import struct
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -41,6 +63,7 @@ import snappy
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from http_fake_base import FakeState  # noqa: E402
+import remote_write_v2 as v2  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROTO_DIR = os.path.join(HERE, "..", "..", "remote", "proto")
@@ -49,12 +72,14 @@ STALE_BITS = 0x7FF0000000000002
 
 
 def load_proto():
+    """-> (the prometheus.WriteRequest module, the io.prometheus.write.v2.Request module)."""
     out = tempfile.mkdtemp(prefix="rw-proto-")
-    subprocess.run(["protoc", f"--python_out={out}", f"-I{PROTO_DIR}", "remote.proto"],
-                   check=True)
+    subprocess.run(["protoc", f"--python_out={out}", f"-I{PROTO_DIR}", "remote.proto",
+                    "write_v2.proto"], check=True)
     sys.path.insert(0, out)
     import remote_pb2  # noqa: E402
-    return remote_pb2
+    import write_v2_pb2  # noqa: E402
+    return remote_pb2, write_v2_pb2
 
 
 def value_repr(v):
@@ -70,17 +95,20 @@ class State(FakeState):
     def __init__(self):
         super().__init__()
         self.violations = []
+        self.warnings = []  # each once, in order of first sight
         self.last_ts = {}  # series key -> newest accepted timestamp
+
+    def warn(self, warnings):
+        with self.lock:
+            seen = set(self.warnings)
+            self.warnings.extend(w for w in dict.fromkeys(warnings) if w not in seen)
 
 
 def check(pb, headers, raw, state):
     """Returns (errors, decoded series)."""
-    errs = []
+    errs = []  # Content-Type: negotiate() chose this path
     if headers.get("Content-Encoding") != "snappy":
         errs.append("Content-Encoding must be snappy, got %r" % headers.get("Content-Encoding"))
-    if headers.get("Content-Type") != "application/x-protobuf":
-        errs.append("Content-Type must be application/x-protobuf, got %r"
-                    % headers.get("Content-Type"))
     if not headers.get("User-Agent"):
         errs.append("User-Agent is required")
     if headers.get("X-Prometheus-Remote-Write-Version") != "0.1.0":
@@ -137,7 +165,31 @@ def check(pb, headers, raw, state):
     return errs, series
 
 
-def make_handler(state, pb):
+def decode_v1_lax(pb, headers, raw):
+    """The broken 1.0 receiver on a body sent as 2.0: decodes it as a prometheus.WriteRequest
+    and checks only the 2.0 sender's headers. Returns (errors, decoded series, bytes skipped)."""
+    errs, _ = v2.check_headers(headers)
+    body, err = v2.uncompress(raw)
+    if err:
+        return errs + [err], [], 0
+    req = pb.WriteRequest()
+    try:
+        req.ParseFromString(body)
+    except Exception as e:  # noqa: BLE001
+        return errs + ["body does not decode as a prometheus.WriteRequest either: %s" % e], [], 0
+    series = [{"labels": {l.name: l.value for l in ts.labels},
+               "key": ",".join("%s=%s" % (l.name, l.value) for l in ts.labels),
+               "samples": [[s.timestamp, value_repr(s.value)] for s in ts.samples]}
+              for ts in req.timeseries]
+    req.DiscardUnknownFields()
+    return errs, series, len(body) - req.ByteSize()
+
+
+CT_MUST = ("Content-Type must be application/x-protobuf, application/x-protobuf;proto=%s or "
+           "%s, got %%r" % (v2.PROTO_V1, v2.CONTENT_TYPE_V2))
+
+
+def make_handler(state, pb, pb2, mode):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
@@ -160,7 +212,8 @@ def make_handler(state, pb):
             if self.path == "/_control/received":
                 with state.lock:
                     data = json.dumps({"requests": sorted(state.requests, key=lambda r: r["t"]),
-                                       "violations": state.violations}).encode()
+                                       "violations": state.violations,
+                                       "warnings": state.warnings}).encode()
                 return self._send(200, data)
             self._send(404, b"not found")
 
@@ -179,43 +232,92 @@ def make_handler(state, pb):
                 with state.lock:
                     state.requests.clear()
                     state.violations.clear()
+                    state.warnings.clear()
                     state.faults.clear()
                     state.last_ts.clear()
                 return self._send(200, b"{}")
             if self.path != "/api/v1/write":
                 return self._send(404, b"not found")
-            errs, series = check(pb, self.headers, raw, state)
-            headers = {k: v for k, v in self.headers.items()}
+            ctype = self.headers.get("Content-Type")
+            proto, notes = v2.negotiate(ctype)
+            state.warn(notes)
+            entry = {"status": None, "t": arrived,
+                     "headers": {k: v for k, v in self.headers.items()}}
+            tail = {"protocol": v2.V1, "content_type": ctype}
+            if mode == "v1-broken":
+                if proto == v2.V2:
+                    errs, series, skipped = decode_v1_lax(pb, self.headers, raw)
+                    tail["undecoded_bytes"] = skipped
+                    return self._write_request(errs, series, raw, entry, tail, False)
+                errs, series = check(pb, self.headers, raw, state)
+                if proto is None:  # decoded as 1.0 all the same, as the 1.0 spec's receivers do
+                    errs.insert(0, CT_MUST % ctype)
+                return self._write_request(errs, series, raw, entry, tail, False)
+            if proto is None:
+                with state.lock:
+                    state.violations.append(CT_MUST % ctype)
+                return self._refuse(entry, dict(tail, protocol="unknown"), CT_MUST % ctype)
+            if proto == v2.V2 and mode == "v1-only":  # a fallback probe, not a violation
+                return self._refuse(entry, dict(tail, protocol="unknown"),
+                                    "unsupported Content-Type %r: this receiver reads %s only"
+                                    % (ctype, v2.PROTO_V1))
+            if proto == v2.V1:
+                errs, series = check(pb, self.headers, raw, state)
+                return self._write_request(errs, series, raw, entry, tail, False)
+            tail["protocol"] = v2.V2
+            errs, bad_encoding = v2.check_headers(self.headers)
+            if bad_encoding:  # the 2.0 spec: an unsupported encoding is a 415
+                with state.lock:
+                    state.violations.extend(errs)
+                return self._refuse(entry, tail, "\n".join(errs))
+            errs, warnings, series = v2.check(pb2, self.headers, raw, state, value_repr)
+            state.warn(warnings)
+            return self._write_request(errs, series, raw, entry, tail, True)
+
+        def _refuse(self, entry, tail, reason):
+            with state.lock:
+                state.requests.append(dict(entry, status=415, samples=0, series=[], **tail))
+            self._send(415, reason.encode())
+
+        def _write_request(self, errs, series, raw, entry, tail, is_v2):
+            """Answers a decoded request (400 on errs, else a queued fault, else 204) and
+            records it; is_v2: with the counts 2.0 adds and the Written response headers."""
+            counts = {"samples": sum(len(s["samples"]) for s in series)}
+            if is_v2:
+                counts["histograms"] = sum(len(s["histograms"]) for s in series)
+                counts["exemplars"] = sum(len(s["exemplars"]) for s in series)
+            none = dict.fromkeys(counts, 0)
+
+            def written(c):
+                return {h: str(c[k]) for h, k in zip(v2.WRITTEN, ("samples", "histograms",
+                                                                  "exemplars"))} if is_v2 else {}
+
             if errs:
                 with state.lock:
                     state.violations.extend(errs)
-                    state.requests.append({"status": 400, "t": arrived, "headers": headers,
-                                           "samples": 0, "series": []})
-                return self._send(400, "\n".join(errs).encode())
+                    state.requests.append(dict(entry, status=400, **none, series=[], **tail))
+                return self._send(400, "\n".join(errs).encode(), written(none))
             fault = state.next_fault()
             if fault:
                 if fault.get("delay"):
                     time.sleep(float(fault["delay"]))
                 status = int(fault.get("status") or 200)
                 if status != 200:
-                    extra = {}
+                    extra = written(none)
                     if fault.get("retry_after") is not None:
                         extra["Retry-After"] = str(fault["retry_after"])
                     with state.lock:
-                        state.requests.append({"status": status, "t": arrived,
-                                               "headers": headers, "body_hash": hash(raw),
-                                               "samples": sum(len(s["samples"]) for s in series),
-                                               "series": []})
+                        state.requests.append(dict(entry, status=status, body_hash=hash(raw),
+                                                   **counts, series=[], **tail))
                     return self._send(status, fault.get("body", "").encode(), extra)
             with state.lock:
                 for s in series:
-                    if s["samples"]:
-                        state.last_ts[s["key"]] = s["samples"][-1][0]
-                state.requests.append({"status": 204, "t": arrived, "headers": headers,
-                                       "body_hash": hash(raw),
-                                       "samples": sum(len(s["samples"]) for s in series),
-                                       "series": series})
-            self._send(204, b"")
+                    t = v2.times(s) if is_v2 else [x[0] for x in s["samples"]]
+                    if t:
+                        state.last_ts[s["key"]] = t[-1]
+                state.requests.append(dict(entry, status=204, body_hash=hash(raw), **counts,
+                                           series=series, **tail))
+            self._send(204, b"", written(counts))
 
     return Handler
 
@@ -224,10 +326,16 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--port-file", required=True)
+    modes = ap.add_mutually_exclusive_group()
+    modes.add_argument("--v1-only", dest="mode", action="store_const", const="v1-only",
+                       help="a 1.x receiver: the 2.0 Content-Type is a 415")
+    modes.add_argument("--v1-broken", dest="mode", action="store_const", const="v1-broken",
+                       help="a 1.0 receiver that ignores Content-Type (no Written headers)")
     args = ap.parse_args()
-    pb = load_proto()
+    pb, pb2 = load_proto()
     state = State()
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), make_handler(state, pb))
+    server = ThreadingHTTPServer(("127.0.0.1", args.port),
+                                 make_handler(state, pb, pb2, args.mode or "v2"))
     server.daemon_threads = True
     tmp = args.port_file + ".tmp"
     with open(tmp, "w") as f:

@@ -65,12 +65,12 @@ def agent_marker_timestamps(agent):
 
 
 class Receiver:
-    def __init__(self):
+    def __init__(self, *args):
         self.dir = tempfile.TemporaryDirectory(prefix="tocsin-rw-recv-")
         port_file = os.path.join(self.dir.name, "port")
         self.log = open(os.path.join(self.dir.name, "receiver.log"), "wb")
         self.proc = subprocess.Popen([sys.executable, RECEIVER, "--port", "0",
-                                      "--port-file", port_file],
+                                      "--port-file", port_file, *args],
                                      stdout=self.log, stderr=subprocess.STDOUT)
         wait_for(lambda: os.path.exists(port_file), "the receiver's port file")
         with open(port_file) as f:
@@ -206,6 +206,143 @@ class FaultInjectionTest(RemoteWriteTestBase):
         self.assertEqual(agent.stop(), 0)
 
 
+V2 = "    protobuf_message: io.prometheus.write.v2.Request\n"
+
+
+def version_metric(agent, port):
+    return metric_value(agent.scrape(), 'tocsin_remote_storage_protobuf_message_version{'
+                                        'remote_name="it",url="http://127.0.0.1:%d/<redacted>"}'
+                        % port)
+
+
+class RemoteWrite2Test(RemoteWriteTestBase):
+    """protobuf_message: io.prometheus.write.v2.Request against the spec receiver in its 2.0
+    mode (every MUST of 2.0, metadata from the store), and the fallback to 1.0 against a 1.x
+    receiver that answers 415 and against one that ignores the content type."""
+
+    def _start_v2(self, recv):
+        agent = Agent()
+        agent.write_config(agent_config(agent, recv.url, self.textfile.name).replace(
+            "    remote_timeout: 1s\n", "    remote_timeout: 1s\n" + V2))
+        agent.start()
+        agent.wait_ready()
+        self.addCleanup(agent.close)
+        return agent
+
+    def wait_markers(self, recv, n=3):
+        wait_for(lambda: len(recv.samples_of("rw_marker")) == 1 and
+                 len(next(iter(recv.samples_of("rw_marker").values()))) >= n,
+                 f"{n} rw_marker samples at the receiver", timeout=30)
+
+    def test_v2_requests_hold_every_must_and_carry_metadata(self):
+        recv = Receiver()
+        self.addCleanup(recv.close)
+        agent = self._start_v2(recv)
+        self.wait_markers(recv)
+        write_textfile(self.textfile.name, "rw_marker 1\n")
+
+        def stale_marker_sent():
+            return any(samples and samples[-1][1] == "stale"
+                       for samples in recv.samples_of("rw_vanishing").values())
+        wait_for(stale_marker_sent, "a stale marker for rw_vanishing", timeout=30)
+        got = recv.received()
+        self.assertEqual(got["violations"], [], "spec violations")
+        self.assertTrue(all(r["protocol"] == "2.0" and r["status"] == 204
+                            for r in got["requests"]), got["requests"][:2])
+        metadata = {s["labels"]["__name__"]: s["metadata"]
+                    for r in got["requests"] for s in r["series"]}
+        self.assertEqual(metadata["node_load1"]["type"], "gauge", metadata["node_load1"])
+        self.assertTrue(metadata["node_load1"]["help"], metadata["node_load1"])
+        self.assertEqual(version_metric(agent, recv.port), 2)
+        self.assertEqual(agent.stop(), 0)
+
+    def test_falls_back_to_1_0_on_415(self):
+        recv = Receiver("--v1-only")
+        self.addCleanup(recv.close)
+        agent = self._start_v2(recv)
+        self.wait_markers(recv)
+        got = recv.received()
+        self.assertEqual(got["requests"][0]["status"], 415, got["requests"][0])
+        self.assertTrue(all(r["protocol"] == "1.0" and r["status"] == 204
+                            for r in got["requests"][1:]), got["requests"][1:3])
+        self.assertEqual(got["violations"], [])
+        self.assertEqual(version_metric(agent, recv.port), 1)
+        # Nothing was lost in the switch: every marker the agent holds arrived.
+        sent = agent_marker_timestamps(agent)
+        wait_for(lambda: sent <= {t for v in recv.samples_of("rw_marker").values()
+                                  for t, _ in v}, "every rw_marker sample", timeout=30)
+        self.assertEqual(agent.stop(), 0)
+
+    def test_falls_back_when_a_1_0_receiver_ignores_the_content_type(self):
+        recv = Receiver("--v1-broken")
+        self.addCleanup(recv.close)
+        agent = self._start_v2(recv)
+        self.wait_markers(recv)
+        got = recv.received()
+        self.assertEqual(got["requests"][0]["status"], 204)
+        self.assertEqual(got["requests"][0]["series"], [])  # the 2.0 body read as 1.0: nothing
+        self.assertTrue(all(r["content_type"] == "application/x-protobuf"
+                            for r in got["requests"][1:]), got["requests"][1:3])
+        self.assertEqual(version_metric(agent, recv.port), 1)
+        self.assertEqual(agent.stop(), 0)
+
+
+class ReloadTest(RemoteWriteTestBase):
+    """A reload applies remote_write: a changed url moves the same durable queue to the new
+    endpoint (nothing committed meanwhile is lost), an added endpoint starts, a removed one
+    stops; a reload with a broken remote_write keeps the running one."""
+
+    def markers(self, *receivers):
+        return {t for r in receivers for v in r.samples_of("rw_marker").values() for t, _ in v}
+
+    def reload(self, agent, text):
+        """SIGHUP with `text` as the config; True when the reload succeeded."""
+        def reloads():
+            body = agent.scrape()
+            return (metric_value(body, "tocsin_config_last_reload_success_timestamp_seconds"),
+                    metric_value(body, "tocsin_config_last_reload_successful"))
+        before, _ = reloads()
+        agent.write_config(text)
+        agent.send_signal(signal.SIGHUP)
+        wait_for(lambda: reloads()[1] == 0 or reloads()[0] != before, "the reload", timeout=30)
+        return reloads()[1] == 1
+
+    def test_reload_moves_adds_and_removes_endpoints(self):
+        a, b, c = Receiver(), Receiver(), Receiver()
+        for r in (a, b, c):
+            self.addCleanup(r.close)
+        agent = self.start_agent(a.url)
+        self.addCleanup(agent.close)
+        wait_for(lambda: len(self.markers(a)) >= 3, "markers at the first receiver", timeout=30)
+        base = agent_config(agent, a.url, self.textfile.name)
+        # The same queue, a new url; a second endpoint beside it.
+        moved = base.replace(a.url, b.url) + (
+            f"  - url: {c.url}\n    name: second\n    remote_timeout: 1s\n"
+            "    queue_config:\n      batch_send_deadline: 200ms\n")
+        self.assertTrue(self.reload(agent, moved), agent.logs()[-2000:])
+        wait_for(lambda: len(self.markers(b)) >= 3, "markers at the moved endpoint", timeout=30)
+        wait_for(lambda: len(self.markers(c)) >= 3, "markers at the added endpoint", timeout=30)
+        before = len(a.received()["requests"])
+        # Every marker the agent holds reached the first or the moved endpoint, in order each.
+        sent = agent_marker_timestamps(agent)
+        wait_for(lambda: sent <= self.markers(a, b), "every marker at a or b", timeout=30)
+        for recv in (a, b):
+            self.assertEqual(recv.received()["violations"], [])
+        # A broken remote_write is refused and the running one kept.
+        self.assertFalse(self.reload(agent, moved.replace("name: second", "name: 'bad/name'")))
+        # Removing the second endpoint stops it.
+        self.assertTrue(self.reload(agent, base.replace(a.url, b.url)), agent.logs()[-2000:])
+        count_c = len(c.received()["requests"])
+        wait_for(lambda: len(self.markers(b)) >= len(sent) + 3, "b keeps receiving", timeout=30)
+        self.assertLessEqual(len(c.received()["requests"]), count_c + 1)
+        self.assertEqual(len(a.received()["requests"]), before)  # the old url gets nothing new
+        body = agent.scrape()
+        self.assertIsNone(metric_value(body, 'tocsin_remote_storage_samples_total{'
+                                             'remote_name="second",url="http://127.0.0.1:%d/'
+                                             '<redacted>"}' % c.port))
+        self.assertEqual(agent.stop(), 0)
+
+
 @unittest.skipUnless(PROMETHEUS, "prometheus not installed")
 class PrometheusTestBase(RemoteWriteTestBase):
     def setUp(self):
@@ -264,6 +401,23 @@ class PrometheusReceiverTest(PrometheusTestBase):
                  "every rw_marker sample of the agent in Prometheus", timeout=30)
         _, body = get_json(self.prom_base, "/api/v1/query", query='node_load1{cluster="it"}')
         self.assertTrue(body["data"]["result"], "node_load1 from the system collector")
+        self.assertEqual(agent.stop(), 0)
+
+
+class Prometheus242FallbackTest(PrometheusTestBase):
+    """Prometheus 2.42's receiver knows only 1.0 and ignores the content type: a 2.0 sender must
+    notice (2xx without Written headers), fall back, and lose nothing."""
+
+    def test_v2_sender_against_prometheus_2_42(self):
+        self.start_prometheus()
+        recv = type("PromTarget", (), {"url": self.prom_url, "port": self.prom_port})()
+        agent = RemoteWrite2Test._start_v2(self, recv)
+        wait_for(lambda: len(self.prometheus_marker_timestamps()) >= 5,
+                 "five rw_marker samples in Prometheus", timeout=60)
+        sent = agent_marker_timestamps(agent)
+        wait_for(lambda: sent <= self.prometheus_marker_timestamps(),
+                 "every rw_marker sample of the agent in Prometheus", timeout=30)
+        self.assertEqual(version_metric(agent, self.prom_port), 1)
         self.assertEqual(agent.stop(), 0)
 
 

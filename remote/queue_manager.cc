@@ -433,6 +433,7 @@ HttpRequest QueueManager::BaseRequest(bool v2) const {
   r.cert_file = c.tls_cert_file;
   r.key_file = c.tls_key_file;
   r.proxy_url = c.proxy_url;
+  r.reuse_connection = true;  // one TCP (and TLS) connection per shard, not per request
   return r;
 }
 

@@ -20,4 +20,8 @@ struct TlsOptions {
 };
 void ApplyTls(CURL* curl, const TlsOptions& tls);
 
+// The process-wide connection, DNS and TLS-session cache for requests that reuse connections;
+// null if libcurl could not make one (then every request connects anew).
+CURLSH* SharedConnectionCache();
+
 }  // namespace tocsin::curl_internal

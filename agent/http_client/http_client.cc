@@ -3,9 +3,11 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cstring>
 #include <ctime>
+#include <mutex>
 
 #include "agent/http_client/curl_common.h"
 
@@ -17,6 +19,47 @@ namespace curl_internal {
 bool Initialised() {
   static const bool ok = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
   return ok;
+}
+
+namespace {
+
+// The connection cache shared by requests that ask for reuse (and their DNS and TLS session
+// caches): libcurl keeps idle connections there between easy handles and matches them by
+// scheme, host, port and TLS settings. One mutex per data kind, as libcurl's lock callbacks ask.
+class SharedConnections {
+ public:
+  SharedConnections() : share_(curl_share_init()) {
+    if (share_ == nullptr) return;
+    curl_share_setopt(share_, CURLSHOPT_LOCKFUNC, Lock);
+    curl_share_setopt(share_, CURLSHOPT_UNLOCKFUNC, Unlock);
+    curl_share_setopt(share_, CURLSHOPT_USERDATA, this);
+    curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+    curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+    curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+  }
+  CURLSH* get() const { return share_; }
+
+ private:
+  static void Lock(CURL*, curl_lock_data data, curl_lock_access, void* user) {
+    static_cast<SharedConnections*>(user)->Mutex(data).lock();
+  }
+  static void Unlock(CURL*, curl_lock_data data, void* user) {
+    static_cast<SharedConnections*>(user)->Mutex(data).unlock();
+  }
+  std::mutex& Mutex(curl_lock_data data) {
+    return mutexes_[static_cast<size_t>(data) % mutexes_.size()];
+  }
+
+  CURLSH* share_;
+  std::array<std::mutex, CURL_LOCK_DATA_LAST> mutexes_;
+};
+
+}  // namespace
+
+CURLSH* SharedConnectionCache() {
+  // Never destroyed: easy handles of other static objects may still use it at exit.
+  static SharedConnections* shared = new SharedConnections();
+  return shared->get();
 }
 
 void ApplyTls(CURL* curl, const TlsOptions& tls) {
@@ -167,6 +210,11 @@ HttpResponse CurlHttpClient::Do(const HttpRequest& request) {
   curl_easy_setopt(curl, CURLOPT_USERAGENT, "tocsin");
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+  if (request.reuse_connection) {
+    if (CURLSH* share = curl_internal::SharedConnectionCache()) {
+      curl_easy_setopt(curl, CURLOPT_SHARE, share);
+    }
+  }
   if (request.method == "POST") {
     curl_easy_setopt(curl, CURLOPT_POST, 1L);
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
@@ -216,6 +264,10 @@ HttpResponse CurlHttpClient::Do(const HttpRequest& request) {
   response.timings.pre_transfer = Seconds(curl, CURLINFO_PRETRANSFER_TIME_T);
   response.timings.start_transfer = Seconds(curl, CURLINFO_STARTTRANSFER_TIME_T);
   response.timings.total = Seconds(curl, CURLINFO_TOTAL_TIME_T);
+  long connects = 0;
+  if (curl_easy_getinfo(curl, CURLINFO_NUM_CONNECTS, &connects) == CURLE_OK) {
+    response.new_connections = static_cast<int>(connects);
+  }
   if (request.collect_certificates) response.earliest_cert_expiry = EarliestExpiry(curl);
   if (rc == CURLE_WRITE_ERROR && sink.truncated) {
     long code = 0;

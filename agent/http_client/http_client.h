@@ -38,6 +38,10 @@ struct HttpRequest {
   bool collect_certificates = false;  // fill HttpResponse::earliest_cert_expiry (TLS only)
   std::string proxy_url;              // http(s) proxy; empty = libcurl's default
   std::string tls_min_version;        // "TLS10".."TLS13" (Prometheus's names); empty = default
+  // Keep the connection open afterwards and take an idle one to the same endpoint if there is
+  // (HTTP keep-alive across calls, from any thread). Off by default: probes measure connect and
+  // TLS handshake times, which a reused connection does not have.
+  bool reuse_connection = false;
 };
 
 // Cumulative phase times in seconds (libcurl's *_TIME_T), measured even when the request fails.
@@ -58,7 +62,8 @@ struct HttpResponse {
   std::string body;                            // at most the request's max_response_body bytes
   bool truncated = false;                      // the body exceeded max_response_body
   HttpTimings timings;
-  int64_t content_length = -1;                  // Content-Length as sent; -1 = unknown
+  int new_connections = 0;      // connections this request opened (0: it reused an idle one)
+  int64_t content_length = -1;  // Content-Length as sent; -1 = unknown
   std::optional<int64_t> earliest_cert_expiry;  // Unix seconds; when collect_certificates and TLS
 
   bool Ok2xx() const { return status >= 200 && status < 300; }

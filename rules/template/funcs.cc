@@ -8,6 +8,7 @@
 #include "agent/core/regex.h"
 #include "agent/core/url_escape.h"
 #include "rules/template/go_fmt.h"
+#include "rules/template/html_escape.h"
 
 #define TMPL_CONCAT_(a, b) a##b
 #define TMPL_CONCAT(a, b) TMPL_CONCAT_(a, b)
@@ -308,32 +309,7 @@ Result<Value> UrlQuery(const FuncCall& c) { return Value::Str(UrlQueryEscape(Esc
 
 // template.HTMLEscapeString.
 Result<Value> HtmlEscape(const FuncCall& c) {
-  std::string out;
-  for (char ch : EscaperInput(c)) {
-    switch (ch) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      case '"':
-        out += "&#34;";
-        break;
-      case '\0':
-        out += "\uFFFD";
-        break;
-      default:
-        out += ch;
-    }
-  }
-  return Value::Str(out);
+  return Value::Str(HtmlEscapeString(EscaperInput(c)));
 }
 
 // ---- Alertmanager: string slices ----

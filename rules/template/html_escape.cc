@@ -513,6 +513,35 @@ std::string StripTags(std::string_view html) {
 
 }  // namespace
 
+std::string HtmlEscapeString(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      case '"':
+        out += "&#34;";
+        break;
+      case '\0':
+        out += "\xEF\xBF\xBD";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
 std::string GoHtmlEscape(std::string_view s, bool safe_html) {
   if (safe_html) return std::string(s);
   return HtmlReplace(s, false);
@@ -812,46 +841,12 @@ std::string HtmlEscaper::Apply(Escaper e, std::string_view s, bool safe_html) {
   return std::string(s);
 }
 
-namespace {
-
-// text/template's html function (HTMLEscapeString).
-std::string TextHtmlEscape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      case '"':
-        out += "&#34;";
-        break;
-      case '\0':
-        out += "\xEF\xBF\xBD";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
-}  // namespace
-
 Result<std::string> HtmlEscaper::Action(std::string value, bool safe_html,
                                         TrailingEscaper trailing) {
   auto escapers = EscapersForAction();
   if (!escapers.ok()) return escapers.status();
   auto apply_trailing = [&](const std::string& v) {
-    return trailing == TrailingEscaper::kHtml ? TextHtmlEscape(v) : UrlQueryEscape(v);
+    return trailing == TrailingEscaper::kHtml ? HtmlEscapeString(v) : UrlQueryEscape(v);
   };
   auto equivalent = [&](Escaper e) {
     switch (trailing) {

@@ -87,6 +87,9 @@ class HtmlEscaper {
   Context c_;
 };
 
+// Go's template.HTMLEscapeString (text/template's `html`): < > & ' " and NUL.
+std::string HtmlEscapeString(std::string_view s);
+
 // The escaper functions, exposed for tests: `safe_html` marks template.HTML input.
 std::string GoHtmlEscape(std::string_view s, bool safe_html);     // text
 std::string GoAttrEscape(std::string_view s, bool safe_html);     // quoted attribute

@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "notifiers/dispatcher.h"
+#include "tests/notifiers/am_parity_util.h"
 #include "tests/notifiers/test_util.h"
 
 namespace tocsin {
@@ -16,7 +17,7 @@ namespace {
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-constexpr const char* kAlertmanagerBinary = "/usr/bin/prometheus-alertmanager";
+using testing::kAlertmanagerBinary;
 
 json GetAlerts(CurlHttpClient& http, int port) {
   HttpRequest r;
@@ -40,19 +41,10 @@ TEST(NotifiersAlertmanager, RealAlertmanagerReceivesForwardedAlerts) {
   std::string dir = testing::TempDir("alertmanager");
   std::ofstream(dir + "/alertmanager.yml") << "route:\n  receiver: blackhole\n"
                                               "receivers:\n  - name: blackhole\n";
-  int port = testing::FreePort();
-  testing::Child am(
-      {kAlertmanagerBinary, "--config.file=" + dir + "/alertmanager.yml",
-       "--storage.path=" + dir + "/data", "--web.listen-address=127.0.0.1:" + std::to_string(port),
-       "--cluster.listen-address=", "--log.level=warn"},
-      dir + "/alertmanager.log");
+  testing::Child am;
+  int port = testing::StartAlertmanager(am, dir + "/alertmanager.yml", dir);
+  ASSERT_NE(port, 0) << testing::ReadFileOrEmpty(dir + "/alertmanager.log");
   CurlHttpClient http;
-  ASSERT_TRUE(testing::WaitFor([&] {
-    HttpRequest r;
-    r.method = "GET";
-    r.url = "http://127.0.0.1:" + std::to_string(port) + "/-/ready";
-    return http.Do(r).status == 200;
-  })) << testing::ReadFileOrEmpty(dir + "/alertmanager.log");
 
   AlertingConfig c = DefaultAlertingConfig();
   AlertmanagerTargetsConfig target;

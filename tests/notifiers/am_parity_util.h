@@ -11,12 +11,34 @@
 
 #include "agent/core/labels.h"
 #include "agent/core/rfc3339.h"
+#include "agent/http_client/http_client.h"
 #include "notifiers/notification.h"
+#include "tests/notifiers/test_util.h"
 
 namespace tocsin::testing {
 
 inline constexpr const char* kAlertmanagerBinary = "/usr/bin/prometheus-alertmanager";
 inline constexpr const char* kExternalUrl = "http://am.example:9093";
+
+// Starts the real Alertmanager on `config_file` (storage and log under `dir`, no cluster,
+// external URL kExternalUrl) on a free loopback port and waits until it is ready. Returns the
+// port, 0 when it did not come up (its log is in <dir>/alertmanager.log).
+inline int StartAlertmanager(Child& am, const std::string& config_file, const std::string& dir) {
+  int port = FreePort();
+  am.Start({kAlertmanagerBinary, "--config.file=" + config_file, "--storage.path=" + dir + "/data",
+            "--web.listen-address=127.0.0.1:" + std::to_string(port),
+            std::string("--web.external-url=") + kExternalUrl,
+            "--cluster.listen-address=", "--log.level=warn"},
+           dir + "/alertmanager.log");
+  CurlHttpClient http;
+  bool ready = WaitFor([&] {
+    HttpRequest r;
+    r.method = "GET";
+    r.url = "http://127.0.0.1:" + std::to_string(port) + "/-/ready";
+    return http.Do(r).status == 200;
+  });
+  return ready ? port : 0;
+}
 
 struct TestAlert {
   Labels labels;

@@ -207,19 +207,8 @@ class AlertmanagerRenderingParity : public ::testing::Test {
     config_file_ = dir_ + "/alertmanager.yml";
     std::ofstream(config_file_) << AlertmanagerYaml(slack_.Url(""), pagerduty_.Url(""),
                                                     opsgenie_.Url(""), dir_ + "/templates/*.tmpl");
-    port_ = testing::FreePort();
-    am_.Start(
-        {kAlertmanagerBinary, "--config.file=" + config_file_, "--storage.path=" + dir_ + "/data",
-         "--web.listen-address=127.0.0.1:" + std::to_string(port_),
-         std::string("--web.external-url=") + kExternalUrl,
-         "--cluster.listen-address=", "--log.level=warn"},
-        dir_ + "/alertmanager.log");
-    ASSERT_TRUE(testing::WaitFor([&] {
-      HttpRequest r;
-      r.method = "GET";
-      r.url = "http://127.0.0.1:" + std::to_string(port_) + "/-/ready";
-      return http_.Do(r).status == 200;
-    })) << testing::ReadFileOrEmpty(dir_ + "/alertmanager.log");
+    port_ = testing::StartAlertmanager(am_, config_file_, dir_);
+    ASSERT_NE(port_, 0) << testing::ReadFileOrEmpty(dir_ + "/alertmanager.log");
 
     Result<Config> config =
         LoadConfigString("alerting:\n  config_file: " + config_file_ + "\n", dir_ + "/tocsin.yml");

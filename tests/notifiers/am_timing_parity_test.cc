@@ -95,20 +95,10 @@ TEST(AlertmanagerTimingParity, SameNotificationsInTheSameFlushSlots) {
   std::string dir = testing::TempDir("am-timing");
   std::string config_file = dir + "/alertmanager.yml";
   std::ofstream(config_file) << AlertmanagerYaml(hook.Url("/hook/am"));
-  int port = testing::FreePort();
-  testing::Child am(
-      {kAlertmanagerBinary, "--config.file=" + config_file, "--storage.path=" + dir + "/data",
-       "--web.listen-address=127.0.0.1:" + std::to_string(port),
-       std::string("--web.external-url=") + kExternalUrl,
-       "--cluster.listen-address=", "--log.level=warn"},
-      dir + "/alertmanager.log");
+  testing::Child am;
+  int port = testing::StartAlertmanager(am, config_file, dir);
+  ASSERT_NE(port, 0) << testing::ReadFileOrEmpty(dir + "/alertmanager.log");
   CurlHttpClient http;
-  ASSERT_TRUE(testing::WaitFor([&] {
-    HttpRequest r;
-    r.method = "GET";
-    r.url = "http://127.0.0.1:" + std::to_string(port) + "/-/ready";
-    return http.Do(r).status == 200;
-  })) << testing::ReadFileOrEmpty(dir + "/alertmanager.log");
 
   // tocsin: the same file, on an injected clock, in 50 ms steps.
   Result<Config> config =

@@ -1,60 +1,59 @@
 #!/usr/bin/env python3
 """Local SMTP server for tocsin's tests of the email notifier (libcurl) and of Alertmanager parity.
 
-Listens on 127.0.0.1 and is as strict as RFC 5321/3207/4954 servers (Postfix's replies):
-  greeting `220 <host> ESMTP tocsin-smtp-fake`; EHLO lists SIZE 10485760, 8BITMIME,
-  ENHANCEDSTATUSCODES, STARTTLS (TLS configured and not active), AUTH <mechanisms> (--auth, and
-  with --require-tls only once TLS is active); PIPELINING is not offered, so a command sent before
-  the previous reply (or before the greeting) is answered 503 5.5.0. Command verbs are
-  case-insensitive; a command line must end in CRLF and be <= 512 octets (else 500). Sequence:
-  MAIL before EHLO/HELO, RCPT before MAIL, DATA before RCPT -> 503 (DATA after only refused RCPTs
-  -> 554); nested MAIL -> 503. `MAIL FROM:<path>` / `RCPT TO:<path>`: brackets required, no space
-  after the colon, <> only as reverse path, RCPT TO:<postmaster> allowed, else 501; MAIL params
-  SIZE=n (> limit -> 552) and BODY=7BIT|8BITMIME only after EHLO, anything else -> 555; at most
-  100 recipients (452). DATA: 354, read up to a line that is exactly ".", dot-unstuff; after the
-  dot 552 if > 10 MiB, 554 on a bare LF (an LF not after CR, also ".\n") or a line > 1000 octets
-  incl CRLF, else 250 2.0.0 Ok: queued as <id>. RSET/NOOP 250, VRFY 252, HELP 214, QUIT 221,
-  EXPN/TURN/ETRN/BDAT 502, unknown 500; 20 errors -> 421 and close; idle -> 421 and close.
-  STARTTLS (--tls-cert/--tls-key): 220 then the handshake; plaintext pipelined after it is
-  discarded; afterwards HELO/EHLO, AUTH and transaction are forgotten; again -> 503; with an
-  argument -> 501; without TLS configured -> 502. With TLS configured a second, implicit-TLS
-  (SMTPS) listener is started too.
-  AUTH (--auth USER:PASSWORD, --auth-mechanisms "PLAIN LOGIN CRAM-MD5" = the advertised list and
-  order; others -> 504): MAIL without it -> 530 5.7.0 Authentication required; --require-tls:
-  AUTH/MAIL before STARTTLS -> 530 5.7.0 Must issue a STARTTLS command first. PLAIN (initial
-  response or `334 `), LOGIN (334 VXNlcm5hbWU6 / UGFzc3dvcmQ6, or the user as initial response),
-  CRAM-MD5 (334 base64 <pid.ns@host>, answer "user hex-hmac-md5"); `*` -> 501, bad base64 -> 501,
-  wrong credentials -> 535 5.7.8, success 235 2.7.0, again -> 503; AUTH needs EHLO (503); without
-  --auth AUTH -> 503.
+SMTP on 127.0.0.1, as strict as RFC 5321/3207/4954 servers (replies worded like Postfix's):
+- `220 <host> ESMTP tocsin-smtp-fake`. EHLO lists SIZE 10485760, 8BITMIME, ENHANCEDSTATUSCODES,
+  STARTTLS (TLS configured, not yet active), AUTH <mechanisms> (--auth; with --require-tls only
+  under TLS). No PIPELINING: a command sent before the previous reply (or the greeting) -> 503.
+- Verbs case-insensitive; command lines end in CRLF and are <= 512 octets, else 500; unknown 500,
+  EXPN/TURN/ETRN/BDAT 502; RSET/NOOP 250, VRFY 252, HELP 214, QUIT 221 + close; 20 errors or
+  --idle-timeout -> 421 + close.
+- MAIL needs HELO/EHLO, RCPT needs MAIL, DATA needs RCPT (503; only refused RCPTs -> 554), nested
+  MAIL 503. `MAIL FROM:<path>`/`RCPT TO:<path>`: brackets, no space after the colon, <> only as
+  reverse path, <postmaster> allowed, else 501; MAIL params SIZE=n (> limit 552), BODY=7BIT|
+  8BITMIME, only after EHLO, others 555; <= 100 recipients (452).
+- DATA: 354, up to the line "."; dot-unstuffed; after the dot 552 if > 10 MiB, 554 for a bare LF
+  (also ".\n") or a line > 1000 octets incl CRLF, else 250 2.0.0 Ok: queued as <id>.
+- STARTTLS (--tls-cert/--tls-key, which also start an implicit-TLS SMTPS listener): 220 and the
+  handshake; plaintext sent after the command is discarded; then HELO/EHLO, AUTH and transaction
+  are forgotten. Again -> 503, with an argument 501, without TLS configured 502.
+- AUTH (--auth USER:PASSWORD; --auth-mechanisms, default "PLAIN LOGIN CRAM-MD5", is the advertised
+  list and order, others 504) needs EHLO; MAIL without it -> 530 5.7.0 Authentication required;
+  --require-tls: AUTH/MAIL before STARTTLS -> 530 5.7.0 Must issue a STARTTLS command first.
+  PLAIN (initial response or `334 `), LOGIN (334 VXNlcm5hbWU6 / UGFzc3dvcmQ6, or the username as
+  initial response), CRAM-MD5 (334 base64 "<pid.ns@host>", answer "user hex-HMAC-MD5"). `*` 501,
+  bad base64 501, wrong credentials 535 5.7.8, success 235 2.7.0, again 503; no --auth -> 503.
 
-Control server (HTTP on --port; that port is written atomically to --port-file once all
-listeners are up, so tests/notifiers/test_util.h FakeServer works unchanged):
+Control server: HTTP on --port, written atomically to --port-file once every listener is up (so
+tests/notifiers/test_util.h FakeServer works unchanged):
   GET  /_control/info      -> {"smtp_port": N, "smtps_port": M|null, "hostname": "..."}
   GET  /_control/received  -> {"requests": [message...], "sessions": [session...]}
   POST /_control/faults    {"faults": [{"kind": K, "count": n (1), "delay": seconds}]}, consumed
-                           one SMTP *connection* at a time, in order. K: refuse (close at once),
+                           one SMTP *connection* at a time, in order; K: refuse (close at once),
                            greet_421, timeout (no greeting, hold `delay` s, default 30), auth_fail
-                           (535 for right credentials too), mail_451, rcpt_550, data_451,
-                           data_554 (instead of 250 after the dot), slow_data (sleep `delay`
-                           before the reply after the dot); unknown kind -> 400
+                           (535 for right credentials too), mail_451, rcpt_550, data_451 and
+                           data_554 (after the dot), slow_data (sleep `delay` before the reply
+                           after the dot); an unknown kind -> 400
   POST /_control/reset     forget messages, sessions and faults
 
-Every MAIL command yields one entry in "requests" (when refused at once, else when the
-transaction ends): {"t", "conn", "peer_tls" (TLS active at MAIL), "implicit_tls", "tls_version",
-"helo", "auth": {"mechanism", "username"}|null, "mail_from", "mail_params": {"SIZE": "n"...},
-"rcpt_to": [accepted], "rcpt_refused": [{"rcpt", "status"}], "status" (reply after the dot, or
-the refusal that ended the transaction, 0 if none), "reply" (its text), "outcome":
-delivered|rejected|abandoned, "queue_id", "size", "data" (unstuffed message, UTF-8 with
-replacement, null without DATA), "headers": [[name, value (RFC 2047 decoded)]...], "parts":
-[{"content_type", "charset", "transfer_encoding", "filename", "headers", "body" (decoded text)}],
-"problems": [...what a strict receiver objects to]}. A connection that produced no entry goes
-into "sessions": {"t", "conn", "implicit_tls", "tls", "helo", "auth", "fault", "events": ["EHLO x
--> 250", "AUTH PLAIN [initial response] -> 535", ...]} (AUTH payloads are never recorded).
+Each transaction that reached the end of DATA or was refused (at MAIL, RCPT or DATA) is a message
+entry, recorded before the client sees the reply that ends it: {"t", "conn", "peer_tls" (TLS at
+MAIL), "implicit_tls", "tls_version", "helo", "auth": {"mechanism", "username"}|null,
+"mail_from", "mail_params", "rcpt_to" (accepted), "rcpt_refused": [{"rcpt", "status"}],
+"status" (reply after the dot, else the last refusal), "reply", "outcome": delivered (250) |
+rejected, "queue_id", "size", "data" (the unstuffed message as UTF-8 with replacement; null
+without DATA), "headers": [[name, value]] (unfolded, RFC 2047 decoded), "parts":
+[{"content_type", "charset", "transfer_encoding", "filename", "headers", "body" (decoded
+text)}] (leaf parts), "problems": [what a strict receiver objects to], "events": [...]}. A
+connection without such an entry, or that gave up a transaction nobody refused (RSET, QUIT, a
+close mid-DATA), is in "sessions": {"t", "conn", "implicit_tls", "tls", "helo", "auth",
+"fault", "events": ["EHLO x -> 250", "AUTH PLAIN [initial response] -> 535", ...]}; AUTH
+payloads are never recorded.
 
-Started as `smtp_fake.py --port 0 --port-file FILE [--smtp-port N] [--smtps-port N] [--tls-cert
-PEM --tls-key PEM] [--require-tls] [--auth USER:PASSWORD] [--auth-mechanisms "LOGIN PLAIN"]
-[--hostname localhost] [--idle-timeout 30]`. Stdlib only; threads are daemons, so SIGTERM and
-SIGKILL just end it.
+`smtp_fake.py --port 0 --port-file FILE [--smtp-port N] [--smtps-port N] [--tls-cert PEM
+--tls-key PEM] [--require-tls] [--auth USER:PASSWORD] [--auth-mechanisms "LOGIN PLAIN"]
+[--hostname localhost] [--idle-timeout 30]`. Stdlib only; daemon threads, so SIGTERM/SIGKILL
+simply end it.
 """
 
 import argparse
@@ -62,6 +61,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import itertools
 import json
 import os
 import re
@@ -88,6 +88,7 @@ MAX_AUTH_LINE = 12288    # RFC 4954 4
 MAX_RCPT = 100
 MAX_ERRORS = 20
 MECHANISMS = ("PLAIN", "LOGIN", "CRAM-MD5")
+NOT_IMPLEMENTED = ("EXPN", "TURN", "ETRN", "BDAT")
 FAULT_KINDS = {"refuse", "greet_421", "timeout", "auth_fail", "mail_451", "rcpt_550", "data_451",
                "data_554", "slow_data"}
 SINGLE_HEADERS = ("Date", "From", "Sender", "Reply-To", "To", "Cc", "Bcc", "Message-ID",
@@ -116,6 +117,14 @@ class AuthError(Exception):
         self.code, self.text = code, text
 
 
+def first(*rules):
+    """(code, text) of the first (condition, code, text) rule whose condition holds, or None."""
+    for cond, code, text in rules:
+        if cond:
+            return code, text
+    return None
+
+
 def clean(s):
     """Lone surrogates (from undecodable bytes) would break JSON parsers; replace them."""
     return s.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
@@ -130,8 +139,7 @@ def b64decode(s):
         raise AuthError(501, "5.5.2 Cannot decode response")
 
 
-# ---------------------------------------------------------------------------------------------
-# Message analysis
+# -- message analysis -------------------------------------------------------------------------
 
 
 def header_pairs(msg):
@@ -155,7 +163,7 @@ def raw_header_problems(raw):
         if len(line) > 998:
             problems.append("header line longer than 998 octets (line %d: %d octets)"
                             % (n, len(line)))
-        if any(b > 127 for b in line):
+        if not line.isascii():
             name = line.split(b":", 1)[0].decode("ascii", "replace") if b":" in line else "?"
             problems.append("raw non-ASCII byte in a header (line %d, %s)" % (n, name))
     return problems
@@ -202,7 +210,7 @@ def analyze(raw, mail_params):
             problems.append("more than one %s header (%d)" % (name, count))
     if msg.get("Content-Type") is not None and msg.get("MIME-Version") is None:
         problems.append("Content-Type without MIME-Version header")
-    if any(b > 127 for b in raw) and mail_params.get("BODY", "").upper() != "8BITMIME":
+    if not raw.isascii() and mail_params.get("BODY", "").upper() != "8BITMIME":
         problems.append("8-bit data without MAIL BODY=8BITMIME")
     parts = []
     for n, part in enumerate(msg.walk()):
@@ -223,27 +231,22 @@ def analyze(raw, mail_params):
     return {"headers": header_pairs(msg), "parts": parts, "problems": problems}
 
 
-# ---------------------------------------------------------------------------------------------
-# SMTP session
+# -- SMTP -------------------------------------------------------------------------------------
 
 
 class Session:
     """One SMTP connection, served in its own thread."""
 
-    ids = iter(range(1, 1 << 62))
+    ids = itertools.count(1)
 
     def __init__(self, cfg, state, sock, implicit):
         self.cfg, self.state, self.sock, self.implicit = cfg, state, sock, implicit
         self.id = next(Session.ids)
         self.buf = bytearray()
-        self.tls = False
-        self.early = False      # data was waiting when the last reply was sent (pipelining)
-        self.errors = 0
-        self.events = []
-        self.recorded = False
-        self.fault = None
-        self.last = 0
-        self.tx = None
+        self.tls = self.early = False  # early: input was waiting when the last reply was sent
+        self.in_requests = self.in_sessions = self.abandoned = False
+        self.errors = self.last = self.delay = 0
+        self.events, self.fault, self.current, self.tx = [], None, None, None
         self.reset_session()
 
     def reset_session(self):
@@ -285,18 +288,27 @@ class Session:
 
     def reply(self, code, *lines):
         lines = lines or ("",)
-        self.early = self._waiting()
-        text = "".join("%d%s%s\r\n" % (code, " " if i == len(lines) - 1 else "-", line)
-                       for i, line in enumerate(lines))
         self.last = code
-        if code >= 500 or code in (421, 452, 454):
-            self.errors += 1
-        self.sock.sendall(text.encode("utf-8"))
+        self.errors += code >= 500 or code in (421, 452)
+        if code in (221, 421):
+            self.record_session()  # before the client can see the end
+        self.early = self._waiting()
+        self.sock.sendall("".join("%d%s%s\r\n" % (code, " " if i == len(lines) - 1 else "-", ln)
+                                  for i, ln in enumerate(lines)).encode())
         if code == 421:
             raise Closed
         if self.errors >= MAX_ERRORS:
             self.reply(421, "4.7.0 %s Error: too many errors" % self.cfg.hostname)
         return code
+
+    def start_tls(self, how):
+        try:
+            self.sock = self.cfg.ssl_ctx.wrap_socket(self.sock, server_side=True)
+        except OSError as e:  # ssl.SSLError, a timeout, a reset
+            self.event("%s handshake failed: %s" % (how, e))
+            raise Closed
+        self.tls, self.early = True, False
+        self.event("%s established (%s)" % (how, self.sock.version()))
 
     # -- the connection -----------------------------------------------------------------------
 
@@ -313,22 +325,16 @@ class Session:
                 self.reply(421, "4.4.2 %s Error: timeout exceeded" % self.cfg.hostname)
             except (Closed, OSError):
                 pass
-        except ssl.SSLError as e:
-            self.event("TLS error: %s" % e)
         except OSError as e:
-            self.event("connection error: %s" % e)
+            self.event("%s: %s" % (type(e).__name__, e))
         finally:
+            self.current = None
             self.finish()
+            self.record_session()
             try:
                 self.sock.close()
             except OSError:
                 pass
-            if not self.recorded:
-                with self.state.lock:
-                    self.state.sessions.append(
-                        {"t": time.time(), "conn": self.id, "implicit_tls": self.implicit,
-                         "tls": self.tls, "helo": self.helo, "auth": self.auth,
-                         "fault": self.fault, "events": self.events})
 
     def serve(self):
         fault = self.state.next_fault()
@@ -339,12 +345,10 @@ class Session:
         if self.fault == "refuse":
             return
         if self.fault == "timeout":
-            time.sleep(self.delay)
-            return
+            self.record_session()
+            return time.sleep(self.delay)
         if self.implicit:
-            self.sock = self.cfg.ssl_ctx.wrap_socket(self.sock, server_side=True)
-            self.tls = True
-            self.event("implicit TLS established (%s)" % self.sock.version())
+            self.start_tls("implicit TLS")
         if self.fault == "greet_421":
             self.reply(421, "4.3.2 %s Service not available, closing transmission channel"
                        % self.cfg.hostname)
@@ -355,33 +359,30 @@ class Session:
             text = clean(line.rstrip(b"\r\n").decode("utf-8", "surrogateescape"))
             verb, _, arg = text.partition(" ")
             verb = verb.upper()
-            shown = text[:200]
+            handler = getattr(self, "cmd_" + verb, None) if verb.isalpha() else None
+            self.current = text[:200]
             if verb == "AUTH":  # never record credentials
-                shown = "AUTH %s%s" % (arg.split(" ")[0], " [initial response]" * (" " in arg))
-            if too_long:
-                self.reply(500, "5.5.2 Error: line too long")
-            elif not line.endswith(b"\r\n"):
-                self.reply(500, "5.5.2 Error: command line must end with CRLF")
-            elif early:
-                self.reply(503, "5.5.0 Error: improper use of SMTP command pipelining")
-            elif not text:
-                self.reply(500, "5.5.2 Error: bad syntax")
-            elif verb in ("EXPN", "TURN", "ETRN", "BDAT"):
-                self.reply(502, "5.5.1 Error: command not implemented")
-            elif hasattr(self, "cmd_" + verb) and verb.isalpha():
-                try:
-                    getattr(self, "cmd_" + verb)(arg)
-                finally:
-                    self.event("%s -> %d" % (shown, self.last))
-                continue
-            else:
-                self.reply(500, "5.5.2 Error: command not recognized")
-            self.event("%s -> %d" % (shown, self.last))
+                self.current = "AUTH %s%s" % (arg.split(" ")[0], " [initial response]" *
+                                              (" " in arg))
+            at = len(self.events)
+            err = first((too_long, 500, "5.5.2 Error: line too long"),
+                        (not line.endswith(b"\r\n"), 500, "5.5.2 Error: command line must end "
+                         "with CRLF"),
+                        (early, 503, "5.5.0 Error: improper use of SMTP command pipelining"),
+                        (not text, 500, "5.5.2 Error: bad syntax"),
+                        (verb in NOT_IMPLEMENTED, 502, "5.5.1 Error: command not implemented"),
+                        (handler is None, 500, "5.5.2 Error: command not recognized"))
+            try:
+                self.reply(*err) if err else handler(arg)
+            finally:
+                if len(self.events) < 500:
+                    self.events.insert(at, "%s -> %d" % (self.current, self.last))
+                self.current = None
 
     # -- commands -----------------------------------------------------------------------------
 
     def cmd_EHLO(self, arg, esmtp=True):
-        if not arg or " " in arg.strip():
+        if not arg.strip() or " " in arg.strip():
             return self.reply(501, "5.5.4 Syntax: %s hostname" % ("EHLO" if esmtp else "HELO"))
         self.finish()
         self.helo, self.esmtp = arg.strip(), esmtp
@@ -398,54 +399,40 @@ class Session:
         return self.cmd_EHLO(arg, esmtp=False)
 
     def cmd_STARTTLS(self, arg):
-        if not self.cfg.ssl_ctx:
-            return self.reply(502, "5.5.1 Error: command not implemented")
-        if arg:
-            return self.reply(501, "5.5.4 Syntax: STARTTLS")
-        if self.tls:
-            return self.reply(503, "5.5.1 Error: TLS already active")
-        if not self.helo:
-            return self.reply(503, "5.5.1 Error: send HELO/EHLO first")
-        if self.tx:
-            return self.reply(503, "5.5.1 Error: MAIL transaction in progress")
+        err = first((not self.cfg.ssl_ctx, 502, "5.5.1 Error: command not implemented"),
+                    (arg, 501, "5.5.4 Syntax: STARTTLS"),
+                    (self.tls, 503, "5.5.1 Error: TLS already active"),
+                    (not self.helo, 503, "5.5.1 Error: send HELO/EHLO first"),
+                    (self.tx, 503, "5.5.1 Error: MAIL transaction in progress"))
+        if err:
+            return self.reply(*err)
         self.reply(220, "2.0.0 Ready to start TLS")
-        if self.buf:
+        if self.buf:  # a client must wait for the 220 (the CVE-2011-0411 injection)
             self.event("discarded %d octets sent in plaintext after STARTTLS" % len(self.buf))
             self.buf.clear()
-        try:
-            self.sock = self.cfg.ssl_ctx.wrap_socket(self.sock, server_side=True)
-        except (ssl.SSLError, OSError) as e:
-            self.event("STARTTLS handshake failed: %s" % e)
-            raise Closed
-        self.tls, self.early = True, False
-        self.event("STARTTLS established (%s)" % self.sock.version())
+        self.start_tls("STARTTLS")
         self.reset_session()
 
     def cmd_AUTH(self, arg):
-        if not self.cfg.auth:
-            return self.reply(503, "5.5.1 Error: authentication not enabled")
-        if self.cfg.require_tls and not self.tls:
-            return self.reply(530, "5.7.0 Must issue a STARTTLS command first")
-        if not self.esmtp:
-            return self.reply(503, "5.5.1 Error: send EHLO first")
-        if self.auth:
-            return self.reply(503, "5.5.1 Error: already authenticated")
-        if self.tx:
-            return self.reply(503, "5.5.1 Error: MAIL transaction in progress")
         mech, _, initial = arg.partition(" ")
         mech = mech.upper()
-        if not mech or " " in initial:
-            return self.reply(501, "5.5.4 Syntax: AUTH mechanism [initial-response]")
-        if mech not in self.cfg.mechanisms:
-            return self.reply(504, "5.5.4 Unrecognized authentication type")
-        user = None
+        err = first((not self.cfg.auth, 503, "5.5.1 Error: authentication not enabled"),
+                    (self.cfg.require_tls and not self.tls, 530,
+                     "5.7.0 Must issue a STARTTLS command first"),
+                    (not self.esmtp, 503, "5.5.1 Error: send EHLO first"),
+                    (self.auth, 503, "5.5.1 Error: already authenticated"),
+                    (self.tx, 503, "5.5.1 Error: MAIL transaction in progress"),
+                    (not mech or " " in initial, 501,
+                     "5.5.4 Syntax: AUTH mechanism [initial-response]"),
+                    (mech not in self.cfg.mechanisms, 504,
+                     "5.5.4 Unrecognized authentication type"))
+        if err:
+            return self.reply(*err)
         try:
             user, ok = getattr(self, "auth_" + mech.replace("-", "_"))(initial)
         except AuthError as e:
             return self.reply(e.code, e.text)
-        finally:
-            if user is not None:
-                self.event("AUTH %s username %r" % (mech, user))
+        self.event("AUTH %s username %r" % (mech, user))
         if ok and self.fault != "auth_fail":
             self.auth = {"mechanism": mech, "username": user}
             return self.reply(235, "2.7.0 Authentication successful")
@@ -469,9 +456,9 @@ class Session:
         return user, (user, password) == self.cfg.auth and authz in ("", user)
 
     def auth_LOGIN(self, initial):
-        user = b64decode(initial) if initial else self.challenge("VXNlcm5hbWU6")
+        user = b64decode(initial) if initial else self.challenge("VXNlcm5hbWU6")  # Username:
         user = user.decode("utf-8", "replace")
-        password = self.challenge("UGFzc3dvcmQ6").decode("utf-8", "replace")
+        password = self.challenge("UGFzc3dvcmQ6").decode("utf-8", "replace")  # Password:
         return user, (user, password) == self.cfg.auth
 
     def auth_CRAM_MD5(self, initial):
@@ -484,117 +471,100 @@ class Session:
         return user, user == self.cfg.auth[0] and hmac.compare_digest(digest, want)
 
     def parse_path(self, arg, keyword):
-        """-> (address, params, None) or (raw, None, (code, text))."""
+        """`FROM:<path> params` / `TO:<path>` -> (address, params, None) or (..., (code, text))."""
         m = PATH_ARG.match(arg)
         if not m or m.group(1).upper() != keyword:
-            syntax = "MAIL FROM:<address>" if keyword == "FROM" else "RCPT TO:<address>"
-            return arg, None, (501, "5.5.4 Syntax: " + syntax)
+            return arg, None, (501, "5.5.4 Syntax: " + ("MAIL FROM:<address>" if keyword == "FROM"
+                                                        else "RCPT TO:<address>"))
         addr = SOURCE_ROUTE.sub("", m.group(2))
         if not (MAILBOX.match(addr) or (keyword == "FROM" and addr == "") or
                 (keyword == "TO" and addr.lower() == "postmaster")):
-            what = "sender" if keyword == "FROM" else "recipient"
-            return addr, None, (501, "5.1.%d <%s>: Bad %s address syntax"
-                                % (7 if keyword == "FROM" else 3, addr, what))
+            return addr, None, (501, "5.1.%s <%s>: Bad %s address syntax" % (
+                ("7", addr, "sender") if keyword == "FROM" else ("3", addr, "recipient")))
         params = {}
         for p in m.group(3).split():
             pm = PARAM.match(p)
-            if not pm:
-                return addr, None, (501, "5.5.4 Bad parameter syntax: %s" % p)
-            params[pm.group(1).upper()] = pm.group(2)
-        if params and not self.esmtp:
-            return addr, None, (555, "5.5.4 Parameters need EHLO")
+            key, value = (pm.group(1).upper(), pm.group(2) or "") if pm else (p, "")
+            err = first((not pm, 501, "5.5.4 Bad parameter syntax: %s" % p),
+                        (not self.esmtp, 555, "5.5.4 Parameters need EHLO"),
+                        (keyword != "FROM" or key not in ("SIZE", "BODY"), 555,
+                         "5.5.4 Unsupported option: %s" % key),
+                        (not (value.isdigit() if key == "SIZE" else
+                              value.upper() in ("7BIT", "8BITMIME")), 501,
+                         "5.5.4 Bad %s parameter value" % key))
+            if err:
+                return addr, None, err
+            params[key] = value
         return addr, params, None
 
     def cmd_MAIL(self, arg):
-        err = None
-        if not self.helo:
-            err = (503, "5.5.1 Error: send HELO/EHLO first")
-        elif self.cfg.require_tls and not self.tls:
-            err = (530, "5.7.0 Must issue a STARTTLS command first")
-        elif self.cfg.auth and not self.auth:
-            err = (530, "5.7.0 Authentication required")
-        elif self.tx:
+        if self.tx:
             return self.reply(503, "5.5.1 Error: nested MAIL command")
-        addr, params, perr = self.parse_path(arg, "FROM")
-        err = err or perr
-        for k, v in (params or {}).items():
-            if err:
-                break
-            if k == "SIZE" and (v or "").isdigit():
-                if int(v) > MAX_MSG:
-                    err = (552, "5.3.4 Message size exceeds fixed limit")
-            elif not (k == "BODY" and (v or "").upper() in ("7BIT", "8BITMIME")):
-                err = (555, "5.5.4 Unsupported option: %s" % k)
-        if not err and self.fault == "mail_451":
-            err = (451, "4.3.0 Error: queue file write error")
+        addr, params, err = self.parse_path(arg, "FROM")
+        err = first((not self.helo, 503, "5.5.1 Error: send HELO/EHLO first"),
+                    (self.cfg.require_tls and not self.tls, 530,
+                     "5.7.0 Must issue a STARTTLS command first"),
+                    (self.cfg.auth and not self.auth, 530, "5.7.0 Authentication required")) \
+            or err or first((int(params.get("SIZE") or 0) > MAX_MSG, 552,
+                             "5.3.4 Message size exceeds fixed limit"),
+                            (self.fault == "mail_451", 451, "4.3.0 Error: queue file write error"))
         self.tx = {"mail_from": addr, "mail_params": params or {}, "rcpt_to": [],
-                   "rcpt_refused": [], "tls": self.tls, "last_error": 0, "reply": ""}
+                   "rcpt_refused": [], "tls": self.tls, "last_error": 0, "reply": None}
         if err:
-            self.reply(*err)
-            return self.finish(*err)
+            self.finish(*err)  # recorded before the client sees the reply
+            return self.reply(*err)
         return self.reply(250, "2.1.0 Ok")
-
-    def refuse(self, code, text, rcpt=None):
-        self.tx["last_error"], self.tx["reply"] = code, "%d %s" % (code, text)
-        if rcpt is not None:
-            self.tx["rcpt_refused"].append({"rcpt": rcpt, "status": code})
-        return self.reply(code, text)
 
     def cmd_RCPT(self, arg):
         if not self.tx:
             return self.reply(503, "5.5.1 Error: need MAIL command")
-        addr, params, err = self.parse_path(arg, "TO")
-        if not err and params:
-            err = (555, "5.5.4 Unsupported option: %s" % next(iter(params)))
-        if not err and len(self.tx["rcpt_to"]) >= MAX_RCPT:
-            err = (452, "4.5.3 Error: too many recipients")
-        if not err and self.fault == "rcpt_550":
-            err = (550, "5.1.1 <%s>: Recipient address rejected: User unknown" % addr)
+        addr, _, err = self.parse_path(arg, "TO")
+        err = err or first((len(self.tx["rcpt_to"]) >= MAX_RCPT, 452,
+                            "4.5.3 Error: too many recipients"),
+                           (self.fault == "rcpt_550", 550,
+                            "5.1.1 <%s>: Recipient address rejected: User unknown" % addr))
         if err:
-            return self.refuse(err[0], err[1], addr)
+            self.tx["last_error"], self.tx["reply"] = err[0], "%d %s" % err
+            self.tx["rcpt_refused"].append({"rcpt": addr, "status": err[0]})
+            return self.reply(*err)
         self.tx["rcpt_to"].append(addr)
         return self.reply(250, "2.1.5 Ok")
 
-    def cmd_DATA(self, arg):
-        if arg:
-            return self.reply(501, "5.5.4 Syntax: DATA")
-        if not self.tx or not (self.tx["rcpt_to"] or self.tx["rcpt_refused"]):
-            if self.tx:
-                return self.refuse(503, "5.5.1 Error: need RCPT command")
-            return self.reply(503, "5.5.1 Error: need RCPT command")
-        if not self.tx["rcpt_to"]:
-            self.reply(554, "5.5.1 Error: no valid recipients")
-            return self.finish(554, "5.5.1 Error: no valid recipients")
-        self.reply(354, "End data with <CR><LF>.<CR><LF>")
-        data, size, bare_lf, long_line, n = bytearray(), 0, 0, 0, 0
-        while True:
+    def read_data(self):
+        """Reads up to the "." line; -> (unstuffed message, size, first bare-LF line, first long
+        line) (line numbers, 0 = none). Only MAX_MSG octets are kept."""
+        data, size, bare_lf, long_line = bytearray(), 0, 0, 0
+        for n in itertools.count(1):
             line, _ = self.readline(MAX_MSG + 2)
-            n += 1
             if line in (b".\r\n", b".\n"):
-                bare_lf = bare_lf or (n if line == b".\n" else 0)
-                break
-            if len(line) > MAX_TEXT_LINE:
-                long_line = long_line or n
-            if not line.endswith(b"\r\n"):
-                bare_lf = bare_lf or n
+                return bytes(data), size, bare_lf or (n if line == b".\n" else 0), long_line
+            long_line = long_line or (n if len(line) > MAX_TEXT_LINE else 0)
+            bare_lf = bare_lf or (0 if line.endswith(b"\r\n") else n)
             line = line[1:] if line.startswith(b".") else line
             size += len(line)
             if size <= MAX_MSG:
                 data += line
-        if size > MAX_MSG:
-            code, text = 552, "5.3.4 Error: message file too big"
-        elif bare_lf:
-            code, text = 554, "5.6.0 Error: bare <LF> received (line %d)" % bare_lf
-        elif long_line:
-            code, text = 554, "5.6.0 Error: line longer than 1000 octets (line %d)" % long_line
-        elif self.fault == "data_451":
-            code, text = 451, "4.3.0 Error: queue file write error"
-        elif self.fault == "data_554":
-            code, text = 554, "5.6.0 Error: message content rejected"
-        else:
-            qid = secrets.token_hex(5).upper()
-            code, text = 250, "2.0.0 Ok: queued as " + qid
-        self.finish(code, text, bytes(data), size, text[20:] if code == 250 else None)
+
+    def cmd_DATA(self, arg):
+        err = first((arg, 501, "5.5.4 Syntax: DATA"),
+                    (not self.tx or not (self.tx["rcpt_to"] or self.tx["rcpt_refused"]), 503,
+                     "5.5.1 Error: need RCPT command"))
+        if err:
+            return self.reply(*err)
+        if not self.tx["rcpt_to"]:
+            self.finish(554, "5.5.1 Error: no valid recipients")
+            return self.reply(554, "5.5.1 Error: no valid recipients")
+        self.reply(354, "End data with <CR><LF>.<CR><LF>")
+        data, size, bare_lf, long_line = self.read_data()
+        qid = secrets.token_hex(5).upper()
+        code, text = first(
+            (size > MAX_MSG, 552, "5.3.4 Error: message file too big"),
+            (bare_lf, 554, "5.6.0 Error: bare <LF> received (line %d)" % bare_lf),
+            (long_line, 554, "5.6.0 Error: line longer than 1000 octets (line %d)" % long_line),
+            (self.fault == "data_451", 451, "4.3.0 Error: queue file write error"),
+            (self.fault == "data_554", 554, "5.6.0 Error: message content rejected"),
+            (True, 250, "2.0.0 Ok: queued as " + qid))
+        self.finish(code, text, data, size, qid if code == 250 else None)
         if self.fault == "slow_data":
             time.sleep(self.delay)
         return self.reply(code, text)
@@ -609,14 +579,12 @@ class Session:
         return self.reply(250, "2.0.0 Ok")
 
     def cmd_VRFY(self, arg):
-        if not arg:
-            return self.reply(501, "5.5.4 Syntax: VRFY address")
-        return self.reply(252, "2.0.0 Cannot VRFY user, but will accept message")
+        return self.reply(*first((not arg, 501, "5.5.4 Syntax: VRFY address"),
+                                 (True, 252, "2.0.0 Cannot VRFY user, but will accept message")))
 
     def cmd_HELP(self, arg):
         return self.reply(214, "2.0.0 Commands: EHLO HELO MAIL RCPT DATA RSET NOOP VRFY QUIT HELP"
-                          + (" STARTTLS" if self.cfg.ssl_ctx else "")
-                          + (" AUTH" if self.cfg.auth else ""))
+                          + " STARTTLS" * bool(self.cfg.ssl_ctx) + " AUTH" * bool(self.cfg.auth))
 
     def cmd_QUIT(self, arg):
         if arg:
@@ -627,42 +595,52 @@ class Session:
 
     # -- recording ----------------------------------------------------------------------------
 
-    def finish(self, status=None, reply=None, data=None, size=0, queue_id=None):
-        """Ends the transaction (if any) and records it; status None = the client ended it."""
+    def finish(self, status=None, text=None, data=None, size=0, queue_id=None):
+        """Ends the transaction, if any, and records it; status None: the client ended it."""
         tx, self.tx = self.tx, None
         if tx is None:
             return
+        events = list(self.events)
+        if status is None and not tx["last_error"]:
+            self.abandoned = True  # neither delivered nor refused: the connection is a session
+            return
         if status is None:
             status, reply = tx["last_error"], tx["reply"]
-            outcome = "rejected" if status else "abandoned"
         else:
-            outcome = "delivered" if status == 250 else "rejected"
-            reply = "%d %s" % (status, reply)
+            reply = "%d %s" % (status, text)
+            events.append("%s -> %d" % (self.current, status))
         rec = {"t": time.time(), "conn": self.id, "peer_tls": tx["tls"],
                "implicit_tls": self.implicit,
                "tls_version": self.sock.version() if self.tls else None,
                "helo": self.helo, "auth": self.auth, "mail_from": tx["mail_from"],
                "mail_params": tx["mail_params"], "rcpt_to": tx["rcpt_to"],
                "rcpt_refused": tx["rcpt_refused"], "status": status, "reply": reply,
-               "outcome": outcome, "queue_id": queue_id, "size": size,
-               "data": None, "headers": [], "parts": [], "problems": []}
+               "outcome": "delivered" if status == 250 else "rejected",
+               "queue_id": queue_id, "size": size, "data": None, "headers": [], "parts": [],
+               "problems": [], "events": events}
         if data is not None:
             rec["data"] = data.decode("utf-8", "replace")
             try:
                 rec.update(analyze(data, tx["mail_params"]))
             except Exception as e:  # noqa: BLE001 - record the message even so
                 rec["problems"] = ["message could not be parsed: %r" % e]
-        self.recorded = True
+        self.in_requests = True
         with self.state.lock:
             self.state.requests.append(rec)
 
+    def record_session(self):
+        """A connection without an entry in "requests", or that gave up a transaction."""
+        if self.in_sessions or (self.in_requests and not self.abandoned):
+            return
+        self.in_sessions = True
+        with self.state.lock:
+            self.state.sessions.append(
+                {"t": time.time(), "conn": self.id, "implicit_tls": self.implicit,
+                 "tls": self.tls, "helo": self.helo, "auth": self.auth, "fault": self.fault,
+                 "events": self.events})
 
-# ---------------------------------------------------------------------------------------------
-# Listeners and control server
 
-
-def listen(port):
-    return socket.create_server(("127.0.0.1", port), backlog=64)
+# -- listeners and control server -------------------------------------------------------------
 
 
 def accept_loop(lsock, cfg, state, implicit):
@@ -670,6 +648,7 @@ def accept_loop(lsock, cfg, state, implicit):
         try:
             sock, _ = lsock.accept()
         except OSError:
+            time.sleep(0.01)
             continue
         sock.settimeout(cfg.idle_timeout)
         threading.Thread(target=Session(cfg, state, sock, implicit).run, daemon=True).start()
@@ -680,11 +659,11 @@ def make_control_handler(state, info):
         protocol_version = "HTTP/1.1"
         timeout = 30
 
-        def log_message(self, *args):
+        def log_message(self, *args):  # keep test output quiet
             pass
 
         def _send(self, status, obj):
-            body = json.dumps(obj).encode()
+            body = obj if isinstance(obj, bytes) else json.dumps(obj).encode()
             try:
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -697,11 +676,11 @@ def make_control_handler(state, info):
         def do_GET(self):
             if self.path == "/_control/info":
                 return self._send(200, info)
-            if self.path == "/_control/received":
-                with state.lock:
-                    return self._send(200, {"requests": state.requests,
-                                            "sessions": state.sessions})
-            self._send(404, {"error": "not found"})
+            if self.path != "/_control/received":
+                return self._send(404, {"error": "not found"})
+            with state.lock:
+                body = json.dumps({"requests": state.requests, "sessions": state.sessions})
+            self._send(200, body.encode())
 
         def do_POST(self):
             raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -714,10 +693,10 @@ def make_control_handler(state, info):
             if self.path != "/_control/faults":
                 return self._send(404, {"error": "not found"})
             try:
-                faults = json.loads(raw).get("faults", [])
+                faults = json.loads(raw)["faults"]
                 bad = [f for f in faults if f.get("kind") not in FAULT_KINDS]
-            except (ValueError, AttributeError):
-                return self._send(400, {"error": "expected {\"faults\": [{\"kind\": ...}]}"})
+            except (ValueError, KeyError, TypeError, AttributeError):
+                return self._send(400, {"error": 'expected {"faults": [{"kind": ...}]}'})
             if bad:
                 return self._send(400, {"error": "unknown fault kind", "faults": bad,
                                         "kinds": sorted(FAULT_KINDS)})
@@ -749,10 +728,9 @@ def parse_args():
     args.mechanisms = args.auth_mechanisms.upper().split()
     if not args.mechanisms or any(m not in MECHANISMS for m in args.mechanisms):
         ap.error("--auth-mechanisms: a list of %s" % " ".join(MECHANISMS))
-    if args.auth is not None:
-        if ":" not in args.auth:
-            ap.error("--auth USER:PASSWORD")
-        args.auth = tuple(args.auth.split(":", 1))
+    if args.auth is not None and ":" not in args.auth:
+        ap.error("--auth USER:PASSWORD")
+    args.auth = tuple(args.auth.split(":", 1)) if args.auth else None
     args.ssl_ctx = None
     if args.tls_cert:
         args.ssl_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -764,8 +742,9 @@ def main():
     cfg = parse_args()
     state = FakeState()
     state.sessions = []
-    smtp = listen(cfg.smtp_port)
-    smtps = listen(cfg.smtps_port) if cfg.ssl_ctx else None
+    smtp = socket.create_server(("127.0.0.1", cfg.smtp_port), backlog=64)
+    smtps = socket.create_server(("127.0.0.1", cfg.smtps_port), backlog=64) if cfg.ssl_ctx \
+        else None
     info = {"smtp_port": smtp.getsockname()[1],
             "smtps_port": smtps.getsockname()[1] if smtps else None, "hostname": cfg.hostname}
     for lsock, implicit in ((smtp, False), (smtps, True)):

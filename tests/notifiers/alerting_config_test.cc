@@ -154,8 +154,10 @@ TEST_F(NotifiersAlertingConfig, Errors) {
       {"alerting:\n  route: {receiver: a}\n  receivers: [{name: a, webhook_configs: [{}]}]\n",
        "one of url or url_file is required"},
       {"alerting:\n  route: {receiver: a}\n  receivers: [{name: a, email_configs: [{}]}]\n",
-       "alerting.receivers[0].email_configs: \"email_configs\" is an Alertmanager setting tocsin "
-       "does not implement"},
+       "alerting.receivers[0].email_configs[0].to: missing to address in email config"},
+      {"alerting:\n  route: {receiver: a}\n  receivers: [{name: a, discord_configs: [{}]}]\n",
+       "alerting.receivers[0].discord_configs: \"discord_configs\" is an Alertmanager setting "
+       "tocsin does not implement"},
       {"alerting:\n  config_file: am.yml\n  route: {receiver: a}\n",
        "alerting.route: cannot be set inline together with alerting.config_file"},
       {"alerting:\n  route: {receiver: a, mute_time_intervals: [x]}\n  receivers: [{name: a}]\n",

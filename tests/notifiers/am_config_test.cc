@@ -75,7 +75,7 @@ TEST_F(NotifiersAmConfig, ErrorsArePositionedInTheAlertmanagerFile) {
       frobnicate: true
 receivers:
   - name: a
-    email_configs: [{to: x@example.org}]
+    discord_configs: [{webhook_url: 'https://discord.example/api/webhooks/1/x'}]
     slack_configs:
       - api_url: https://hooks.slack.com/services/x
         actions: [{type: button}]
@@ -85,8 +85,8 @@ receivers:
   EXPECT_EQ(c.status().message(),
             am + ":4:17: route.routes[0].receiver: undefined receiver \"nope\" used in route\n" +
                 am + ":5:7: route.routes[0].frobnicate: unknown key\n" + am +
-                ":8:20: receivers[0].email_configs: \"email_configs\" is an Alertmanager setting "
-                "tocsin does not implement\n" +
+                ":8:22: receivers[0].discord_configs: \"discord_configs\" is an Alertmanager "
+                "setting tocsin does not implement\n" +
                 am +
                 ":11:19: receivers[0].slack_configs[0].actions[0].text: missing text in Slack "
                 "action configuration\n" +

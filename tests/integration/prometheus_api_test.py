@@ -155,6 +155,10 @@ class PrometheusGoldenTest(AgentTestBase):
         def scraped_a_few_times():
             if cls.prom.poll() is not None:
                 raise AssertionError(f"prometheus exited with {cls.prom.returncode}")
+            # While starting, Prometheus answers 503 with a plain-text body: not ready yet.
+            status, _ = http("GET", cls.prom_base + "/-/ready")
+            if status != 200:
+                return False
             _, body = get_json(cls.prom_base, "/api/v1/query",
                                query='count_over_time(up{job="tocsin"}[1m]) >= 3')
             if not (body and body["data"]["result"]):

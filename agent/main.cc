@@ -147,14 +147,12 @@ int RunDaemon(const CliArgs& args) {
        .user_agent = std::string("tocsin/") + TOCSIN_VERSION,
        .clock = &clock,
        .http = &http_client,
-       .metadata = [&store] { return store.NewQuerier(0, 0)->ListMetadata(); }});
+       .metadata = [&store] { return store.NewQuerier(0, 0)->ListMetadata(); },
+       .set_tap = [&store](SampleTap* tap) { store.SetSampleTap(tap); }});
   if (!remote_storage.ok()) {
     spdlog::error("{}", remote_storage.status().message());
     return kExitFailed;
   }
-  // Always the tap: a reload may add remote_write endpoints (with none, a commit pays a lock
-  // and an empty loop).
-  store.SetSampleTap(remote_storage->get());
   AlertDelivery delivery(clock, http_client, *state_dir);
 
   promql::Engine rule_engine;

@@ -30,6 +30,7 @@ Result<std::unique_ptr<RemoteStorage>> RemoteStorage::Open(RemoteStorageOptions 
     if (!m.ok()) return m.status();
     rs->queues_.push_back(std::move(m).value());
   }
+  if (rs->options_.set_tap && !rs->queues_.empty()) rs->options_.set_tap(rs.get());
   return rs;
 }
 
@@ -103,6 +104,7 @@ Result<std::function<void()>> RemoteStorage::Prepare(const std::vector<RemoteWri
       options_.external_labels = external_labels;
       started = started_;
     }
+    if (options_.set_tap) options_.set_tap(next->empty() ? nullptr : this);
     if (started) {
       for (auto& q : *added) q->Start();
     }

@@ -38,6 +38,9 @@ struct RemoteStorageOptions {
   HttpClient* http = nullptr;
   // The store's metric metadata, for Remote-Write 2.0 (queue_manager.h MetadataSource).
   std::function<std::vector<FamilyMetadata>()> metadata;
+  // Installs (this) or removes (null) the store's sample tap: set while any endpoint is
+  // configured, so that a store without remote_write collects nothing for it.
+  std::function<void(SampleTap*)> set_tap;
 };
 
 class RemoteStorage final : public SampleTap {

@@ -150,11 +150,12 @@ uint64_t StoreCore::MarkStale(SourceState& st, TimestampMs t, const std::vector<
 
 void store_internal::TapStaleMarkers(StoreCore& store, const std::vector<Series*>& marked,
                                      TimestampMs t) {
-  if (store.sample_tap == nullptr || marked.empty()) return;
+  SampleTap* tap = store.sample_tap.load(std::memory_order_acquire);
+  if (tap == nullptr || marked.empty()) return;
   std::vector<TapItem> items;
   items.reserve(marked.size());
   for (Series* s : marked) items.push_back({s, t, StaleNaN()});
-  store.sample_tap->OnCommitted(TapBatch(items));
+  tap->OnCommitted(TapBatch(items));
 }
 
 void StoreCore::SetMetadata(const std::string& family, const Metadata& md) {
@@ -325,7 +326,7 @@ void SeriesStore::MarkSourceStale(std::string_view source, TimestampMs t) {
   }
   std::lock_guard lock(st->mu);
   std::vector<Series*> marked;
-  impl_->MarkStale(*st, t, {}, impl_->sample_tap != nullptr ? &marked : nullptr);
+  impl_->MarkStale(*st, t, {}, impl_->sample_tap.load() != nullptr ? &marked : nullptr);
   store_internal::TapStaleMarkers(*impl_, marked, t);
   for (Series* s : st->prev) s->source_refs.fetch_sub(1, std::memory_order_release);
   st->prev.clear();
@@ -438,7 +439,9 @@ StoreStats SeriesStore::Stats() const {
   return st;
 }
 
-void SeriesStore::SetSampleTap(SampleTap* tap) { impl_->sample_tap = tap; }
+void SeriesStore::SetSampleTap(SampleTap* tap) {
+  impl_->sample_tap.store(tap, std::memory_order_release);
+}
 
 void SeriesStore::SetCommitListener(CommitListener listener) {
   impl_->commit_listener = std::move(listener);

@@ -92,8 +92,9 @@ class SeriesStore final : public Queryable {
   void SetCommitListener(CommitListener listener);
 
   // Hands every commit's appended samples and stale markers to `tap` (remote_write; see
-  // sample_tap.h). Set once at wiring time, before appends start; null (the default) turns it
-  // off. The tap must outlive every commit.
+  // sample_tap.h); null (the default) turns it off, so that a store without remote_write
+  // collects nothing for it. May be called at any time (each commit reads it once); the tap
+  // must outlive every commit.
   void SetSampleTap(SampleTap* tap);
 
  private:

@@ -153,8 +153,8 @@ Result<CommitStats> StoreAppender::Commit() {
     Unpin();
     if (src) {
       std::vector<Series*> marked;
-      cs.stale_markers = store_->MarkStale(*src, batch_time_, {},
-                                           store_->sample_tap != nullptr ? &marked : nullptr);
+      cs.stale_markers = store_->MarkStale(
+          *src, batch_time_, {}, store_->sample_tap.load() != nullptr ? &marked : nullptr);
       TapStaleMarkers(*store_, marked, batch_time_);
       for (Series* s : src->prev) s->source_refs.fetch_sub(1, std::memory_order_release);
       src->prev.clear();
@@ -249,7 +249,8 @@ Result<CommitStats> StoreAppender::Commit() {
             [](const Item& a, const Item& b) { return a.s != b.s ? a.s < b.s : a.seq < b.seq; });
   SeriesDelta delta;
   auto spc = static_cast<uint32_t>(store_->options.samples_per_chunk);
-  const bool tapped = store_->sample_tap != nullptr;
+  SampleTap* const tap = store_->sample_tap.load(std::memory_order_acquire);
+  const bool tapped = tap != nullptr;
   std::vector<TapItem> tap_items;
   if (tapped) tap_items.reserve(items.size());
   std::vector<Series*> now_set;
@@ -286,7 +287,7 @@ Result<CommitStats> StoreAppender::Commit() {
     // Under the source's lock and before unpinning: the tap sees this source's commits in
     // order, and every series it is handed is alive.
     for (Series* s : marked) tap_items.push_back({s, batch_time_, StaleNaN()});
-    if (!tap_items.empty()) store_->sample_tap->OnCommitted(TapBatch(tap_items));
+    if (!tap_items.empty()) tap->OnCommitted(TapBatch(tap_items));
   }
   if (src) {
     for (Series* s : now_set) {

@@ -79,7 +79,8 @@ struct StoreCore {
   std::vector<Series*> graveyard;  // unlinked and unindexed, waiting for pins to drop
 
   SeriesStore::CommitListener commit_listener;  // set before appends start
-  SampleTap* sample_tap = nullptr;              // set before appends start; not owned
+  // Loaded once per commit; may change at any time (a reload adds or removes remote_write).
+  std::atomic<SampleTap*> sample_tap{nullptr};  // not owned
 
   // Counters (relaxed atomics; see docs/metrics.md "Store").
   std::atomic<uint64_t> series_count{0};

@@ -344,6 +344,21 @@ class ReloadTest(RemoteWriteTestBase):
         self.assertEqual(agent.stop(), 0)
 
 
+    def test_reload_adds_the_first_endpoint(self):
+        recv = Receiver()
+        self.addCleanup(recv.close)
+        agent = Agent()
+        self.addCleanup(agent.close)
+        full = agent_config(agent, recv.url, self.textfile.name)
+        agent.write_config(full[:full.index("remote_write:")])
+        agent.start()
+        agent.wait_ready()
+        self.assertTrue(self.reload(agent, full), agent.logs()[-2000:])
+        wait_for(lambda: len(self.markers(recv)) >= 3, "markers after the reload", timeout=30)
+        self.assertEqual(recv.received()["violations"], [])
+        self.assertEqual(agent.stop(), 0)
+
+
 @unittest.skipUnless(PROMETHEUS, "prometheus not installed")
 class PrometheusTestBase(RemoteWriteTestBase):
     def setUp(self):

@@ -1,8 +1,7 @@
 // Remote-Write request encoding: 1.0's prometheus.WriteRequest and 2.0's
-// io.prometheus.write.v2.Request (protobuf wire format, written directly: no message objects,
-// no arena), compressed with snappy's block format. This file and
-// its .cc are the only users of snappy in tocsin; the protobuf schema is remote/proto/*.proto,
-// which the tests compile with protoc to decode what is produced here.
+// io.prometheus.write.v2.Request, built as libprotobuf messages (generated from
+// remote/proto/*.proto, one arena per request) and compressed with snappy's block format. This
+// file and its .cc are the only users of snappy and of the messages in tocsin.
 //
 // Input contract (the spec's MUSTs, upheld by the caller and checked in debug builds): each
 // series' labels are sorted by name and unique (tocsin::Labels guarantees it) and its samples

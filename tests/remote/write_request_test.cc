@@ -44,7 +44,7 @@ TEST(WriteRequestTest, RealProtobufDecodesWhatTocsinEncodes) {
   EXPECT_EQ(std::bit_cast<uint64_t>(second.samples(1).value()), kStaleNaNBits);
 }
 
-// Golden bytes: tocsin's encoding equals the real protobuf serializer's, byte for byte.
+// Golden bytes: the request equals a message built field by field with the generated classes.
 TEST(WriteRequestTest, BytesEqualProtobufSerializer) {
   prometheus::WriteRequest req;
   for (const SeriesSamples& s : Example()) {

@@ -142,10 +142,13 @@ void QueueManager::Stop() {
 void QueueManager::Reconfigure(RemoteWriteConfig config, Labels external_labels,
                                Relabeler relabeler) {
   StopSender();
-  options_.config = std::move(config);  // q_ refers into it
-  options_.external_labels = std::move(external_labels);
+  {
+    std::lock_guard lock(config_mu_);
+    options_.config = std::move(config);  // q_ refers into it
+    options_.external_labels = std::move(external_labels);
+    redacted_url_ = RedactUrl(options_.config.url);
+  }
   relabeler_ = std::move(relabeler);
-  redacted_url_ = RedactUrl(options_.config.url);
   v2_ = options_.config.protobuf_message == kRemoteWriteV2Message;
   metadata_loaded_ms_ = -1;
   refs_.clear();
@@ -519,8 +522,15 @@ void QueueManager::ObserveBatchDuration(double seconds) {
 
 RemoteWriteQueueStats QueueManager::Stats() const {
   RemoteWriteQueueStats s;
-  s.remote_name = options_.config.name;
-  s.url = redacted_url_;
+  {
+    // Reconfigure replaces these while Stats may run on a scrape thread.
+    std::lock_guard lock(config_mu_);
+    s.remote_name = options_.config.name;
+    s.url = redacted_url_;
+    s.shards_max = q_.max_shards;
+    s.shards_min = q_.min_shards;
+    s.shard_capacity = q_.capacity;
+  }
   s.samples_total = samples_total_.load();
   s.samples_failed_total = samples_failed_.load();
   s.samples_retried_total = samples_retried_.load();
@@ -530,9 +540,6 @@ RemoteWriteQueueStats QueueManager::Stats() const {
   s.highest_timestamp_seconds = static_cast<double>(writer_->highest_timestamp()) / 1000.0;
   s.highest_sent_timestamp_seconds = static_cast<double>(highest_sent_.load()) / 1000.0;
   s.shards = shards_.load();
-  s.shards_max = q_.max_shards;
-  s.shards_min = q_.min_shards;
-  s.shard_capacity = q_.capacity;
   s.protobuf_message_version = v2_ ? 2 : 1;
   SegmentQueueCounters c = queue_->Counters();
   s.queue_segments = c.segments;

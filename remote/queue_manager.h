@@ -124,6 +124,9 @@ class QueueManager {
   void ObserveBatchDuration(double seconds);
 
   QueueManagerOptions options_;
+  // Guards what Stats reads of options_ and redacted_url_ against Reconfigure (the sender thread
+  // is stopped while Reconfigure writes them, so it reads them unlocked).
+  mutable std::mutex config_mu_;
   const RemoteWriteQueueConfig& q_;
   std::string redacted_url_;
   Relabeler relabeler_;

@@ -256,8 +256,8 @@ struct EmailConfig {
   std::string from;  // exactly one address after expansion
   std::string hello = "localhost";
   std::string smarthost_host;
-  int smarthost_port = 0;  // 465: TLS from the first byte; otherwise STARTTLS per require_tls
-  std::string auth_username;  // empty: no AUTH
+  int smarthost_port = 0;      // 465: TLS from the first byte; otherwise STARTTLS per require_tls
+  std::string auth_username;   // empty: no AUTH
   SecretString auth_password;  // PLAIN and LOGIN
   SecretString auth_secret;    // CRAM-MD5 (used only when there is no password)
   std::string auth_identity;   // PLAIN's authorisation identity

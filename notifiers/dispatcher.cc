@@ -6,8 +6,8 @@
 #include <set>
 
 #include "agent/core/internal_errors.h"
-#include "notifiers/log/log_notifier.h"
 #include "notifiers/email/email_notifier.h"
+#include "notifiers/log/log_notifier.h"
 #include "notifiers/msteams/msteams_notifier.h"
 #include "notifiers/opsgenie/opsgenie_notifier.h"
 #include "notifiers/pagerduty/pagerduty_notifier.h"
